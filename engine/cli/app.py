@@ -1,0 +1,37 @@
+"""The Typer application every command module registers on, and the process entry point."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="scorecard",
+    help="Score customers with scorecard files: check, apply, test, explain, compile, evaluate.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+stdout = Console(highlight=False, soft_wrap=True)
+
+BUG_HINT = "this is a bug in scorecard: please report it with the card and the command you ran"
+
+
+def main() -> None:
+    """Run the CLI; an unexpected exception becomes a one-line internal error, never a traceback."""
+    try:
+        app(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        stderr.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: no traceback reaches a user
+        stderr.print(f"internal error: {type(exc).__name__}: {exc}")
+        stderr.print(f"hint: {BUG_HINT}")
+        sys.exit(1)

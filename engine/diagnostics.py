@@ -1,0 +1,106 @@
+"""Diagnostics as values: a severity, a code, a message and a span, rendered only at the edge.
+
+Every stage (parser, checker, data validation, model loading) reports problems by building
+`Diagnostic` values; the CLI renders them as `FILE:LINE:COL: error[CODE]: message` followed by
+the source line and a caret under the span.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of a source file; lines and columns count from 1, `end_column` is exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @staticmethod
+    def point(line: int, column: int) -> Span:
+        return Span(line, column, line, column + 1)
+
+    def to(self, other: Span) -> Span:
+        """The span from the start of `self` to the end of `other`."""
+        return Span(self.line, self.column, other.end_line, other.end_column)
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in a card, its data or its models."""
+
+    severity: Severity
+    code: str
+    message: str
+    span: Span | None = None
+    file: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def with_file(self, file: str) -> Diagnostic:
+        return Diagnostic(self.severity, self.code, self.message, self.span, file, self.notes)
+
+    def headline(self) -> str:
+        """`FILE:LINE:COL: error[CODE]: message`, the first line of the rendering."""
+        place = self.file or "<card>"
+        if self.span is not None:
+            place = f"{place}:{self.span.line}:{self.span.column}"
+        return f"{place}: {self.severity.value}[{self.code}]: {self.message}"
+
+    def render(self, source: str | None = None) -> str:
+        """The headline, then the source line with a caret under the span, then any notes."""
+        lines = [self.headline()]
+        if source is not None and self.span is not None:
+            src_lines = source.splitlines()
+            if 1 <= self.span.line <= len(src_lines):
+                text = src_lines[self.span.line - 1].expandtabs(1)
+                gutter = f"{self.span.line} | "
+                lines.append(gutter + text)
+                start = max(self.span.column - 1, 0)
+                if self.span.end_line == self.span.line:
+                    width = max(self.span.end_column - self.span.column, 1)
+                else:
+                    width = max(len(text) - start, 1)
+                lines.append(" " * len(gutter) + " " * start + "^" * width)
+        lines.extend(f"  = note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+
+def error(code: str, message: str, span: Span | None = None, *notes: str) -> Diagnostic:
+    return Diagnostic(Severity.ERROR, code, message, span, None, tuple(notes))
+
+
+def warning(code: str, message: str, span: Span | None = None, *notes: str) -> Diagnostic:
+    return Diagnostic(Severity.WARNING, code, message, span, None, tuple(notes))
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.is_error for d in diagnostics)
+
+
+class ScorecardError(Exception):
+    """Raised by the Python API when a card, its data or a model has errors.
+
+    It carries the diagnostics as values; the CLI renders them and exits with status 1.
+    """
+
+    def __init__(self, diagnostics: Iterable[Diagnostic], source: str | None = None) -> None:
+        self.diagnostics = tuple(diagnostics)
+        self.source = source
+        super().__init__("\n".join(d.headline() for d in self.diagnostics))
+
+    def render(self) -> str:
+        return "\n".join(d.render(self.source) for d in self.diagnostics)

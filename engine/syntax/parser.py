@@ -1,0 +1,175 @@
+"""Text -> Lark parse tree, collecting every syntax error of a file as a diagnostic.
+
+Recovery is panic mode at statement level: on an error the partial statement is dropped
+from the parser's stacks, tokens are skipped up to the next statement keyword, and parsing
+goes on, so one run reports the errors of every broken statement.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.parsers.lalr_analysis import Shift
+
+from engine.diagnostics import Diagnostic, Span, error
+from engine.syntax.messages import char_error_message, token_error_message
+
+STATEMENT_KEYWORDS = frozenset(
+    {
+        "_SCORECARD",
+        "_INPUT",
+        "_PARAM",
+        "_LET",
+        "_EXCLUDE",
+        "_RULE",
+        "_BINS",
+        "_MODEL",
+        "SCORE",
+        "_SEGMENT",
+        "_CLASSES",
+        "_REASONS",
+        "_EXAMPLE",
+    }
+)
+
+
+def grammar_path() -> Path:
+    """The grammar shipped in the wheel, or the repository's `grammar/` in a source tree."""
+    packaged = resources.files("engine").joinpath("_grammar/scorecard.lark")
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "grammar" / "scorecard.lark"
+
+
+class _WholeWords:
+    """A pass-through post-lexer that makes names lexable in every parser state.
+
+    Lark's contextual lexer only tries the terminals a state accepts; where a name is not
+    accepted, the keyword `let` would match the start of `letter`. With NAME always tried,
+    a word is read whole and is a keyword only when it equals one.
+    """
+
+    always_accept = ("NAME", "QUOTED_NAME")
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        return stream
+
+
+@functools.cache
+def lark_parser() -> Lark:
+    return Lark.open(
+        str(grammar_path()),
+        parser="lalr",
+        lexer="contextual",
+        postlex=_WholeWords(),
+        propagate_positions=True,
+        strict=True,
+        cache=True,
+        maybe_placeholders=True,
+    )
+
+
+@dataclass
+class ParseResult:
+    tree: Tree[Token] | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def _token_span(tok: Token) -> Span:
+    line = tok.line or 1
+    col = tok.column or 1
+    end_line = tok.end_line or line
+    end_col = tok.end_column or col + 1
+    if end_line == line and end_col <= col:
+        end_col = col + 1
+    return Span(line, col, end_line, end_col)
+
+
+class _Recovery:
+    """The `on_error` callback: records a diagnostic, then resynchronises the parser."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.diagnostics: list[Diagnostic] = []
+        self.panic_marker: tuple[int, int] | None = None
+        self.last_char_error: tuple[int, int] | None = None
+
+    def __call__(self, e: UnexpectedInput) -> bool:
+        if isinstance(e, UnexpectedCharacters):
+            return self._bad_character(e)
+        if isinstance(e, UnexpectedToken):
+            return self._bad_token(e)
+        return False
+
+    def _bad_character(self, e: UnexpectedCharacters) -> bool:
+        here = (e.line, e.column)
+        adjacent = self.last_char_error is not None and self.last_char_error == (
+            e.line,
+            e.column - 1,
+        )
+        self.last_char_error = here
+        if not adjacent:
+            code, message = char_error_message(self.text, e.pos_in_stream)
+            self.diagnostics.append(error(code, message, Span.point(e.line, e.column)))
+        return True
+
+    def _bad_token(self, e: UnexpectedToken) -> bool:
+        ip = e.interactive_parser
+        state = ip.parser_state
+        stack = state.state_stack
+        marker = (len(stack), stack[-1])
+        if self.panic_marker == marker:
+            # Still skipping the rest of a broken statement.
+            return True
+        states = state.parse_conf.parse_table.states
+        depth = len(stack)
+        while depth > 1 and not _shifts_statement(states[stack[depth - 1]]):
+            depth -= 1
+        partial = list(state.value_stack[depth - 1 :])
+        code, message, blamed = token_error_message(
+            self.text, e, partial, self._previous(e, partial)
+        )
+        self.diagnostics.append(error(code, message, _token_span(blamed)))
+        del stack[depth:]
+        del state.value_stack[depth - 1 :]
+        self.panic_marker = (len(stack), stack[-1])
+        if e.token.type in STATEMENT_KEYWORDS:
+            ip.feed_token(e.token)
+            self.panic_marker = None
+        return True
+
+    @staticmethod
+    def _previous(e: UnexpectedToken, partial: list[object]) -> Token | None:
+        for value in reversed(partial):
+            if isinstance(value, Token):
+                return value
+            if isinstance(value, Tree):
+                toks = list(value.scan_values(lambda v: isinstance(v, Token)))
+                if toks:
+                    last: Token = toks[-1]
+                    return last
+        return None
+
+
+def _shifts_statement(actions: dict[str, tuple[object, object]]) -> bool:
+    action = actions.get("_RULE")
+    return action is not None and action[0] is Shift
+
+
+def parse_text(text: str) -> ParseResult:
+    """Parse a card's text; on syntax errors the tree holds only the statements that parsed."""
+    recovery = _Recovery(text)
+    try:
+        tree = lark_parser().parse(text, on_error=recovery)
+    except UnexpectedInput as e:  # recovery gave up (it only does at the end of the file)
+        if not recovery.diagnostics:
+            span = Span.point(e.line, e.column) if e.line and e.line > 0 else None
+            recovery.diagnostics.append(error("E100", "the card ends too early", span))
+        return ParseResult(None, recovery.diagnostics)
+    return ParseResult(tree, recovery.diagnostics)
