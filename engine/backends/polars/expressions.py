@@ -1,0 +1,322 @@
+"""Translate `engine.ir` expression trees into Polars expressions, one rule per node.
+
+Every node gets exactly the semantics the `engine.ir` docstring states (null in, null out;
+SQL's three-valued `and`/`or`; division by zero, `ln`/`log10` of x <= 0, `sqrt` of x < 0 and
+`logit` outside (0, 1) give null; `round` half away from zero). A node without a rule is a bug
+and fails loudly rather than producing a silently wrong column.
+
+Two traps this module exists to avoid:
+
+- A plain Python float in a Polars comparison takes the other side's dtype: a float32 column
+  compared with `0.5007641166448593` would compare in float32. Every float literal is therefore
+  built as `pl.lit(v, dtype=pl.Float64)`.
+- `pl.sum_horizontal` skips nulls by default; a null contribution must make `points` null, so
+  sums are built with `ignore_nulls=False` and stay one flat node however many terms there are.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+import numpy as np
+import polars as pl
+
+from engine import ir
+from engine.types import ScalarType
+
+BatchPredictor = Callable[[np.ndarray], np.ndarray]
+"""A model run on a float64 matrix (rows x features, null as NaN) giving one float per row."""
+
+DATETIME_UNIT: Final = "us"
+
+_DTYPES: dict[ScalarType, pl.DataType] = {
+    ScalarType.INT: pl.Int64(),
+    ScalarType.FLOAT: pl.Float64(),
+    ScalarType.STRING: pl.String(),
+    ScalarType.BOOL: pl.Boolean(),
+    ScalarType.DATE: pl.Date(),
+    ScalarType.DATETIME: pl.Datetime(DATETIME_UNIT),
+}
+
+
+class TranslationError(TypeError):
+    """An IR node the Polars backend has no rule for: a bug, never a user error."""
+
+
+def polars_dtype(type_: ScalarType) -> pl.DataType:
+    """The Polars dtype that holds values of a language type."""
+    return _DTYPES[type_]
+
+
+def null(type_: ScalarType) -> pl.Expr:
+    """A typed null literal."""
+    return pl.lit(None, dtype=polars_dtype(type_))
+
+
+def literal(value: ir.Value, type_: ScalarType) -> pl.Expr:
+    """A typed literal; floats are float64 so comparisons never fall back to float32."""
+    if value is None:
+        return null(type_)
+    if type_ is ScalarType.FLOAT:
+        return pl.lit(float(value), dtype=pl.Float64)  # type: ignore[arg-type]
+    return pl.lit(value, dtype=polars_dtype(type_))
+
+
+def translate(
+    expr: ir.Expr, batch_predictors: Mapping[str, BatchPredictor] | None = None
+) -> pl.Expr:
+    """The Polars expression computing `expr` for every row.
+
+    `Ref` nodes read columns of the same name, so the caller must have computed them before
+    (see `Program.layers`). `ModelBatch` nodes call `batch_predictors[model]` on batches.
+    """
+    return _Translator(batch_predictors or {}).expr(expr)
+
+
+class _Translator:
+    """Holds the model callables while walking one tree."""
+
+    def __init__(self, batch_predictors: Mapping[str, BatchPredictor]) -> None:
+        self.batch_predictors = batch_predictors
+
+    def expr(self, e: ir.Expr) -> pl.Expr:
+        match e:
+            case ir.Literal(value=v, type=t):
+                return literal(v, t)
+            case ir.Ref(name=name):
+                return pl.col(name)
+            case ir.Param(name=name):
+                raise TranslationError(
+                    f"parameter {name!r} reached the Polars backend unbound: call bind_params first"
+                )
+            case ir.Cast(operand=o, type=t):
+                return self.expr(o).cast(polars_dtype(t))
+            case ir.Float32(operand=o):
+                return self.expr(o).cast(pl.Float32).cast(pl.Float64)
+            case ir.Negate(operand=o):
+                return -self.expr(o)
+            case ir.Not(operand=o):
+                return ~self.expr(o)
+            case ir.Arith():
+                return self._arith(e)
+            case ir.Sum(terms=terms, type=t):
+                return self._sum(terms, t)
+            case ir.Logic(op=op, left=a, right=b):
+                # Polars' & and | on booleans follow Kleene (SQL) three-valued logic.
+                return self.expr(a) & self.expr(b) if op == "and" else self.expr(a) | self.expr(b)
+            case ir.Compare():
+                return self._compare(e)
+            case ir.InList(operand=o, values=values, negated=negated):
+                dtype = polars_dtype(o.type)
+                listed = pl.Series([v.value for v in values], dtype=dtype)
+                test = self.expr(o).is_in(listed.implode())  # a null operand gives null
+                return ~test if negated else test
+            case ir.IsMissing(operand=o, negated=negated):
+                inner = self.expr(o)
+                return inner.is_not_null() if negated else inner.is_null()
+            case ir.If():
+                return self._if(e)
+            case ir.Call():
+                return self._call(e)
+            case ir.ModelBatch():
+                return self._model(e)
+        raise TranslationError(f"no Polars translation rule for {type(e).__name__}: {e!r}")
+
+    def _arith(self, e: ir.Arith) -> pl.Expr:
+        a, b = self.expr(e.left), self.expr(e.right)
+        match e.op:
+            case "+":
+                return a + b
+            case "-":
+                return a - b
+            case "*":
+                return a * b
+            case "/":
+                # Division by zero gives null (a null divisor makes the condition null: else).
+                return (
+                    pl.when(b != literal(0.0, ScalarType.FLOAT))
+                    .then(a.cast(pl.Float64) / b.cast(pl.Float64))
+                    .otherwise(null(ScalarType.FLOAT))
+                )
+        raise TranslationError(f"unknown arithmetic operator {e.op!r}")
+
+    def _sum(self, terms: tuple[ir.Expr, ...], type_: ScalarType) -> pl.Expr:
+        if not terms:
+            return literal(0, type_) if type_ is ScalarType.INT else literal(0.0, type_)
+        if len(terms) == 1:
+            return self.expr(terms[0])
+        parts = [self.expr(t) for t in terms]
+        # ignore_nulls=False: a single null term makes the whole sum null, as `+` would.
+        return pl.sum_horizontal(parts, ignore_nulls=False).cast(polars_dtype(type_))
+
+    def _compare(self, e: ir.Compare) -> pl.Expr:
+        a, b = self.expr(e.left), self.expr(e.right)
+        match e.op:
+            case "=":
+                return a == b
+            case "!=":
+                return a != b
+            case "<":
+                return a < b
+            case "<=":
+                return a <= b
+            case ">":
+                return a > b
+            case ">=":
+                return a >= b
+        raise TranslationError(f"unknown comparison operator {e.op!r}")
+
+    def _if(self, e: ir.If) -> pl.Expr:
+        """An `if` chain becomes one flat when/then/.../otherwise (bins nest deeply otherwise)."""
+        node: ir.Expr = e
+        branches: list[tuple[pl.Expr, pl.Expr]] = []
+        while isinstance(node, ir.If):
+            branches.append((self.expr(node.cond), self.expr(node.then)))
+            node = node.else_
+        (cond, then), rest = branches[0], branches[1:]
+        chain: Any
+        chain = pl.when(cond).then(then)
+        for cond, then in rest:
+            chain = chain.when(cond).then(then)
+        result: pl.Expr = chain.otherwise(self.expr(node))
+        return result.cast(polars_dtype(e.type))
+
+    def _call(self, e: ir.Call) -> pl.Expr:
+        args = [self.expr(a) for a in e.args]
+        t = e.type
+        float_null = null(ScalarType.FLOAT)
+        match e.func:
+            case "abs":
+                return args[0].abs()
+            case "min" | "max" | "clip":
+                return self._min_max(e.func, args, t)
+            case "round":
+                digits = 0
+                if len(e.args) > 1:
+                    lit_arg = e.args[1]
+                    if not isinstance(lit_arg, ir.Literal) or not isinstance(lit_arg.value, int):
+                        raise TranslationError("round's second argument must be an int literal")
+                    digits = lit_arg.value
+                return _round(args[0], digits, e.args[0].type)
+            case "floor":
+                return args[0] if e.args[0].type is ScalarType.INT else args[0].floor()
+            case "ceil":
+                return args[0] if e.args[0].type is ScalarType.INT else args[0].ceil()
+            case "ln":
+                x = args[0].cast(pl.Float64)
+                return (
+                    pl.when(x > literal(0.0, ScalarType.FLOAT)).then(x.log()).otherwise(float_null)
+                )
+            case "log10":
+                x = args[0].cast(pl.Float64)
+                return (
+                    pl.when(x > literal(0.0, ScalarType.FLOAT))
+                    .then(x.log10())
+                    .otherwise(float_null)
+                )
+            case "sqrt":
+                x = args[0].cast(pl.Float64)
+                return (
+                    pl.when(x >= literal(0.0, ScalarType.FLOAT))
+                    .then(x.sqrt())
+                    .otherwise(float_null)
+                )
+            case "exp":
+                return _finite_or_null(args[0].cast(pl.Float64).exp())
+            case "pow":
+                base, exponent = args[0].cast(pl.Float64), args[1].cast(pl.Float64)
+                return _finite_or_null(base.pow(exponent))
+            case "coalesce":
+                return pl.coalesce(args).cast(polars_dtype(t))
+            case "days_between":
+                a, b = args
+                # Durations truncate toward zero when read as whole days.
+                return (b - a).dt.total_days().cast(pl.Int64)
+            case "year":
+                return args[0].dt.year().cast(pl.Int64)
+            case "month":
+                return args[0].dt.month().cast(pl.Int64)
+            case "day":
+                return args[0].dt.day().cast(pl.Int64)
+            case "lower":
+                return args[0].str.to_lowercase()
+            case "upper":
+                return args[0].str.to_uppercase()
+            case "length":
+                return args[0].str.len_chars().cast(pl.Int64)
+            case "contains":
+                return args[0].str.contains(args[1], literal=True)
+            case "starts_with":
+                return args[0].str.starts_with(args[1])
+            case "ends_with":
+                return args[0].str.ends_with(args[1])
+            case "logit":
+                p = args[0].cast(pl.Float64)
+                inside = (p > literal(0.0, ScalarType.FLOAT)) & (p < literal(1.0, ScalarType.FLOAT))
+                one = literal(1.0, ScalarType.FLOAT)
+                return pl.when(inside).then((p / (one - p)).log()).otherwise(float_null)
+            case "sigmoid":
+                x = args[0].cast(pl.Float64)
+                one = literal(1.0, ScalarType.FLOAT)
+                return one / (one + (-x).exp())
+        raise TranslationError(f"no Polars translation rule for function {e.func!r}")
+
+    @staticmethod
+    def _min_max(func: str, args: list[pl.Expr], type_: ScalarType) -> pl.Expr:
+        """`min`/`max`/`clip` give null when any argument is null (unlike LEAST/GREATEST)."""
+        any_null = pl.any_horizontal([a.is_null() for a in args])
+        if func == "min":
+            value = pl.min_horizontal(args)
+        elif func == "max":
+            value = pl.max_horizontal(args)
+        else:
+            x, low, high = args
+            value = pl.min_horizontal(pl.max_horizontal(x, low), high)
+        return pl.when(any_null).then(null(type_)).otherwise(value).cast(polars_dtype(type_))
+
+    def _model(self, e: ir.ModelBatch) -> pl.Expr:
+        """Run the estimator on whole batches: features as a float64 matrix, NaN for null."""
+        try:
+            predict = self.batch_predictors[e.model]
+        except KeyError:
+            raise TranslationError(
+                f"model {e.model!r} has no batch predictor: it must be linked before apply"
+            ) from None
+        features = [self.expr(f).cast(pl.Float64).alias(f"f{i}") for i, f in enumerate(e.features)]
+        width = len(features)
+
+        def run(batch: pl.Series) -> pl.Series:
+            if batch.len() == 0:
+                return pl.Series(batch.name, [], dtype=pl.Float64)
+            matrix = batch.struct.unnest().to_numpy().astype(np.float64, copy=False)
+            matrix = np.ascontiguousarray(matrix.reshape(batch.len(), width))
+            out = np.asarray(predict(matrix), dtype=np.float64).reshape(-1)
+            if out.shape[0] != batch.len():
+                raise ValueError(
+                    f"model {e.model!r} returned {out.shape[0]} values for {batch.len()} rows"
+                )
+            return pl.Series(batch.name, out, dtype=pl.Float64).fill_nan(None)
+
+        return pl.struct(features).map_batches(run, return_dtype=pl.Float64, is_elementwise=True)
+
+
+def _finite_or_null(x: pl.Expr) -> pl.Expr:
+    """Null where a float result is NaN or infinite (pow of a negative base, overflow, 0^-1)."""
+    return pl.when(x.is_finite()).then(x).otherwise(null(ScalarType.FLOAT))
+
+
+def _round(x: pl.Expr, digits: int, type_: ScalarType) -> pl.Expr:
+    """Round half away from zero to `digits` decimals (negative: tens, hundreds, ...)."""
+    if type_ is ScalarType.INT:
+        if digits >= 0:
+            return x
+        step = 10 ** (-digits)
+        half = step // 2
+        magnitude = (x.abs() + half) // step * step
+        return pl.when(x < 0).then(-magnitude).otherwise(magnitude)
+    if digits >= 0:
+        return x.round(digits, mode="half_away_from_zero")
+    scale = literal(math.pow(10.0, -digits), ScalarType.FLOAT)
+    return (x / scale).round(0, mode="half_away_from_zero") * scale
