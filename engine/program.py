@@ -12,7 +12,6 @@ Both backends (Polars, SQL) compute the same named values, in `Program.layers` o
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -239,9 +238,7 @@ def bind_params(program: Program, overrides: Mapping[str, ir.Value] | None = Non
     Overrides must already be parsed to the param's type (`engine.params.parse_override`).
     """
     overrides = overrides or {}
-    values = {
-        p.name: ir.Literal(overrides.get(p.name, p.value), p.type) for p in program.params
-    }
+    values = {p.name: ir.Literal(overrides.get(p.name, p.value), p.type) for p in program.params}
 
     def sub(e: ir.Expr) -> ir.Expr:
         return substitute(e, values)
@@ -260,5 +257,3 @@ def bind_params(program: Program, overrides: Mapping[str, ir.Value] | None = Non
             replace(s, cond=None if s.cond is None else sub(s.cond)) for s in program.segments
         ),
     )
-
-

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class ScalarType(str, Enum):
+class ScalarType(StrEnum):
     """A column, literal or expression type as the language names it."""
 
     INT = "int"

@@ -35,3 +35,11 @@ def main() -> None:
         stderr.print(f"internal error: {type(exc).__name__}: {exc}")
         stderr.print(f"hint: {BUG_HINT}")
         sys.exit(1)
+
+
+@app.callback()
+def _root() -> None:
+    """Score customers with scorecard files.
+
+    Exit status: 0 success, 1 a problem with the card, the data or a model, 2 a usage error.
+    """

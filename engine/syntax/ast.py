@@ -338,7 +338,9 @@ def without_spans(value: Any) -> Any:
         return {
             k: without_spans(v)
             for k, v in value.items()
-            if not k.endswith("span") and not k.endswith("spans") and k not in ("text",)
+            if not k.endswith("span")
+            and not k.endswith("spans")
+            and k not in ("text",)
             and k != "duplicate_items"
         }
     if isinstance(value, list):

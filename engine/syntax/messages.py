@@ -112,8 +112,8 @@ MISTAKES: dict[str, list[str]] = {
     "`==` is not an operator: compare with a single `=`": [
         "rule r when a == 1 then 1",
         "let x = a == b",
-        "exclude \"x\" when a == 1",
-        "segment \"s\" when score == 1",
+        'exclude "x" when a == 1',
+        'segment "s" when score == 1',
     ],
     "`=>` is not an operator: write `>=`": ["rule r when a => 1 then 1"],
     "`=<` is not an operator: write `<=`": ["rule r when a =< 1 then 1"],
@@ -141,7 +141,7 @@ def describe_token(tok: Token) -> str:
 
 def describe_expected(expected: set[str]) -> str:
     words: list[str] = []
-    if EXPRESSION_START <= expected:
+    if expected >= EXPRESSION_START:
         words.append("an expression")
         expected = {
             t
@@ -150,11 +150,9 @@ def describe_expected(expected: set[str]) -> str:
             not in {"NAME", "QUOTED_NAME", "INT", "FLOAT", "STRING", "TRUE", "FALSE", "DATE"}
             | {"DATETIME", "LPAR", "ADD_OP", "NOT", "_IF", "SCORE"}
         }
-    if STATEMENT_START <= expected:
+    if expected >= STATEMENT_START:
         words.append("a new statement")
-        expected = {
-            t for t in expected if t not in {*STATEMENT_WORDS, "$END"}
-        }
+        expected = {t for t in expected if t not in {*STATEMENT_WORDS, "$END"}}
     if TYPES & expected:
         words.append("a type (int, float, string, bool, date or datetime)")
         expected -= TYPES
@@ -186,7 +184,9 @@ def _inside_if(partial: list[object]) -> bool:
     return depth > 0
 
 
-def _specific(kind: str | None, expected: set[str], found: Token, partial: list[object]) -> str | None:
+def _specific(
+    kind: str | None, expected: set[str], found: Token, partial: list[object]
+) -> str | None:
     """A tailored message for the usual places a statement goes wrong, or None."""
     if "ELSE" in expected and _inside_if(partial) and "_THEN" not in expected:
         return "expected `else`: an `if` needs both `then` and `else`"
@@ -212,14 +212,14 @@ def _specific(kind: str | None, expected: set[str], found: Token, partial: list[
     if kind == "_INPUT":
         if "_COLON" in expected:
             return "expected `:` and a type after the column's name"
-        if TYPES <= expected:
+        if expected >= TYPES:
             return "expected a type: int, float, string, bool, date or datetime"
-    if kind == "_PARAM" and TYPES <= expected:
+    if kind == "_PARAM" and expected >= TYPES:
         return "expected a type: int, float, string, bool, date or datetime"
     if kind in ("_LET", "_PARAM") and "_EQ" in expected and len(expected) <= 2:
         return f"expected `=` after the {'let' if kind == '_LET' else 'param'}'s name and type"
     if kind == "_MODEL" and "_FEATURES" in expected and found.type != "$END":
-        return "expected a model item: `features [...]`, `output ...`, `sha256 \"...\"` or `}`"
+        return 'expected a model item: `features [...]`, `output ...`, `sha256 "..."` or `}`'
     return None
 
 
@@ -241,10 +241,14 @@ def token_error_message(
     expected = set(e.accepts or e.expected)
     if previous is not None and previous.type == "NAME" and previous.value in KEYWORDS:
         # A keyword where the parser could take a name was read as one; blame the keyword.
-        return "E100", (
-            f"unexpected `{previous.value}`{_where(partial)}: it is a keyword here "
-            f"(write `{previous.value}` in backticks to use it as a name)"
-        ), previous
+        return (
+            "E100",
+            (
+                f"unexpected `{previous.value}`{_where(partial)}: it is a keyword here "
+                f"(write `{previous.value}` in backticks to use it as a name)"
+            ),
+            previous,
+        )
     mistake = _match_mistake(e)
     if mistake is not None:
         return "E102", mistake, found
@@ -256,19 +260,27 @@ def token_error_message(
         found_words = f"`{previous.value}{found.value}`"
     if found.type == "$END":
         closing = "_RBRACE" in expected
-        return "E101", (
-            f"the card ends inside {STATEMENT_WORDS.get(kind or '', 'a statement')}"
-            + (": a `}` is missing" if closing else "")
-        ), found
+        return (
+            "E101",
+            (
+                f"the card ends inside {STATEMENT_WORDS.get(kind or '', 'a statement')}"
+                + (": a `}` is missing" if closing else "")
+            ),
+            found,
+        )
     specific = _specific(kind, expected, found, partial)
     if specific is not None:
         return "E100", f"{specific}, found {found_words}", found
-    if kind is None and STATEMENT_START <= expected:
-        return "E100", (
-            f"unexpected {found_words}: a statement starts with a keyword "
-            "(`scorecard`, `input`, `param`, `let`, `exclude`, `rule`, `bins`, `model`, "
-            "`score`, `segment`, `classes`, `reasons` or `example`)"
-        ), found
+    if kind is None and expected >= STATEMENT_START:
+        return (
+            "E100",
+            (
+                f"unexpected {found_words}: a statement starts with a keyword "
+                "(`scorecard`, `input`, `param`, `let`, `exclude`, `rule`, `bins`, `model`, "
+                "`score`, `segment`, `classes`, `reasons` or `example`)"
+            ),
+            found,
+        )
     message = f"unexpected {found_words}{where}: expected {describe_expected(expected)}"
     return "E100", message, found
 
@@ -300,7 +312,7 @@ CHAR_HINTS: dict[str, str] = {
     "&": "`&` is not an operator: write `and`",
     "|": "`|` is not an operator: write `or`",
     "!": "`!` is not an operator: write `not`, or `!=` for 'different from'",
-    "'": "strings use double quotes: \"text\"",
+    "'": 'strings use double quotes: "text"',
     ";": "statements need no `;`: remove it",
     "%": "`%` is not an operator",
     "^": "`^` is not an operator: use `pow(x, y)`",
@@ -311,7 +323,7 @@ def char_error_message(text: str, pos: int) -> tuple[str, str]:
     """The code and message for a character that starts no token."""
     ch = text[pos] if pos < len(text) else ""
     if ch == '"':
-        return "E103", "this string is not closed: a `\"` is missing before the end of the line"
+        return "E103", 'this string is not closed: a `"` is missing before the end of the line'
     if ch == "`":
         return "E103", "this quoted name is not closed: a backtick is missing on this line"
     if ch in CHAR_HINTS:

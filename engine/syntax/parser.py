@@ -115,7 +115,7 @@ class _Recovery:
         )
         self.last_char_error = here
         if not adjacent:
-            code, message = char_error_message(self.text, e.pos_in_stream)
+            code, message = char_error_message(self.text, e.pos_in_stream or 0)
             self.diagnostics.append(error(code, message, Span.point(e.line, e.column)))
         return True
 

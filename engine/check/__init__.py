@@ -1,0 +1,72 @@
+"""AST -> checked program, with every problem of a card reported as a diagnostic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.check.checker import check_card
+from engine.diagnostics import Diagnostic, error
+from engine.program import Program
+from engine.syntax import ast, parse_card
+
+
+@dataclass
+class CheckResult:
+    """What checking a card gives: the program (None on any error) and all diagnostics."""
+
+    program: Program | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    source: str = ""
+    path: Path | None = None
+    card: ast.Card | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.program is not None and not any(d.is_error for d in self.diagnostics)
+
+
+def check_source(text: str, path: Path | None = None) -> CheckResult:
+    """Parse and check a card's text; `path` names it in messages and anchors model paths."""
+    name = str(path) if path is not None else "<card>"
+    card, diagnostics = parse_card(text)
+    program = None
+    if card is not None:
+        program, semantic = check_card(card, path)
+        diagnostics.extend(semantic)
+    diagnostics = sorted(
+        (d.with_file(name) for d in diagnostics),
+        key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0),
+    )
+    return CheckResult(program, diagnostics, text, path, card)
+
+
+def check_file(path: Path | str) -> CheckResult:
+    """Read and check a card file; an unreadable file is a diagnostic too."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return CheckResult(
+            None, [error("E001", f"cannot read the card: {reason}").with_file(str(path))]
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        from engine.diagnostics import Span
+
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return CheckResult(
+            None,
+            [
+                error("E002", "the card is not valid UTF-8 text", Span.point(line, col)).with_file(
+                    str(path)
+                )
+            ],
+        )
+    return check_source(text, path)
+
+
+__all__ = ["CheckResult", "check_file", "check_source"]
