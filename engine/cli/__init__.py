@@ -11,5 +11,6 @@ from engine.cli.app import app, main
 
 # Importing a command module registers its commands on `app`.
 from engine.cli import check as _check  # noqa: F401  isort: skip
+from engine.cli import fmt as _fmt  # noqa: F401  isort: skip
 
 __all__ = ["app", "main"]
