@@ -7,50 +7,14 @@ import math
 import duckdb
 import numpy as np
 import pytest
+from evalgen import hand_classes, make_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import ks_2samp
 from sklearn.metrics import roc_auc_score
 
 from engine.evaluate import metrics
-from engine.evaluate.rows import BinsColumn, RuleColumn, ScoredRows
-
-
-def make_rows(
-    seed: int, n: int = 2000, null_share: float = 0.05
-) -> tuple[ScoredRows, list[object]]:
-    """Scores rounded to whole tens (many ties), some null; an outcome that follows the score."""
-    rng = np.random.default_rng(seed)
-    latent = rng.normal(size=n)
-    score = np.round(500 + 100 * latent, -1)
-    score[rng.random(n) < null_share] = np.nan
-    p = 1 / (1 + np.exp(-(latent * 1.5 - 1.5)))
-    event = rng.random(n) < p
-    target: list[object] = [int(e) for e in event]
-    for i in np.flatnonzero(rng.random(n) < 0.03):
-        target[i] = None
-    keys = [f"c{i:05d}" for i in rng.permutation(n)]
-    fired_a = latent > 0.5
-    fired_b = rng.random(n) < 0.2
-    matched = np.digitize(rng.normal(size=n), [-1.0, 0.0, 1.0]).astype(np.int64)  # 0..3
-    rows = ScoredRows(
-        keys=keys,
-        score=score,
-        rules=(
-            RuleColumn("high", "High latent", fired_a, np.where(fired_a, 40.0, 0.0)),
-            RuleColumn("noise", None, fired_b, np.where(fired_b, -10.0, 0.0)),
-        ),
-        bins=(
-            BinsColumn(
-                "band",
-                "Band",
-                "x",
-                (("< 0", 5.0), ("[0, 1)", 0.0), (">= 1", -5.0)),
-                matched,
-            ),
-        ),
-    )
-    return rows, target
+from engine.evaluate.rows import ScoredRows
 
 
 def evaluated(rows: ScoredRows, target: list[object]) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -131,19 +95,6 @@ def test_ntile_matches_duckdb(scores: list[int], n: int) -> None:
     con.executemany("INSERT INTO t VALUES (?, ?)", list(zip(keys, scores, strict=True)))
     ref = dict(con.execute(f"SELECT k, NTILE({n}) OVER (ORDER BY s DESC, k ASC) FROM t").fetchall())
     assert [int(c) for c in got] == [ref[k] for k in keys]
-
-
-def hand_classes(s: np.ndarray, keys: list[str], n: int) -> list[int]:
-    """NTILE by hand: sort, then deal rows out, the first (rows mod n) classes one row bigger."""
-    order = sorted(range(len(s)), key=lambda i: (-s[i], keys[i]))
-    sizes = [len(s) // n + (1 if c < len(s) % n else 0) for c in range(n)]
-    out = [0] * len(s)
-    pos = 0
-    for c, size in enumerate(sizes, start=1):
-        for i in order[pos : pos + size]:
-            out[i] = c
-        pos += size
-    return out
 
 
 @pytest.mark.parametrize("n", [None, 5])

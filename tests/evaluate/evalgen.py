@@ -1,0 +1,73 @@
+"""Generated scored rows for the evaluation tests: ties, null scores, null outcomes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.evaluate.rows import BinsColumn, RuleColumn, ScoredRows
+
+
+def make_rows(
+    seed: int, n: int = 2000, null_share: float = 0.05, shift: float = 0.0
+) -> tuple[ScoredRows, list[object]]:
+    """Scores rounded to whole tens (many ties), some null; an outcome that follows the score."""
+    rng = np.random.default_rng(seed)
+    latent = rng.normal(loc=shift, size=n)
+    score = np.round(500 + 100 * latent, -1)
+    score[rng.random(n) < null_share] = np.nan
+    p = 1 / (1 + np.exp(-(latent * 1.5 - 1.5)))
+    event = rng.random(n) < p
+    target: list[object] = [int(e) for e in event]
+    for i in np.flatnonzero(rng.random(n) < 0.03):
+        target[i] = None
+    keys = [f"c{i:05d}" for i in rng.permutation(n)]
+    fired_a = latent > 0.5
+    fired_b = rng.random(n) < 0.2
+    matched = np.digitize(rng.normal(size=n), [-1.0, 0.0, 1.0]).astype(np.int64)  # 0..3
+    null = np.isnan(score)
+    excluded = [("No consent" if null[i] and i % 2 == 0 else None) for i in range(n)]
+    segment = [
+        None if null[i] else "high" if score[i] >= 600 else "medium" if score[i] >= 450 else "low"
+        for i in range(n)
+    ]
+    group_of = np.where(latent + rng.normal(scale=0.5, size=n) > 0.3, "A", "B")
+    group: list[object] = [str(g) for g in group_of]
+    for i in np.flatnonzero(rng.random(n) < 0.1):
+        group[i] = "C"
+    for i in np.flatnonzero(rng.random(n) < 0.02):
+        group[i] = None
+    rows = ScoredRows(
+        keys=keys,
+        score=score,
+        segment=segment,
+        segments=("high", "medium", "low"),
+        excluded=excluded,
+        extra={"gender": group},
+        rules=(
+            RuleColumn("high", "High latent", fired_a, np.where(fired_a, 40.0, 0.0)),
+            RuleColumn("noise", None, fired_b, np.where(fired_b, -10.0, 0.0)),
+        ),
+        bins=(
+            BinsColumn(
+                "band",
+                "Band",
+                "x",
+                (("< 0", 5.0), ("[0, 1)", 0.0), (">= 1", -5.0)),
+                matched,
+            ),
+        ),
+    )
+    return rows, target
+
+
+def hand_classes(s: np.ndarray, keys: list[str], n: int) -> list[int]:
+    """NTILE by hand: sort, then deal rows out, the first (rows mod n) classes one row bigger."""
+    order = sorted(range(len(s)), key=lambda i: (-s[i], keys[i]))
+    sizes = [len(s) // n + (1 if c < len(s) % n else 0) for c in range(n)]
+    out = [0] * len(s)
+    pos = 0
+    for c, size in enumerate(sizes, start=1):
+        for i in order[pos : pos + size]:
+            out[i] = c
+        pos += size
+    return out
