@@ -107,19 +107,23 @@ EXPRESSION_START = {"NAME", "INT", "LPAR"}
 STATEMENT_START = {"_RULE", "_LET", "_BINS"}
 TYPES = {"T_INT", "T_FLOAT", "T_STRING", "T_BOOL", "T_DATE", "T_DATETIME"}
 
-# Common mistakes, recognised by the parser state they leave (Lark's `match_examples`).
-MISTAKES: dict[str, list[str]] = {
-    "`==` is not an operator: compare with a single `=`": [
-        "rule r when a == 1 then 1",
-        "let x = a == b",
-        'exclude "x" when a == 1',
-        'segment "s" when score == 1',
-    ],
-    "`=>` is not an operator: write `>=`": ["rule r when a => 1 then 1"],
-    "`=<` is not an operator: write `<=`": ["rule r when a =< 1 then 1"],
-    "a bins entry is `BIN -> POINTS`: `:` is not allowed here": ["bins b on x { < 1 : 5 }"],
-    "a let is `let NAME = EXPRESSION`: use `=`, not `:`": ["let x : a"],
-    "a score is `score = EXPRESSION`: use `=`, not `:`": ["score : a"],
+# Common mistakes, recognised by the parser state they leave (Lark's `match_examples`) and
+# by the token found there: label -> (the token's text, example cards).
+MISTAKES: dict[str, tuple[str, list[str]]] = {
+    "`==` is not an operator: compare with a single `=`": (
+        "=",
+        [
+            "rule r when a == 1 then 1",
+            "let x = a == b",
+            'exclude "x" when a == 1',
+            'segment "s" when score == 1',
+        ],
+    ),
+    "`=>` is not an operator: write `>=`": (">", ["rule r when a => 1 then 1"]),
+    "`=<` is not an operator: write `<=`": ("<", ["rule r when a =< 1 then 1"]),
+    "a bins entry is `BIN -> POINTS`: `:` is not allowed here": (":", ["bins b on x { < 1 : 5 }"]),
+    "a let is `let NAME = EXPRESSION`: use `=`, not `:`": (":", ["let x : a"]),
+    "a score is `score = EXPRESSION`: use `=`, not `:`": (":", ["score : a"]),
 }
 
 
@@ -275,13 +279,13 @@ def token_error_message(
         return (
             "E100",
             (
-                f"unexpected {found_words}: a statement starts with a keyword "
+                f"unexpected {found_words.removeprefix('the ')}: a statement starts with a keyword "
                 "(`scorecard`, `input`, `param`, `let`, `exclude`, `rule`, `bins`, `model`, "
                 "`score`, `segment`, `classes`, `reasons` or `example`)"
             ),
             found,
         )
-    message = f"unexpected {found_words}{where}: expected {describe_expected(expected)}"
+    message = f"unexpected {found_words.removeprefix('the ')}{where}: expected {describe_expected(expected)}"
     return "E100", message, found
 
 
@@ -300,12 +304,23 @@ def _strict_parse() -> Callable[[str], Tree[Token]]:
     return lark_parser().parse
 
 
+@functools.cache
+def _mistake_examples() -> dict[str, list[str]]:
+    """Each example alone and after another statement: Lark matches states by stack depth."""
+    return {
+        label: [*cards, *("classes 1\n" + c for c in cards)]
+        for label, (_, cards) in MISTAKES.items()
+    }
+
+
 def _match_mistake(e: UnexpectedToken) -> str | None:
     try:
-        label = e.match_examples(_strict_parse(), MISTAKES, use_accepts=True)
+        label = e.match_examples(_strict_parse(), _mistake_examples(), use_accepts=True)
     except Exception:  # an example that parses cleanly must not hide the real error
         return None
-    return label if isinstance(label, str) else None
+    if not isinstance(label, str) or MISTAKES[label][0] != str(e.token.value):
+        return None
+    return label
 
 
 CHAR_HINTS: dict[str, str] = {

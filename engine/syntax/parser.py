@@ -16,6 +16,7 @@ from pathlib import Path
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.parsers.lalr_analysis import Shift
+from lark.parsers.lalr_interactive_parser import InteractiveParser
 
 from engine.diagnostics import Diagnostic, Span, error
 from engine.syntax.messages import char_error_message, token_error_message
@@ -98,7 +99,7 @@ class _Recovery:
         self.text = text
         self.diagnostics: list[Diagnostic] = []
         self.panic_marker: tuple[int, int] | None = None
-        self.last_char_error: tuple[int, int] | None = None
+        self.char_error_line: int | None = None
 
     def __call__(self, e: UnexpectedInput) -> bool:
         if isinstance(e, UnexpectedCharacters):
@@ -108,13 +109,9 @@ class _Recovery:
         return False
 
     def _bad_character(self, e: UnexpectedCharacters) -> bool:
-        here = (e.line, e.column)
-        adjacent = self.last_char_error is not None and self.last_char_error == (
-            e.line,
-            e.column - 1,
-        )
-        self.last_char_error = here
-        if not adjacent:
+        # One report per line: what follows a bad character on its line is noise.
+        if self.char_error_line != e.line:
+            self.char_error_line = e.line
             code, message = char_error_message(self.text, e.pos_in_stream or 0)
             self.diagnostics.append(error(code, message, Span.point(e.line, e.column)))
         return True
@@ -124,25 +121,53 @@ class _Recovery:
         state = ip.parser_state
         stack = state.state_stack
         marker = (len(stack), stack[-1])
-        if self.panic_marker == marker:
-            # Still skipping the rest of a broken statement.
-            return True
+        if self._finish_statement(ip):
+            stack = state.state_stack
         states = state.parse_conf.parse_table.states
         depth = len(stack)
         while depth > 1 and not _shifts_statement(states[stack[depth - 1]]):
             depth -= 1
-        partial = list(state.value_stack[depth - 1 :])
-        code, message, blamed = token_error_message(
-            self.text, e, partial, self._previous(e, partial)
-        )
-        self.diagnostics.append(error(code, message, _token_span(blamed)))
+        quiet = self.panic_marker == marker or self.char_error_line == e.token.line
+        if not quiet:
+            partial = list(state.value_stack[depth - 1 :])
+            code, message, blamed = token_error_message(
+                self.text, e, partial, self._previous(e, partial)
+            )
+            self.diagnostics.append(error(code, message, _token_span(blamed)))
+        # Drop the broken statement, then skip to the next statement keyword.
         del stack[depth:]
         del state.value_stack[depth - 1 :]
         self.panic_marker = (len(stack), stack[-1])
-        if e.token.type in STATEMENT_KEYWORDS:
+        if e.token.type in STATEMENT_KEYWORDS and self._starts_line(e.token):
             ip.feed_token(e.token)
             self.panic_marker = None
         return True
+
+    @staticmethod
+    def _finish_statement(ip: InteractiveParser) -> bool:
+        """When the tokens so far end a statement, reduce it so that it is kept.
+
+        Lark raises before reducing when the next token is unexpected; a probe copy fed a
+        statement keyword shows whether the statement is complete, and its stacks (without
+        that keyword) replace the parser's.
+        """
+        probe = ip.copy()
+        try:
+            probe.feed_token(Token("_RULE", "rule"))
+        except UnexpectedInput:
+            return False
+        done = probe.parser_state
+        done.state_stack.pop()
+        done.value_stack.pop()
+        ip.parser_state.state_stack[:] = done.state_stack
+        ip.parser_state.value_stack[:] = done.value_stack
+        return True
+
+    def _starts_line(self, tok: Token) -> bool:
+        """Whether only blanks stand before the token on its line: a statement starts there."""
+        start = tok.start_pos or 0
+        line_start = self.text.rfind("\n", 0, start) + 1
+        return not self.text[line_start:start].strip()
 
     @staticmethod
     def _previous(e: UnexpectedToken, partial: list[object]) -> Token | None:
