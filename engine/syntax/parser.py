@@ -151,7 +151,7 @@ class _Recovery:
         statement keyword shows whether the statement is complete, and its stacks (without
         that keyword) replace the parser's.
         """
-        probe = ip.copy()
+        probe: InteractiveParser = ip.copy()  # type: ignore[no-untyped-call]
         try:
             probe.feed_token(Token("_RULE", "rule"))
         except UnexpectedInput:
