@@ -1,0 +1,282 @@
+"""The figures as tables of text, shared by the terminal (rich) and the HTML report.
+
+Building the rows once keeps the two outputs saying exactly the same thing; numbers are
+formatted here (percentages with one decimal, ratios with two) and a missing figure is "–".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.evaluate.fairness import Fairness
+from engine.evaluate.metrics import Evaluation
+from engine.evaluate.stability import Stability
+
+DASH = "–"
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+    highlight: list[bool] = field(default_factory=list)
+    """Rows to draw attention to (a flagged shift, the best campaign cut, a flagged group)."""
+    notes: list[str] = field(default_factory=list)
+
+
+def pct(x: float | None, digits: int = 1) -> str:
+    return DASH if x is None else f"{100 * x:.{digits}f}%"
+
+
+def ratio(x: float | None) -> str:
+    return DASH if x is None else f"{x:.2f}"
+
+
+def num(x: float | None) -> str:
+    return DASH if x is None else f"{x:,.6g}"
+
+
+def money(x: float) -> str:
+    return f"{x:,.2f}"
+
+
+def evaluation_tables(ev: Evaluation) -> list[Table]:
+    cov = ev.coverage
+    summary = Table(
+        "Summary",
+        ["figure", "value"],
+        [
+            ["rows in the table", f"{cov.rows:,}"],
+            [
+                "rows without a score (left out)",
+                f"{cov.unscored:,} ({cov.unscored_events:,} events)",
+            ],
+            ["scored rows without an outcome (left out)", f"{cov.unknown_outcome:,}"],
+            ["rows evaluated", f"{cov.evaluated:,}"],
+            ["events", f"{cov.events:,}"],
+            ["event rate", pct(cov.event_rate, 2)],
+            ["AUC", DASH if ev.auc is None else f"{ev.auc:.4f}"],
+            ["Gini", DASH if ev.gini is None else f"{ev.gini:.4f}"],
+            [
+                "KS",
+                DASH if ev.ks is None else f"{ev.ks.statistic:.4f} (at score >= {num(ev.ks.cut)})",
+            ],
+            ["top / bottom class event rate", ratio(ev.top_bottom_ratio)],
+        ],
+    )
+    source = {
+        "card": "the card's classes",
+        "override": f"{len(ev.classes)} classes (--classes)",
+        "deciles": "deciles (the card declares no classes)",
+    }[ev.class_source]
+    classes = Table(
+        f"By class: {source}, 1 = highest scores",
+        [
+            "class",
+            "rows",
+            "scores",
+            "events",
+            "event rate",
+            "lift",
+            "cum. rows",
+            "cum. events captured",
+            "cum. lift",
+        ],
+        [
+            [
+                str(r.cls),
+                f"{r.rows:,}",
+                DASH if r.min_score is None else f"{num(r.min_score)} – {num(r.max_score)}",
+                f"{r.events:,}",
+                pct(r.event_rate),
+                ratio(r.lift),
+                pct(r.cum_rows_share),
+                pct(r.cum_capture),
+                ratio(r.cum_lift),
+            ]
+            for r in ev.classes
+        ],
+    )
+    tables = [summary, classes]
+    if ev.rules:
+        tables.append(
+            Table(
+                "Rules: how often each fires, and the event rate when it does",
+                ["rule", "fires", "firing rate", "event rate fired", "not fired", "lift fired"],
+                [
+                    [
+                        r.name if r.label is None else f"{r.name} ({r.label})",
+                        f"{r.fired:,}",
+                        pct(r.firing_rate),
+                        pct(r.event_rate_fired),
+                        pct(r.event_rate_not_fired),
+                        ratio(r.lift_fired),
+                    ]
+                    for r in ev.rules
+                ],
+            )
+        )
+    if ev.bins:
+        tables.append(
+            Table(
+                "Bins: how often each entry matches, and its event rate",
+                ["bins", "entry", "points", "rows", "share", "event rate", "lift"],
+                [
+                    [
+                        b.name,
+                        e.text,
+                        num(e.points),
+                        f"{e.rows:,}",
+                        pct(e.share),
+                        pct(e.event_rate),
+                        ratio(e.lift),
+                    ]
+                    for b in ev.bins
+                    for e in b.entries
+                ],
+            )
+        )
+    if ev.campaign is not None:
+        c = ev.campaign
+        best = (
+            f"best cut: contact classes 1..{c.best_cut}, profit {money(c.best_profit)}"
+            if c.best_cut
+            else "no cut earns more than it costs: contact no one"
+        )
+        tables.append(
+            Table(
+                f"Campaign: value {money(c.value)} per event, cost {money(c.cost)} per contact",
+                ["contact classes", "contacts", "events", "revenue", "cost", "profit"],
+                [
+                    [
+                        f"1..{r.cls}",
+                        f"{r.contacts:,}",
+                        f"{r.events:,}",
+                        money(r.revenue),
+                        money(r.cost),
+                        money(r.profit),
+                    ]
+                    for r in c.rows
+                ],
+                highlight=[r.cls == c.best_cut for r in c.rows],
+                notes=[best],
+            )
+        )
+    return tables
+
+
+def stability_tables(st: Stability) -> list[Table]:
+    s = st.score
+    tables = [
+        Table(
+            f"Score stability: PSI {s.psi:.4f} ({s.flag})",
+            [
+                "bin",
+                "scores",
+                "baseline rows",
+                "baseline share",
+                "current rows",
+                "current share",
+                "PSI",
+            ],
+            [
+                [
+                    str(i),
+                    b.label,
+                    f"{b.base_rows:,}",
+                    pct(b.base_share),
+                    f"{b.cur_rows:,}",
+                    pct(b.cur_share),
+                    f"{b.psi:.4f}" + (" (empty)" if b.empty else ""),
+                ]
+                for i, b in enumerate(s.bins, start=1)
+            ],
+            notes=[
+                f"rows without a score (left out): baseline {s.base_unscored:,} of {st.base_rows:,}, "
+                f"current {s.cur_unscored:,} of {st.cur_rows:,}",
+                "PSI >= 0.1 is a shift, >= 0.25 a major shift; an empty share counts as 0.01%",
+            ],
+        )
+    ]
+    if st.blocks:
+        tables.append(
+            Table(
+                "Characteristic stability per bins block",
+                ["bins", "PSI", "flag", "mean points shift"],
+                [[b.name, f"{b.psi:.4f}", b.flag, f"{b.score_shift:+.3f}"] for b in st.blocks],
+                highlight=[b.flag != "stable" for b in st.blocks],
+            )
+        )
+        tables.append(
+            Table(
+                "Bins entries: baseline and current share",
+                ["bins", "entry", "points", "baseline share", "current share", "PSI"],
+                [
+                    [b.name, e.label, num(p), pct(e.base_share), pct(e.cur_share), f"{e.psi:.4f}"]
+                    for b in st.blocks
+                    for e, p in zip(b.entries, b.points, strict=True)
+                ],
+            )
+        )
+    if st.rules:
+        tables.append(
+            Table(
+                "Rule firing rates",
+                ["rule", "baseline", "current", "change", "PSI", "flag", "mean points shift"],
+                [
+                    [
+                        r.name,
+                        pct(r.base_rate),
+                        pct(r.cur_rate),
+                        DASH if r.change is None else f"{100 * r.change:+.1f} pts",
+                        f"{r.psi:.4f}",
+                        r.flag,
+                        f"{r.mean_points_shift:+.3f}",
+                    ]
+                    for r in st.rules
+                ],
+                highlight=[r.flag != "stable" for r in st.rules],
+            )
+        )
+    return tables
+
+
+def fairness_tables(fa: Fairness) -> list[Table]:
+    di = fa.disparate_impact
+    verdict = (
+        "no group is selected: the ratio is undefined"
+        if di is None
+        else f"disparate impact {di:.3f}: "
+        + ("below 0.8, flagged" if fa.flagged else "at or above 0.8")
+    )
+    return [
+        Table(
+            f"Selection by {fa.column} ({fa.selection})",
+            [
+                "group",
+                "rows",
+                "scored",
+                "mean score",
+                "selected",
+                "selection rate",
+                "ratio to best",
+                "flag",
+            ],
+            [
+                [
+                    g.group,
+                    f"{g.rows:,}",
+                    f"{g.scored:,}",
+                    num(g.mean_score),
+                    f"{g.selected:,}",
+                    pct(g.selection_rate),
+                    ratio(g.impact_ratio),
+                    "below 0.8" if g.flagged else "",
+                ]
+                for g in fa.groups
+            ],
+            highlight=[g.flagged for g in fa.groups],
+            notes=[verdict],
+        )
+    ]
