@@ -1,0 +1,131 @@
+"""The SQL backend: a checked program as one SELECT statement per dialect.
+
+    from engine.backends.sql import compile_program
+    sql = compile_program(program, "postgres", "analytics.customers")
+
+The statement gives, in the warehouse, the rows `scorecard apply` gives (docs/sql.md): the
+expressions come from `expressions` (IR -> SQL, per-dialect tables in `dialects`), the layout
+from the Jinja templates under `templates/` (dispatched dialect -> default, as dbt does).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+
+from engine import ir
+from engine.backends.sql.dialects import DIALECT_NAMES, Dialect, UnknownDialectError, get_dialect
+from engine.backends.sql.expressions import SqlCompileError
+from engine.backends.sql.statement import build, model_errors
+from engine.backends.sql.templates import Renderer
+from engine.diagnostics import Diagnostic, ScorecardError, error
+from engine.program import Program, bind_params
+
+__all__ = [
+    "DIALECT_NAMES",
+    "SqlCompileError",
+    "UnknownDialectError",
+    "compile_program",
+    "create_table_statement",
+    "dbt_model",
+    "get_dialect",
+    "quote_table",
+]
+
+
+def quote_table(dialect: Dialect, table: str) -> str:
+    """`schema.table` (or `db.schema.table`) with each part quoted; a part may not be empty."""
+    parts = table.split(".")
+    if not table or any(not p for p in parts):
+        raise ScorecardError([error("E903", f"the table name {table!r} has an empty part")])
+    return ".".join(dialect.quote(p) for p in parts)
+
+
+def _program_diagnostics(program: Program, dialect: str) -> list[Diagnostic]:
+    out = []
+    for name in model_errors(program):
+        model = next((m for m in program.models if m.name == name), None)
+        where = f" ({model.path.name})" if model is not None else ""
+        out.append(
+            error(
+                "E901",
+                f"model `{name}`{where} cannot be compiled to SQL: its estimator runs only on "
+                "batches in Python",
+                model.span if model is not None else None,
+                "compile models scikit-learn can express as formulas (linear models, trees, "
+                "gradient boosting), or score with `scorecard apply`",
+            )
+        )
+    return out
+
+
+def _bound(program: Program, params: Mapping[str, ir.Value] | None) -> Program:
+    return bind_params(program, params) if params or program.params else program
+
+
+def compile_program(
+    program: Program,
+    dialect: str,
+    table: str,
+    *,
+    params: Mapping[str, ir.Value] | None = None,
+    table_sql: str | None = None,
+) -> str:
+    """The SELECT statement (no trailing semicolon) that scores `table` in `dialect`.
+
+    `params` override the card's params (already parsed to their types). `table_sql`, when
+    given, is written in place of the quoted table name (dbt's `{{ source(...) }}`).
+    Raises `ScorecardError` for a program that cannot be written in SQL (a batch-only model).
+    """
+    d = get_dialect(dialect)
+    path = str(program.source_path) if program.source_path is not None else None
+    problems = _program_diagnostics(program, dialect)
+    if problems:
+        raise ScorecardError([p.with_file(path) if path else p for p in problems])
+    bound = _bound(program, params)
+    try:
+        return build(bound, d, table_sql if table_sql is not None else quote_table(d, table))
+    except SqlCompileError as exc:
+        raise ScorecardError([error("E902", f"cannot compile to {dialect}: {exc}")]) from None
+
+
+def create_table_statement(select: str, dialect: str, into: str) -> str:
+    """`CREATE TABLE into AS select` for the dialect."""
+    d = get_dialect(dialect)
+    return Renderer(d).dispatch("create_table", into=quote_table(d, into), select=select).strip()
+
+
+def _jinja_raw(sql: str) -> str:
+    """`sql` inside a dbt file where nothing in it is read as Jinja (even `{% endraw %}`)."""
+    return "{% raw %}" + sql.replace("{%", "{% endraw %}{{ '{%' }}{% raw %}") + "{% endraw %}"
+
+
+def dbt_model(
+    program: Program,
+    dialect: str,
+    table: str,
+    *,
+    params: Mapping[str, ir.Value] | None = None,
+    materialized: str = "table",
+) -> str:
+    """A dbt model file: `{{ config(...) }}` and the statement reading the table through dbt.
+
+    `schema.table` becomes `{{ source('schema', 'table') }}`, a bare name `{{ ref('name') }}`.
+    Everything else is inside `{% raw %}` so no label or string of the card is read as Jinja.
+    """
+    parts = table.split(".")
+    if not table or any(not p for p in parts) or len(parts) > 2:
+        raise ScorecardError(
+            [error("E903", f"for --dbt the table is `model` or `source.table`, not {table!r}")]
+        )
+    args = ", ".join(json.dumps(p) for p in parts)
+    call = "{{ " + ("source" if len(parts) == 2 else "ref") + "(" + args + ") }}"
+    marker = f"__scorecard_table_{uuid.uuid4().hex}__"
+    select = compile_program(program, dialect, table, params=params, table_sql=marker)
+    body = _jinja_raw(select).replace(marker, "{% endraw %}" + call + "{% raw %}")
+    d = get_dialect(dialect)
+    return (
+        Renderer(d).dispatch("dbt_model", materialized=json.dumps(materialized), body=body).strip()
+        + "\n"
+    )

@@ -1,0 +1,294 @@
+"""What differs between SQL dialects, as tables merged over a base: never `if dialect == ...`.
+
+A `Dialect` is a name, a parent (whose tables it extends) and three tables:
+
+- `types`: the SQL type that holds each language type;
+- `sql`: expression templates (Python format strings; `{0}`, `{1}` are the compiled
+  arguments, `{int}`, `{float}`, `{float32}`, ... the dialect's type names);
+- `flags`: facts about the engine that change how an expression is built
+  (does `LEAST` skip nulls? is there a 32-bit float? do string literals use backslash escapes?).
+
+The expression compiler (`engine.backends.sql.expressions`) reads only these tables, and the
+statement templates (`templates/<dialect>/*.sql.j2`) override only what differs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from engine.types import ScalarType
+
+EXP_MAX = 709.782712893384
+"""The largest float64 x whose exp(x) is finite: above it `exp` gives null (as in Polars)."""
+EXP_ZERO = -745.1332191019412
+"""The largest float64 x whose exp(x) is 0.0 (PostgreSQL raises 'underflow' there instead)."""
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """One SQL dialect: its tables after merging its parent's."""
+
+    name: str
+    sqlglot: str
+    """sqlglot's name for the dialect (parsing in tests, transpiling)."""
+    types: Mapping[ScalarType, str]
+    sql: Mapping[str, str]
+    flags: Mapping[str, bool]
+    parent: str | None = None
+
+    def template(self, key: str) -> str:
+        try:
+            return self.sql[key]
+        except KeyError:
+            raise KeyError(f"dialect {self.name!r} has no SQL template {key!r}") from None
+
+    def render(self, key: str, *args: str) -> str:
+        """The template `key` with the compiled arguments and this dialect's type names."""
+        return self.template(key).format(*args, **self.type_names)
+
+    @property
+    def type_names(self) -> dict[str, str]:
+        return {t.value: name for t, name in self.types.items()} | {
+            "float32": self.sql.get("float32_type", "")
+        }
+
+    def flag(self, key: str) -> bool:
+        return self.flags[key]
+
+    # -- quoting -------------------------------------------------------------------------
+
+    def quote(self, name: str) -> str:
+        """A quoted identifier: any text, including quotes, stays one name."""
+        q = self.sql["identifier_quote"]
+        body = name
+        if self.flags["backslash_escapes"]:
+            body = body.replace("\\", "\\\\")
+        body = body.replace(q, self.sql["identifier_quote_escape"])
+        return q + body + q
+
+    def string(self, text: str) -> str:
+        """A string literal whose content can never end the literal early."""
+        if not self.flags["backslash_escapes"]:
+            return "'" + text.replace("'", "''") + "'"
+        out = []
+        for ch in text:
+            if ch == "\\":
+                out.append("\\\\")
+            elif ch == "'":
+                out.append("\\'")
+            elif ch in _CONTROL_ESCAPES:
+                out.append(_CONTROL_ESCAPES[ch])
+            elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+                out.append(f"\\u{ord(ch):04x}")
+            else:
+                out.append(ch)
+        return "'" + "".join(out) + "'"
+
+    def float_literal(self, value: float) -> str:
+        """A float64 literal (never DECIMAL: DuckDB types `0.5` as DECIMAL)."""
+        if math.isnan(value):
+            return self.render("float_special", "NaN")
+        if math.isinf(value):
+            return self.render("float_special", "Infinity" if value > 0 else "-Infinity")
+        text = repr(float(value)).replace("e", "E")
+        if "E" not in text:
+            text += "E0"
+        return self.render("float_literal", text)
+
+
+_CONTROL_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+_BASE_TYPES: dict[ScalarType, str] = {
+    ScalarType.INT: "BIGINT",
+    ScalarType.FLOAT: "DOUBLE",
+    ScalarType.STRING: "VARCHAR",
+    ScalarType.BOOL: "BOOLEAN",
+    ScalarType.DATE: "DATE",
+    ScalarType.DATETIME: "TIMESTAMP",
+}
+
+# Templates shared by every dialect unless it overrides them. Guards that need an argument
+# twice (`CASE WHEN x > 0 THEN LN(x) END`) are built by the compiler from these pieces.
+_BASE_SQL: dict[str, str] = {
+    "identifier_quote": '"',
+    "identifier_quote_escape": '""',
+    "float_literal": "{0}",
+    "float_special": "CAST('{0}' AS {float})",
+    "date_literal": "DATE '{0}'",
+    "datetime_literal": "TIMESTAMP '{0}'",
+    "cast": "CAST({0} AS {1})",
+    "float32_type": "FLOAT",
+    "float32": "CAST(CAST({0} AS {float32}) AS {float})",
+    "nan_to_null": "NULLIF({0}, CAST('NaN' AS {float}))",
+    "div": "({0} / NULLIF({1}, 0))",
+    "int_div": "({0} / {1})",
+    "round_half_away": "ROUND({0})",
+    "floor": "FLOOR({0})",
+    "ceil": "CEIL({0})",
+    "ln": "LN({0})",
+    "log10": "LOG10({0})",
+    "exp": "EXP({0})",
+    "sqrt": "SQRT({0})",
+    "pow": "POWER({0}, {1})",
+    "abs": "ABS({0})",
+    "least": "LEAST({0})",
+    "greatest": "GREATEST({0})",
+    "days_between_date": "DATE_DIFF('day', {0}, {1})",
+    "days_between_datetime": "(DATE_DIFF('microsecond', {0}, {1}) // 86400000000)",
+    "year": "CAST(EXTRACT(YEAR FROM {0}) AS {int})",
+    "month": "CAST(EXTRACT(MONTH FROM {0}) AS {int})",
+    "day": "CAST(EXTRACT(DAY FROM {0}) AS {int})",
+    "lower": "LOWER({0})",
+    "upper": "UPPER({0})",
+    "length": "CAST(LENGTH({0}) AS {int})",
+    "contains": "(POSITION({1} IN {0}) > 0)",
+    "starts_with": "STARTS_WITH({0}, {1})",
+    "ends_with": "ENDS_WITH({0}, {1})",
+    "raise_error": "(ERROR({0}) IS NULL)",
+}
+
+_BASE_FLAGS: dict[str, bool] = {
+    "backslash_escapes": False,
+    "has_float32": True,
+    "least_skips_nulls": True,
+}
+
+
+@dataclass(frozen=True)
+class _Spec:
+    sqlglot: str
+    parent: str | None = None
+    types: Mapping[ScalarType, str] = field(default_factory=dict)
+    sql: Mapping[str, str] = field(default_factory=dict)
+    flags: Mapping[str, bool] = field(default_factory=dict)
+
+
+_SPECS: dict[str, _Spec] = {
+    "default": _Spec(sqlglot="", types=_BASE_TYPES, sql=_BASE_SQL, flags=_BASE_FLAGS),
+    "duckdb": _Spec(sqlglot="duckdb", parent="default"),
+    "postgres": _Spec(
+        sqlglot="postgres",
+        parent="default",
+        types={ScalarType.FLOAT: "DOUBLE PRECISION", ScalarType.STRING: "TEXT"},
+        sql={
+            "float_literal": "{0}::float8",
+            "float32_type": "REAL",
+            # ROUND(double precision) rounds half to even in PostgreSQL.
+            "round_half_away": (
+                "(TRUNC({0}) + SIGN({0}) * CASE WHEN ABS({0} - TRUNC({0})) >= 0.5 THEN 1 ELSE 0 END)"
+            ),
+            # EXP raises 'underflow' where the result is 0.0.
+            "exp": f"CASE WHEN {{0}} <= {EXP_ZERO!r}::float8 THEN 0::float8 ELSE EXP({{0}}) END",
+            "days_between_date": "({1} - {0})",
+            "days_between_datetime": (
+                "CAST(TRUNC(EXTRACT(EPOCH FROM ({1} - {0})) / 86400) AS {int})"
+            ),
+            "ends_with": "(RIGHT({0}, LENGTH({1})) = {1})",
+            # No error function in PostgreSQL: a failing cast carries the message.
+            "raise_error": "(CAST({0} AS INTEGER) = 0)",
+        },
+    ),
+    "spark": _Spec(
+        sqlglot="spark",
+        parent="default",
+        types={ScalarType.STRING: "STRING", ScalarType.DATETIME: "TIMESTAMP_NTZ"},
+        sql={
+            "identifier_quote": "`",
+            "identifier_quote_escape": "``",
+            "float_literal": "{0}D",
+            "datetime_literal": "TIMESTAMP_NTZ '{0}'",
+            "int_div": "({0} DIV {1})",
+            "floor": "CAST(FLOOR({0}) AS {float})",
+            "ceil": "CAST(CEIL({0}) AS {float})",
+            "days_between_date": "DATEDIFF({1}, {0})",
+            "days_between_datetime": "(TIMESTAMPDIFF(MICROSECOND, {0}, {1}) DIV 86400000000)",
+            "starts_with": "STARTSWITH({0}, {1})",
+            "ends_with": "ENDSWITH({0}, {1})",
+            "raise_error": "(RAISE_ERROR({0}) IS NULL)",
+        },
+        flags={"backslash_escapes": True},
+    ),
+    "snowflake": _Spec(
+        sqlglot="snowflake",
+        parent="default",
+        types={ScalarType.DATETIME: "TIMESTAMP_NTZ"},
+        sql={
+            "datetime_literal": "CAST('{0}' AS TIMESTAMP_NTZ)",
+            "int_div": "TRUNC({0} / {1})",
+            "log10": "LOG(10, {0})",
+            "days_between_date": "DATEDIFF(DAY, {0}, {1})",
+            "days_between_datetime": "TRUNC(DATEDIFF(MICROSECOND, {0}, {1}) / 86400000000)",
+            "starts_with": "STARTSWITH({0}, {1})",
+            "ends_with": "ENDSWITH({0}, {1})",
+            # No error function usable in a SELECT: a failing cast carries the message.
+            "raise_error": "(CAST({0} AS INTEGER) = 0)",
+        },
+        # FLOAT is 64-bit in Snowflake: float32 comparisons use the midpoint rewrite.
+        flags={"backslash_escapes": True, "has_float32": False, "least_skips_nulls": False},
+    ),
+    "bigquery": _Spec(
+        sqlglot="bigquery",
+        parent="default",
+        types={
+            ScalarType.INT: "INT64",
+            ScalarType.FLOAT: "FLOAT64",
+            ScalarType.STRING: "STRING",
+            ScalarType.BOOL: "BOOL",
+            ScalarType.DATETIME: "DATETIME",
+        },
+        sql={
+            "identifier_quote": "`",
+            "identifier_quote_escape": "\\`",
+            "datetime_literal": "DATETIME '{0}'",
+            "nan_to_null": "IF(IS_NAN({0}), NULL, {0})",
+            "int_div": "DIV({0}, {1})",
+            "days_between_date": "DATE_DIFF({1}, {0}, DAY)",
+            "days_between_datetime": "DIV(DATETIME_DIFF({1}, {0}, MICROSECOND), 86400000000)",
+            "contains": "(STRPOS({0}, {1}) > 0)",
+        },
+        # BigQuery has no 32-bit float: float32 comparisons use the midpoint rewrite.
+        flags={"backslash_escapes": True, "has_float32": False, "least_skips_nulls": False},
+    ),
+}
+
+DIALECT_NAMES: tuple[str, ...] = ("duckdb", "postgres", "snowflake", "bigquery", "spark")
+
+
+class UnknownDialectError(ValueError):
+    """A dialect name that is not one of `DIALECT_NAMES`."""
+
+
+def lineage(name: str) -> list[str]:
+    """The dialect, its parent, ... down to `default`: the order templates are looked up in."""
+    if name not in _SPECS:
+        raise UnknownDialectError(
+            f"unknown SQL dialect {name!r}; choose one of: {', '.join(DIALECT_NAMES)}"
+        )
+    chain = [name]
+    while (parent := _SPECS[chain[-1]].parent) is not None:
+        chain.append(parent)
+    return chain
+
+
+def get_dialect(name: str) -> Dialect:
+    """The dialect `name` with its tables merged over its parents' (parents first)."""
+    chain = lineage(name)
+    types: dict[ScalarType, str] = {}
+    sql: dict[str, str] = {}
+    flags: dict[str, bool] = {}
+    for spec_name in reversed(chain):
+        spec = _SPECS[spec_name]
+        types.update(spec.types)
+        sql.update(spec.sql)
+        flags.update(spec.flags)
+    return Dialect(
+        name=name,
+        sqlglot=_SPECS[name].sqlglot,
+        types=MappingProxyType(types),
+        sql=MappingProxyType(sql),
+        flags=MappingProxyType(flags),
+        parent=_SPECS[name].parent,
+    )

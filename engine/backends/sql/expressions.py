@@ -1,0 +1,412 @@
+"""Compile `engine.ir` expression trees to SQL text for one dialect, one rule per node.
+
+Every node gets the semantics the `engine.ir` docstring states, whatever the engine's own
+defaults: null in, null out; `/` by zero, `ln`/`log10` of x <= 0, `sqrt` of x < 0 and `logit`
+outside (0, 1) give null; `exp` and `pow` give null where the result is not finite (as the Polars
+backend does); `min`/`max`/`clip` give null when any argument is null; `round` rounds half away
+from zero. The dialect's tables (`engine.backends.sql.dialects`) say how; this module never asks
+which dialect it compiles for.
+
+Guards read an argument more than once (`CASE WHEN x > 0 THEN LN(x) END`). When that argument
+is large (a model's sum of trees), the compiler hoists it into a helper column computed in an
+earlier CTE instead of copying it (`Compiler.hoisted`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from engine import ir
+from engine.backends.sql import float32
+from engine.backends.sql.dialects import EXP_MAX, Dialect
+from engine.types import ScalarType
+
+SUM_GROUP = 50
+"""Terms added in one flat `a + b + ...` run; longer sums nest in groups (SQL depth limits)."""
+HOIST_CHARS = 400
+"""An argument read more than once is hoisted into a helper column when its SQL is longer."""
+
+
+class SqlCompileError(ValueError):
+    """A construct that cannot be written in SQL for this dialect (a model run on batches)."""
+
+
+@dataclass
+class Hoisted:
+    """A helper column: `sql` computed as `name` in a CTE of its `level` (1 = first)."""
+
+    name: str
+    sql: str
+    level: int
+
+
+@dataclass
+class Compiler:
+    """Compiles IR trees for one dialect; `hoisted` collects the helper columns they need."""
+
+    dialect: Dialect
+    fresh_name: Callable[[], str]
+    hoisted: list[Hoisted] = field(default_factory=list)
+    _levels: list[int] = field(default_factory=list)
+
+    # -- entry point ---------------------------------------------------------------------
+
+    def compile(self, e: ir.Expr) -> str:
+        """The SQL expression for `e`; helper columns it needs are appended to `hoisted`."""
+        self._levels = []
+        return self.expr(e)
+
+    def take_hoisted(self) -> list[Hoisted]:
+        out, self.hoisted = self.hoisted, []
+        return out
+
+    # -- nodes ---------------------------------------------------------------------------
+
+    def expr(self, e: ir.Expr) -> str:
+        d = self.dialect
+        match e:
+            case ir.Literal(value=v, type=t):
+                return self.literal(v, t)
+            case ir.Ref(name=name):
+                return d.quote(name)
+            case ir.Param(name=name):
+                raise SqlCompileError(f"parameter {name!r} is unbound: call bind_params first")
+            case ir.Cast(operand=o, type=t):
+                return d.render("cast", self.expr(o), d.types[t])
+            case ir.Float32(operand=o):
+                if not d.flag("has_float32"):
+                    raise SqlCompileError(
+                        f"{d.name} has no 32-bit float: float32 values can only be compared "
+                        "with a constant threshold there"
+                    )
+                return d.render("float32", self.expr(o))
+            case ir.Negate(operand=o):
+                return f"(-{self.expr(o)})"
+            case ir.Not(operand=o):
+                return f"(NOT {self.expr(o)})"
+            case ir.Arith(op=op, left=a, right=b):
+                if op == "/":
+                    return d.render("div", self.expr(a), self.expr(b))
+                return f"({self.expr(a)} {op} {self.expr(b)})"
+            case ir.Sum(terms=terms, type=t):
+                return self.sum([self.expr(x) for x in terms], t)
+            case ir.Logic(op=op, left=a, right=b):
+                return f"({self.expr(a)} {op.upper()} {self.expr(b)})"
+            case ir.Compare():
+                return self.compare(e)
+            case ir.InList(operand=o, values=values, negated=negated):
+                listed = ", ".join(self.literal(v.value, v.type) for v in values)
+                word = "NOT IN" if negated else "IN"
+                return f"({self.expr(o)} {word} ({listed}))"
+            case ir.IsMissing(operand=o, negated=negated):
+                return f"({self.expr(o)} IS {'NOT ' if negated else ''}NULL)"
+            case ir.If():
+                return self.if_chain(e)
+            case ir.Call():
+                return self.call(e)
+            case ir.ModelBatch(model=model):
+                raise SqlCompileError(
+                    f"model {model!r} can only run on batches in Python: it has no SQL form"
+                )
+        raise SqlCompileError(f"no SQL translation rule for {type(e).__name__}: {e!r}")
+
+    def literal(self, value: ir.Value, type_: ScalarType) -> str:
+        d = self.dialect
+        if value is None:
+            return f"CAST(NULL AS {d.types[type_]})"
+        match type_:
+            case ScalarType.BOOL:
+                return "TRUE" if value else "FALSE"
+            case ScalarType.INT:
+                assert isinstance(value, int)
+                return str(value) if value >= 0 else f"({value})"
+            case ScalarType.FLOAT:
+                assert isinstance(value, int | float)
+                text = d.float_literal(float(value))
+                return f"({text})" if text.startswith("-") else text
+            case ScalarType.STRING:
+                assert isinstance(value, str)
+                return d.string(value)
+            case ScalarType.DATETIME:
+                assert isinstance(value, dt.datetime)
+                return d.render("datetime_literal", value.isoformat(sep=" "))
+            case ScalarType.DATE:
+                assert isinstance(value, dt.date)
+                return d.render("date_literal", value.isoformat())
+        raise SqlCompileError(f"no SQL literal for type {type_}")
+
+    def sum(self, parts: list[str], type_: ScalarType) -> str:
+        if not parts:
+            return self.literal(0 if type_ is ScalarType.INT else 0.0, type_)
+        # Left to right in one flat run (as Polars adds); nested groups only past SUM_GROUP.
+        while len(parts) > SUM_GROUP:
+            parts = [
+                "(" + " + ".join(parts[i : i + SUM_GROUP]) + ")"
+                for i in range(0, len(parts), SUM_GROUP)
+            ]
+        return parts[0] if len(parts) == 1 else "(" + " + ".join(parts) + ")"
+
+    def compare(self, e: ir.Compare) -> str:
+        left, right, op = e.left, e.right, e.op
+        if not self.dialect.flag("has_float32"):
+            if isinstance(right, ir.Float32) and isinstance(left, ir.Literal):
+                left, right = right, left
+                op = _FLIPPED[op]
+            if (
+                isinstance(left, ir.Float32)
+                and isinstance(right, ir.Literal)
+                and isinstance(right.value, int | float)
+            ):
+                return self.float32_compare(op, left.operand, float(right.value))
+        sql_op = "<>" if op == "!=" else op
+        return f"({self.expr(left)} {sql_op} {self.expr(right)})"
+
+    def float32_compare(self, op: ir.CompareOp, x: ir.Expr, t: float) -> str:
+        """`float32(x) OP t` on the float64 x alone (see `engine.backends.sql.float32`)."""
+        negate = op == "!="
+        tests = float32.equal(t) if op in ("=", "!=") else float32.rewrite(op, t)
+        x_sql = self.shared(self.expr(x)) if isinstance(tests, list) and len(tests) > 1 else None
+        if x_sql is None:
+            x_sql = self.expr(x)
+        if isinstance(tests, bool):
+            value = "TRUE" if tests != negate else "FALSE"
+            return f"CASE WHEN {x_sql} IS NOT NULL THEN {value} END"
+        joined = " AND ".join(f"{x_sql} {o} {self.literal(b, ScalarType.FLOAT)}" for o, b in tests)
+        return f"(NOT ({joined}))" if negate else f"({joined})"
+
+    def if_chain(self, e: ir.If) -> str:
+        """Nested ifs (bins, trees' else branches) become one flat CASE."""
+        node: ir.Expr = e
+        whens: list[str] = []
+        while isinstance(node, ir.If):
+            whens.append(f"WHEN {self.expr(node.cond)} THEN {self.expr(node.then)}")
+            node = node.else_
+        return f"CASE {' '.join(whens)} ELSE {self.expr(node)} END"
+
+    # -- helpers for arguments read more than once --------------------------------------
+
+    def shared(self, sql: str) -> str:
+        """`sql`, or a helper column holding it when it is too large to copy."""
+        if len(sql) <= HOIST_CHARS:
+            return sql
+        level = 1 + max(
+            (h.level for h in self.hoisted if self.dialect.quote(h.name) in sql), default=0
+        )
+        name = self.fresh_name()
+        self.hoisted.append(Hoisted(name, sql, level))
+        return self.dialect.quote(name)
+
+    def guarded(self, test: str, value: str) -> str:
+        return f"CASE WHEN {test} THEN {value} END"
+
+    def as_float(self, arg: ir.Expr) -> str:
+        sql = self.expr(arg)
+        if arg.type is ScalarType.INT:
+            return self.dialect.render("cast", sql, self.dialect.types[ScalarType.FLOAT])
+        return sql
+
+    def call(self, e: ir.Call) -> str:
+        rule = _CALLS.get(e.func)
+        if rule is None:
+            raise SqlCompileError(f"no SQL translation rule for function {e.func!r}")
+        return rule(self, e)
+
+    # -- functions -----------------------------------------------------------------------
+
+    def min_max(self, func: str, args: list[tuple[str, bool]]) -> str:
+        """min/max/clip: null when any argument is (`args`: sql, whether it can be null).
+
+        LEAST/GREATEST skip nulls in some engines: there the arguments are tested first.
+        """
+        d = self.dialect
+        skips = d.flag("least_skips_nulls")
+        if skips:
+            args = [(self.shared(a) if nullable else a, nullable) for a, nullable in args]
+        sqls = [a for a, _ in args]
+        if func == "clip":
+            value = d.render("least", d.render("greatest", ", ".join(sqls[:2])) + ", " + sqls[2])
+        else:
+            value = d.render("least" if func == "min" else "greatest", ", ".join(sqls))
+        tests = [f"{a} IS NULL" for a, nullable in args if nullable]
+        if not skips or not tests:
+            return value
+        return f"CASE WHEN {' OR '.join(tests)} THEN NULL ELSE {value} END"
+
+    def round(self, e: ir.Call) -> str:
+        d = self.dialect
+        x_ir = e.args[0]
+        digits = 0
+        if len(e.args) > 1:
+            arg = e.args[1]
+            if not isinstance(arg, ir.Literal) or not isinstance(arg.value, int):
+                raise SqlCompileError("round's second argument must be an int literal")
+            digits = arg.value
+        x = self.expr(x_ir)
+        if x_ir.type is ScalarType.INT:
+            if digits >= 0:
+                return x
+            step = 10 ** (-digits)
+            x = self.shared(x)
+            magnitude = d.render("int_div", f"(ABS({x}) + {step // 2})", str(step))
+            return f"CASE WHEN {x} < 0 THEN -({magnitude} * {step}) ELSE {magnitude} * {step} END"
+        if digits == 0:
+            return d.render("round_half_away", self.shared(x))
+        scale = self.literal(10.0 ** abs(digits), ScalarType.FLOAT)
+        if digits > 0:
+            scaled = self.shared(f"({x} * {scale})")
+            return f"({d.render('round_half_away', scaled)} / {scale})"
+        scaled = self.shared(f"({x} / {scale})")
+        return f"({d.render('round_half_away', scaled)} * {scale})"
+
+
+_FLIPPED: dict[ir.CompareOp, ir.CompareOp] = {
+    "=": "=",
+    "!=": "!=",
+    "<": ">",
+    "<=": ">=",
+    ">": "<",
+    ">=": "<=",
+}
+
+
+def _zero(c: Compiler) -> str:
+    return c.literal(0.0, ScalarType.FLOAT)
+
+
+def _one(c: Compiler) -> str:
+    return c.literal(1.0, ScalarType.FLOAT)
+
+
+def _unary(template: str) -> Callable[[Compiler, ir.Call], str]:
+    return lambda c, e: c.dialect.render(template, c.expr(e.args[0]))
+
+
+def _float_unary(template: str, test: str | None) -> Callable[[Compiler, ir.Call], str]:
+    """A float function that is null outside its domain (`test` on x, or None)."""
+
+    def rule(c: Compiler, e: ir.Call) -> str:
+        x = c.as_float(e.args[0])
+        if test is None:
+            return c.dialect.render(template, x)
+        x = c.shared(x)
+        return c.guarded(f"{x} {test} {_zero(c)}", c.dialect.render(template, x))
+
+    return rule
+
+
+def _integral(template: str) -> Callable[[Compiler, ir.Call], str]:
+    """floor/ceil: int stays int, float stays float."""
+
+    def rule(c: Compiler, e: ir.Call) -> str:
+        x = c.expr(e.args[0])
+        return x if e.args[0].type is ScalarType.INT else c.dialect.render(template, x)
+
+    return rule
+
+
+def _exp(c: Compiler, e: ir.Call) -> str:
+    x = c.shared(c.as_float(e.args[0]))
+    limit = c.literal(EXP_MAX, ScalarType.FLOAT)
+    return f"CASE WHEN {x} > {limit} THEN NULL ELSE {c.dialect.render('exp', x)} END"
+
+
+def _pow(c: Compiler, e: ir.Call) -> str:
+    """Null where the result is not finite: a negative base with a fractional exponent, 0^-n,
+    and overflow (PostgreSQL raises an error on overflow instead: see docs/sql.md)."""
+    d = c.dialect
+    a = c.shared(c.as_float(e.args[0]))
+    b = c.shared(c.as_float(e.args[1]))
+    zero = _zero(c)
+    value = c.shared(d.render("pow", a, b))
+    inf = d.float_literal(float("inf"))
+    return (
+        f"CASE WHEN {a} < {zero} AND {b} <> {d.render('floor', b)} THEN NULL "
+        f"WHEN {a} = {zero} AND {b} < {zero} THEN NULL "
+        f"WHEN ABS({value}) < {inf} THEN {value} END"
+    )
+
+
+def _arg(c: Compiler, e: ir.Expr) -> tuple[str, bool]:
+    """An argument's SQL and whether it can be null (a non-null literal cannot)."""
+    return c.expr(e), not (isinstance(e, ir.Literal) and e.value is not None)
+
+
+def _min_max(c: Compiler, e: ir.Call) -> str:
+    return c.min_max(e.func, [_arg(c, a) for a in e.args])
+
+
+def _clip(c: Compiler, e: ir.Call) -> str:
+    return c.min_max("clip", [_arg(c, a) for a in e.args])
+
+
+def _coalesce(c: Compiler, e: ir.Call) -> str:
+    return "COALESCE(" + ", ".join(c.expr(a) for a in e.args) + ")"
+
+
+def _days_between(c: Compiler, e: ir.Call) -> str:
+    a, b = e.args
+    key = (
+        "days_between_datetime" if ScalarType.DATETIME in (a.type, b.type) else "days_between_date"
+    )
+    return c.dialect.render(key, c.expr(a), c.expr(b))
+
+
+def _binary(template: str) -> Callable[[Compiler, ir.Call], str]:
+    return lambda c, e: c.dialect.render(template, c.expr(e.args[0]), c.expr(e.args[1]))
+
+
+def _logit(c: Compiler, e: ir.Call) -> str:
+    p = c.shared(c.as_float(e.args[0]))
+    zero, one = _zero(c), _one(c)
+    ln = c.dialect.render("ln", f"({p} / ({one} - {p}))")
+    return c.guarded(f"{p} > {zero} AND {p} < {one}", ln)
+
+
+def _sigmoid(c: Compiler, e: ir.Call) -> str:
+    """1 / (1 + exp(-x)); where exp(-x) overflows the result is 0.0, as in float arithmetic."""
+    x = c.shared(c.as_float(e.args[0]))
+    one = _one(c)
+    limit = c.literal(-EXP_MAX, ScalarType.FLOAT)
+    exp = c.dialect.render("exp", f"(-{x})")
+    return f"CASE WHEN {x} < {limit} THEN {_zero(c)} ELSE ({one} / ({one} + {exp})) END"
+
+
+_CALLS: dict[str, Callable[[Compiler, ir.Call], str]] = {
+    "abs": _unary("abs"),
+    "min": _min_max,
+    "max": _min_max,
+    "clip": _clip,
+    "round": lambda c, e: c.round(e),
+    "floor": _integral("floor"),
+    "ceil": _integral("ceil"),
+    "ln": _float_unary("ln", ">"),
+    "log10": _float_unary("log10", ">"),
+    "sqrt": _float_unary("sqrt", ">="),
+    "exp": _exp,
+    "pow": _pow,
+    "coalesce": _coalesce,
+    "days_between": _days_between,
+    "year": _unary("year"),
+    "month": _unary("month"),
+    "day": _unary("day"),
+    "lower": _unary("lower"),
+    "upper": _unary("upper"),
+    "length": _unary("length"),
+    "contains": _binary("contains"),
+    "starts_with": _binary("starts_with"),
+    "ends_with": _binary("ends_with"),
+    "logit": _logit,
+    "sigmoid": _sigmoid,
+}
+
+
+def unsupported_models(exprs: Iterable[ir.Expr]) -> list[str]:
+    """The names of models that run only on batches, in the order they are met."""
+    seen: list[str] = []
+    for e in exprs:
+        for node in ir.walk(e):
+            if isinstance(node, ir.ModelBatch) and node.model not in seen:
+                seen.append(node.model)
+    return seen

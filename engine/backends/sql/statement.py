@@ -1,0 +1,259 @@
+"""Build the one SELECT statement for a program: a chain of CTEs that reads as the card does.
+
+inputs (cast, NaN -> null) -> validated (key non-null and unique, required columns non-null)
+-> one CTE per layer of definitions (lets, contributions, models, points, score) -> excludes
+-> segments -> classes -> reasons -> the result columns of `Program.result_columns()`.
+
+This module computes the pieces (compiled expressions, names) and hands them to the dialect's
+templates (`templates/*/statement.sql.j2`), which lay them out.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from engine import ir
+from engine.backends.sql.dialects import Dialect
+from engine.backends.sql.expressions import Compiler, Hoisted, SqlCompileError
+from engine.backends.sql.templates import Renderer
+from engine.program import Definition, Program
+from engine.types import ScalarType
+
+
+@dataclass(frozen=True)
+class Column:
+    """`sql AS name` in a SELECT list (name already quoted)."""
+
+    sql: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """One CTE that adds columns to the previous one: `SELECT *, columns FROM source`."""
+
+    name: str
+    comment: str
+    source: str
+    columns: tuple[Column, ...]
+
+
+_KIND_WORDS = {
+    "let": "lets",
+    "rule": "contributions",
+    "bins": "contributions",
+    "model": "models",
+    "points": "points",
+    "score": "score",
+}
+
+
+class StatementBuilder:
+    """Compiles one bound program for one dialect into the context of `statement.sql.j2`."""
+
+    def __init__(self, program: Program, dialect: Dialect, table_sql: str) -> None:
+        self.program = program
+        self.dialect = dialect
+        self.table_sql = table_sql
+        taken = {c.name for c in program.inputs} | {d.name for d in program.definitions}
+        taken |= {"excluded", "segment", "class", "score", "points"}
+        self._taken = taken
+        self._counter = itertools.count(1)
+        self.compiler = Compiler(dialect, self.fresh)
+        self._cte_names: set[str] = set()
+
+    def fresh(self, base: str = "helper") -> str:
+        """An internal column name no card name can be (cards may quote any name)."""
+        while True:
+            name = f"_sc_{base}_{next(self._counter)}"
+            if name not in self._taken:
+                self._taken.add(name)
+                return name
+
+    def cte(self, base: str) -> str:
+        """A CTE name (quoted) that differs from the source table's name and every other CTE."""
+        table_parts = {p.strip('"`').lower() for p in self.table_sql.split(".")}
+        name = base
+        while name.lower() in table_parts or name in self._cte_names:
+            name = "_" + name
+        self._cte_names.add(name)
+        return self.dialect.quote(name)
+
+    # -- pieces ----------------------------------------------------------------------------
+
+    def inputs(self) -> list[Column]:
+        d = self.dialect
+        cols = []
+        for c in self.program.inputs:
+            sql = d.render("cast", d.quote(c.name), d.types[c.type])
+            if c.type is ScalarType.FLOAT:
+                sql = d.render("nan_to_null", sql)
+            cols.append(Column(sql, d.quote(c.name)))
+        return cols
+
+    def key_as_text(self) -> str:
+        d = self.dialect
+        key = self.program.key
+        return d.render("cast", d.quote(key.name), d.types[ScalarType.STRING])
+
+    def validation(self, count_column: str) -> str:
+        """A condition true on every valid row that raises the warehouse's error otherwise."""
+        d = self.dialect
+        key = self.program.key
+        key_q = d.quote(key.name)
+        key_text = f"COALESCE({self.key_as_text()}, {d.string('')})"
+
+        def fail(message: str) -> str:
+            # The row's key makes the message row-dependent: no planner folds it away early.
+            return d.render("raise_error", f"({d.string('scorecard: ' + message)} || {key_text})")
+
+        whens = [
+            f"WHEN {key_q} IS NULL THEN {fail(f'the key column {key.name} is null in a row')}",
+            f"WHEN {d.quote(count_column)} > 1 THEN "
+            + fail(f"the key column {key.name} is not unique: "),
+        ]
+        for c in self.program.inputs:
+            if c.required and not c.key:
+                whens.append(
+                    f"WHEN {d.quote(c.name)} IS NULL THEN "
+                    + fail(f"the required column {c.name} is null for the key ")
+                )
+        return "CASE " + " ".join(whens) + " ELSE TRUE END"
+
+    def steps(self, source: str) -> tuple[list[Step], str]:
+        """One CTE per layer of definitions (plus CTEs for the helper columns they hoist)."""
+        out: list[Step] = []
+        for number, layer in enumerate(self.program.layers(), start=1):
+            columns = [
+                Column(self.compiler.compile(d.expr), self.dialect.quote(d.name)) for d in layer
+            ]
+            kinds = list(dict.fromkeys(_KIND_WORDS[d.kind] for d in layer))
+            base = "_".join(kinds) + f"_{number}"
+            source = self._helpers(out, source, base)
+            name = self.cte(base)
+            out.append(Step(name, _describe(layer), source, tuple(columns)))
+            source = name
+        return out, source
+
+    def add_step(
+        self, out: list[Step], source: str, base: str, comment: str, columns: list[Column]
+    ) -> str:
+        source = self._helpers(out, source, base)
+        name = self.cte(base)
+        out.append(Step(name, comment, source, tuple(columns)))
+        return name
+
+    def _helpers(self, out: list[Step], source: str, base: str) -> str:
+        hoisted = self.compiler.take_hoisted()
+        levels: dict[int, list[Hoisted]] = {}
+        for h in hoisted:
+            levels.setdefault(h.level, []).append(h)
+        for level in sorted(levels):
+            name = self.cte(f"{base}_helpers_{level}")
+            cols = tuple(Column(h.sql, self.dialect.quote(h.name)) for h in levels[level])
+            out.append(Step(name, "shared subexpressions, computed once", source, cols))
+            source = name
+        return source
+
+    def excluded(self) -> str:
+        if not self.program.excludes:
+            return f"CAST(NULL AS {self.dialect.types[ScalarType.STRING]})"
+        whens = " ".join(
+            f"WHEN {self.compiler.compile(x.cond)} THEN {self.dialect.string(x.label)}"
+            for x in self.program.excludes
+        )
+        return f"CASE {whens} END"
+
+    def segment(self) -> str:
+        whens = []
+        for s in self.program.segments:
+            cond = "TRUE" if s.cond is None else self.compiler.compile(s.cond)
+            whens.append(f"WHEN {cond} THEN {self.dialect.string(s.name)}")
+        excluded = self.dialect.quote("excluded")
+        return f"CASE WHEN {excluded} IS NULL THEN CASE {' '.join(whens)} END END"
+
+    def contributions(self) -> list[dict[str, str]]:
+        d = self.dialect
+        return [
+            {"name": d.string(name), "ord": str(i), "value": d.quote(name)}
+            for i, name in enumerate(self.program.contributions, start=1)
+        ]
+
+    # -- the statement ---------------------------------------------------------------------
+
+    def context(self) -> dict[str, object]:
+        p, d = self.program, self.dialect
+        count_column = self.fresh("key_count")
+        input_cte = self.cte("inputs")
+        counted_cte = self.cte("key_counts")
+        validated_cte = self.cte("validated")
+        steps, last = self.steps(validated_cte)
+        last = self.add_step(
+            steps,
+            last,
+            "excludes",
+            "the first matching exclude names the row's exclusion",
+            [Column(self.excluded(), d.quote("excluded"))],
+        )
+        if p.segments:
+            last = self.add_step(
+                steps,
+                last,
+                "segments",
+                "first matching segment; none for excluded rows",
+                [Column(self.segment(), d.quote("segment"))],
+            )
+        reasons = None
+        if p.reasons is not None:
+            reasons = {
+                "count": p.reasons.count,
+                "highest": p.reasons.direction == "highest",
+                "long": self.cte("reasons_long"),
+                "ranked": self.cte("reasons_ranked"),
+                "pivot": self.cte("reasons"),
+                "contributions": self.contributions(),
+                "string_type": d.types[ScalarType.STRING],
+                "zero": self.compiler.literal(0.0, ScalarType.FLOAT),
+            }
+        return {
+            "card": p.name,
+            "title": p.metadata.get("title", ""),
+            "table": self.table_sql,
+            "input_cte": input_cte,
+            "counted_cte": counted_cte,
+            "validated_cte": validated_cte,
+            "inputs": self.inputs(),
+            "key": d.quote(p.key.name),
+            "key_is_string": p.key.type is ScalarType.STRING,
+            "count_column": d.quote(count_column),
+            "validation": self.validation(count_column),
+            "steps": steps,
+            "last": last,
+            "classes": p.classes,
+            "classes_cte": self.cte("classes") if p.classes is not None else None,
+            "reasons": reasons,
+            "has_segment": bool(p.segments),
+        }
+
+
+def _describe(layer: list[Definition]) -> str:
+    return ", ".join(f"{d.kind} {d.name}" for d in layer)
+
+
+def model_errors(program: Program) -> list[str]:
+    """Models in the program that cannot be written in SQL (run on batches only)."""
+    names: list[str] = []
+    for d in program.definitions:
+        for node in ir.walk(d.expr):
+            if isinstance(node, ir.ModelBatch) and node.model not in names:
+                names.append(node.model)
+    return names
+
+
+def build(program: Program, dialect: Dialect, table_sql: str) -> str:
+    """The SELECT statement (no trailing semicolon) for a bound program."""
+    if any(isinstance(n, ir.Param) for d in program.definitions for n in ir.walk(d.expr)):
+        raise SqlCompileError("the program has unbound parameters: call bind_params first")
+    builder = StatementBuilder(program, dialect, table_sql)
+    return Renderer(dialect).dispatch("statement", **builder.context()).strip()
