@@ -1,0 +1,133 @@
+"""The HTML report rendered by headless Chromium: every chart draws, in its place, to scale."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from evalgen import make_rows
+from PIL import Image
+
+from engine.evaluate import charts, fairness, metrics, report, stability, tables
+
+CHROMIUM = shutil.which("chromium")
+
+
+def build_report() -> tuple[report.Report, metrics.Evaluation]:
+    rows, target = make_rows(21)
+    event, known = metrics.to_events("churned", target)
+    ev = metrics.evaluate(rows, event, known, value=30.0, cost=4.0)
+    cur, _ = make_rows(22, shift=0.4)
+    st = stability.stability(rows, cur, 10)
+    fa = fairness.fairness(rows, "gender", rows.extra["gender"], None)
+    empty = charts.Chart(
+        "empty",
+        "Nothing",
+        charts.bar_chart("Nothing", ["a", "b"], [("none", [0.0, 0.0])], x_label="x", y_label="y"),
+        "A chart with no data: its plot area must stay free of series colours.",
+    )
+    charts_ = [
+        *report.evaluation_charts(ev),
+        *report.stability_charts(st),
+        *report.fairness_charts(fa),
+        empty,
+    ]
+    sections = [
+        report.Section("Evaluation", tables.evaluation_tables(ev)),
+        report.Section("Stability", tables.stability_tables(st)),
+        report.Section("Fairness", tables.fairness_tables(fa)),
+    ]
+    return report.Report(
+        "Evaluation of <churn & risk>", [("card", "c.scorecard")], charts_, sections
+    ), ev
+
+
+def test_html_is_self_contained(tmp_path: Path) -> None:
+    rep, _ = build_report()
+    out = tmp_path / "report.html"
+    report.write_html(out, rep)
+    html = out.read_text(encoding="utf-8")
+    assert "<script" not in html.lower()
+    assert not re.search(r"\b(src|href)\s*=", html, re.IGNORECASE)
+    urls = set(re.findall(r"https?://[^\s\"'<>]+", html))
+    assert urls <= {"http://www.w3.org/2000/svg"}  # an XML namespace name, never fetched
+    assert "Evaluation of &lt;churn &amp; risk&gt;" in html  # text is escaped
+    assert html.count("<svg") == len(rep.charts)
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no temp file left behind
+
+
+def series_mask(img: np.ndarray) -> np.ndarray:
+    """Pixels within a small distance of one of the chart series colours."""
+    mask = np.zeros(img.shape[:2], dtype=bool)
+    for colour in charts.SERIES:
+        rgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
+        mask |= (np.abs(img[:, :, :3].astype(int) - rgb) <= 10).all(axis=2)
+    return mask
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+def test_report_renders_in_chromium_with_every_chart_drawn(tmp_path: Path) -> None:
+    rep, ev = build_report()
+    page = tmp_path / "report.html"
+    report.write_html(page, rep)
+    boxes = report.chart_boxes(len(rep.charts))
+    height = boxes[-1].top + boxes[-1].height + 40
+    png = tmp_path / "report.png"
+    assert CHROMIUM is not None
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--force-device-scale-factor=1",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={png}",
+            f"--window-size={report.PAGE_WIDTH},{height}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    img = np.asarray(Image.open(png).convert("RGB"))
+    assert img.shape[:2] == (height, report.PAGE_WIDTH)
+    mask = series_mask(img)
+    drawn = {}
+    for chart, box in zip(rep.charts, boxes, strict=True):
+        top, left = box.top + charts.TOP, box.left + charts.LEFT
+        bottom, right = box.top + box.height - charts.BOTTOM, box.left + box.width - charts.RIGHT
+        drawn[chart.id] = int(mask[top:bottom, left:right].sum())
+    for chart_id, count in drawn.items():
+        if chart_id == "empty":
+            assert count == 0, "the empty chart must not draw data marks"
+        else:
+            assert count > 300, f"chart {chart_id} drew only {count} data pixels: {drawn}"
+    # between the two columns of charts there are no data marks: the boxes are where we think
+    gap_left = boxes[0].left + boxes[0].width
+    assert not mask[:, gap_left + 2 : boxes[1].left - 2].any()
+
+    # the lift bars are drawn to scale: bar heights are proportional to the lifts
+    lift_box = boxes[[c.id for c in rep.charts].index("lift")]
+    plot_bottom = lift_box.top + charts.HEIGHT - charts.BOTTOM
+    slot = (charts.WIDTH - charts.RIGHT - charts.LEFT) / len(ev.classes)
+    heights = []
+    for i in range(len(ev.classes)):
+        x = int(lift_box.left + charts.LEFT + slot * (i + 0.5))
+        column = mask[lift_box.top + charts.TOP : plot_bottom + 1, x]
+        heights.append(
+            0 if not column.any() else plot_bottom - (lift_box.top + charts.TOP + column.argmax())
+        )
+    lifts = [r.lift or 0.0 for r in ev.classes]
+    scale = heights[0] / lifts[0]
+    for h, lift in zip(heights, lifts, strict=True):
+        assert abs(h - lift * scale) <= 2.0, (heights, lifts)
