@@ -65,28 +65,33 @@ def literal(value: ir.Value, type_: ScalarType) -> pl.Expr:
 
 
 def translate(
-    expr: ir.Expr, batch_predictors: Mapping[str, BatchPredictor] | None = None
+    expr: ir.Expr,
+    batch_predictors: Mapping[str, BatchPredictor] | None = None,
+    *,
+    prefix: str = "",
 ) -> pl.Expr:
     """The Polars expression computing `expr` for every row.
 
-    `Ref` nodes read columns of the same name, so the caller must have computed them before
-    (see `Program.layers`). `ModelBatch` nodes call `batch_predictors[model]` on batches.
+    `Ref` nodes read columns of the same name (after `prefix`, which keeps several cards
+    apart in one frame), so the caller must have computed them before (see `Program.layers`).
+    `ModelBatch` nodes call `batch_predictors[model]` on batches.
     """
-    return _Translator(batch_predictors or {}).expr(expr)
+    return _Translator(batch_predictors or {}, prefix).expr(expr)
 
 
 class _Translator:
     """Holds the model callables while walking one tree."""
 
-    def __init__(self, batch_predictors: Mapping[str, BatchPredictor]) -> None:
+    def __init__(self, batch_predictors: Mapping[str, BatchPredictor], prefix: str) -> None:
         self.batch_predictors = batch_predictors
+        self.prefix = prefix
 
     def expr(self, e: ir.Expr) -> pl.Expr:
         match e:
             case ir.Literal(value=v, type=t):
                 return literal(v, t)
             case ir.Ref(name=name):
-                return pl.col(name)
+                return pl.col(self.prefix + name)
             case ir.Param(name=name):
                 raise TranslationError(
                     f"parameter {name!r} reached the Polars backend unbound: call bind_params first"

@@ -1,0 +1,300 @@
+"""A checked program as a Polars `LazyFrame` pipeline: inputs to result columns, in input order.
+
+The pipeline, for each card (several cards share one pass over the data):
+
+1. the declared inputs, cast to their types (`engine.validate.cast_column`; NaN becomes null);
+2. one `with_columns` per `Program.layers()` layer: lets, rule and bins contributions, models,
+   `points`, `score`;
+3. `excluded` (the first exclude whose condition is true), the score nulled on excluded rows,
+   `segment` (first match), `class` (`NTILE(N) OVER (ORDER BY score DESC, key ASC)` over rows
+   with a score, keys byte-wise), reasons (ranked by size, ties in file order).
+
+Every card's working columns live under a private prefix, so cards, kept input columns and
+names in the data never collide; the final `select` gives them their public names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from engine import ir
+from engine.backends.polars.expressions import BatchPredictor, literal, translate
+from engine.program import BinsDef, Program
+from engine.types import ScalarType
+from engine.validate import cast_column
+
+KEEP_PREFIX = "__keep__"
+NO_BIN = "__nobin__"
+FIRED = "__fired__"
+MATCHED = "__matched__"
+
+
+@dataclass(frozen=True)
+class CardRun:
+    """One card ready to run: params bound, models linked."""
+
+    program: Program
+    batch_predictors: Mapping[str, BatchPredictor] = field(default_factory=dict)
+    public_prefix: str = ""
+    """Prefix of this card's output columns: "" for one card, "NAME_" when several run."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Which columns of the pipeline's output are what, for the writer and the summary."""
+
+    key: str
+    result_columns: list[str]
+    hidden_columns: list[str]
+    cards: list[CardLayout]
+
+
+@dataclass(frozen=True)
+class CardLayout:
+    name: str
+    score: str
+    excluded: str
+    segment: str | None
+    no_bin: dict[str, str]
+    """bins name -> hidden column, true where no bin matched (bins blocks without `else`)."""
+
+
+def _ns(index: int) -> str:
+    return f"__c{index}__"
+
+
+def explain_names(program: Program) -> list[str]:
+    """The definitions `--explain` shows: every let, rule, bins and model, in card order."""
+    return [d.name for d in program.definitions if d.kind in ("let", "rule", "bins", "model")]
+
+
+def build(
+    frame: pl.LazyFrame,
+    cards: Sequence[CardRun],
+    *,
+    keep: Sequence[str] = (),
+    explain: bool = False,
+    details: bool = False,
+    top: tuple[int, bool] | None = None,
+) -> tuple[pl.LazyFrame, Layout]:
+    """The lazy result of running `cards` over `frame`, and where each result lands.
+
+    `details` adds what the `explain` command shows (rule fired, bin matched); `top` is
+    `(N, False)` for the N best-scored rows or `(P, True)` for the best P percent.
+    """
+    schema = frame.collect_schema()
+    first = cards[0].program
+    key = first.key
+    columns: list[pl.Expr] = []
+    for i, card in enumerate(cards):
+        for col in card.program.inputs:
+            columns.append(
+                cast_column(col.name, schema[col.name], col.type).alias(_ns(i) + col.name)
+            )
+    columns.extend(pl.col(name).alias(KEEP_PREFIX + name) for name in keep)
+    lf = frame.select(columns)
+
+    layers: list[list[pl.Expr]] = []
+    for i, card in enumerate(cards):
+        for depth, layer in enumerate(card.program.layers()):
+            while len(layers) <= depth:
+                layers.append([])
+            layers[depth].extend(
+                translate(d.expr, card.batch_predictors, prefix=_ns(i)).alias(_ns(i) + d.name)
+                for d in layer
+            )
+    for layer_exprs in layers:
+        lf = lf.with_columns(layer_exprs)
+
+    results: list[pl.Expr] = []
+    card_layouts: list[CardLayout] = []
+    for i, card in enumerate(cards):
+        exprs, layout = _results(card, _ns(i), details)
+        results.extend(exprs)
+        card_layouts.append(layout)
+    lf = lf.with_columns(results)
+
+    ranked: list[pl.Expr] = []
+    for i, card in enumerate(cards):
+        if card.program.classes is not None:
+            ranked.append(
+                _ntile(_ns(i), card.program.key.name, card.program.classes).alias(
+                    _ns(i) + "__class"
+                )
+            )
+    if top is not None:
+        ranked.append(_position(_ns(0), key.name).alias("__position"))
+    if ranked:
+        lf = lf.with_columns(ranked)
+    if top is not None:
+        count, percent = top
+        scored = pl.col(_ns(0) + "__score").is_not_null().sum()
+        limit = (
+            (scored.cast(pl.Float64) * (count / 100.0)).ceil().cast(pl.Int64)
+            if percent
+            else pl.lit(count, dtype=pl.Int64)
+        )
+        lf = lf.filter(pl.col("__position") < limit)
+
+    out: list[pl.Expr] = [pl.col(_ns(0) + key.name).alias(key.name)]
+    result_names = [key.name]
+    hidden: list[str] = []
+    for i, card in enumerate(cards):
+        program, ns, pub = card.program, _ns(i), card.public_prefix
+        for result in program.result_columns()[1:]:
+            source = {
+                "score": "__score",
+                "segment": "__segment",
+                "class": "__class",
+                "excluded": "__excluded",
+            }.get(result, "__" + result)
+            out.append(pl.col(ns + source).alias(pub + result))
+            result_names.append(pub + result)
+    for name in keep:
+        out.append(pl.col(KEEP_PREFIX + name).alias(name))
+        result_names.append(name)
+    for i, card in enumerate(cards):
+        ns, pub = _ns(i), card.public_prefix
+        if explain or details:
+            for name in explain_names(card.program):
+                out.append(pl.col(ns + name).alias(pub + name))
+                result_names.append(pub + name)
+        if details:
+            for rule in card.program.rules:
+                out.append(pl.col(ns + FIRED + rule.name).alias(f"{pub}{rule.name}.fired"))
+                result_names.append(f"{pub}{rule.name}.fired")
+            for bins in card.program.bins:
+                out.append(pl.col(ns + MATCHED + bins.name).alias(f"{pub}{bins.name}.bin"))
+                result_names.append(f"{pub}{bins.name}.bin")
+            out.append(pl.col(ns + "points").alias(f"{pub}points"))
+            result_names.append(f"{pub}points")
+        for hidden_col in card_layouts[i].no_bin.values():
+            out.append(pl.col(hidden_col))
+            hidden.append(hidden_col)
+    lf = lf.select(out)
+    layouts = [
+        CardLayout(
+            name=c.name,
+            score=cards[i].public_prefix + "score",
+            excluded=cards[i].public_prefix + "excluded",
+            segment=cards[i].public_prefix + "segment" if cards[i].program.segments else None,
+            no_bin=c.no_bin,
+        )
+        for i, c in enumerate(card_layouts)
+    ]
+    return lf, Layout(key.name, result_names, hidden, layouts)
+
+
+def _bool(expr: ir.Expr, card: CardRun, ns: str) -> pl.Expr:
+    return translate(expr, card.batch_predictors, prefix=ns)
+
+
+def _results(card: CardRun, ns: str, details: bool) -> tuple[list[pl.Expr], CardLayout]:
+    """excluded, final score, segment, reasons, and the hidden no-bin-matched flags."""
+    program = card.program
+    string_null = pl.lit(None, dtype=pl.String)
+    excluded: pl.Expr = string_null
+    for x in reversed(program.excludes):
+        excluded = pl.when(_bool(x.cond, card, ns)).then(pl.lit(x.label)).otherwise(excluded)
+    kept = excluded.is_null()
+    raw = pl.col(ns + "score")
+    # -0.0 and 0.0 are one score: normalise so ordering (classes, --top) cannot tell them apart.
+    normal = pl.when(raw == literal(0.0, ScalarType.FLOAT)).then(literal(0.0, ScalarType.FLOAT))
+    score = pl.when(kept).then(normal.otherwise(raw)).otherwise(literal(None, ScalarType.FLOAT))
+    exprs = [excluded.alias(ns + "__excluded"), score.alias(ns + "__score")]
+
+    if program.segments:
+        segment: pl.Expr = string_null
+        for s in reversed(program.segments):
+            cond = pl.lit(True) if s.cond is None else _bool(s.cond, card, ns)
+            segment = pl.when(cond).then(pl.lit(s.name)).otherwise(segment)
+        exprs.append(pl.when(kept).then(segment).otherwise(string_null).alias(ns + "__segment"))
+
+    if program.reasons is not None:
+        exprs.extend(
+            e.alias(f"{ns}__reason_{k + 1}") for k, e in enumerate(_reasons(program, ns, kept))
+        )
+
+    no_bin: dict[str, str] = {}
+    for bins in program.bins:
+        if not bins.has_else:
+            hidden = f"{ns}{NO_BIN}{bins.name}"
+            exprs.append((kept & ~_any_bin(bins, card, ns)).alias(hidden))
+            no_bin[bins.name] = hidden
+    if details:
+        for rule in program.rules:
+            fired = _bool(rule.cond, card, ns).fill_null(False)
+            exprs.append(fired.alias(ns + FIRED + rule.name))
+        for bins in program.bins:
+            matched: pl.Expr = string_null
+            for entry in reversed(bins.entries):
+                matched = (
+                    pl.when(_bool(entry.cond, card, ns)).then(pl.lit(entry.text)).otherwise(matched)
+                )
+            exprs.append(matched.alias(ns + MATCHED + bins.name))
+    return exprs, CardLayout(program.name, ns + "__score", ns + "__excluded", None, no_bin)
+
+
+def _any_bin(bins: BinsDef, card: CardRun, ns: str) -> pl.Expr:
+    if not bins.entries:
+        return pl.lit(False)
+    return pl.any_horizontal([_bool(e.cond, card, ns).fill_null(False) for e in bins.entries])
+
+
+def _reasons(program: Program, ns: str, kept: pl.Expr) -> list[pl.Expr]:
+    """reason_1..K: contributions > 0 (highest) or < 0 (lowest), by size, ties in file order."""
+    assert program.reasons is not None
+    count, direction = program.reasons.count, program.reasons.direction
+    names = list(program.contributions)
+    string_null = pl.lit(None, dtype=pl.String)
+    if not names:
+        return [string_null for _ in range(count)]
+    zero = literal(0.0, ScalarType.FLOAT)
+    qualifying = [
+        pl.when((pl.col(ns + n) > zero) if direction == "highest" else (pl.col(ns + n) < zero))
+        .then(pl.col(ns + n))
+        .otherwise(literal(None, ScalarType.FLOAT))
+        for n in names
+    ]
+    values = pl.concat_list(qualifying)
+    order = values.list.eval(
+        pl.int_range(pl.len()).sort_by(
+            pl.element(),
+            descending=direction == "highest",
+            nulls_last=True,
+            maintain_order=True,
+        )
+    )
+    present = values.list.eval(pl.element().is_not_null().sum()).list.first()
+    out = []
+    for k in range(count):
+        name = order.list.get(k, null_on_oob=True).replace_strict(
+            list(range(len(names))), names, return_dtype=pl.String
+        )
+        out.append(pl.when(kept & (pl.lit(k) < present)).then(name).otherwise(string_null))
+    return out
+
+
+def _position(ns: str, key: str) -> pl.Expr:
+    """0-based rank by score descending, then key ascending (byte-wise); null scores last."""
+    score, key_col = pl.col(ns + "__score"), pl.col(ns + key)
+    order = pl.arg_sort_by([score, key_col], descending=[True, False], nulls_last=True)
+    return pl.int_range(pl.len(), dtype=pl.Int64).sort_by(order)
+
+
+def _ntile(ns: str, key: str, buckets: int) -> pl.Expr:
+    """SQL's NTILE(buckets) over the rows with a score: the first n % buckets get one more."""
+    position = _position(ns, key)
+    n = pl.col(ns + "__score").is_not_null().sum().cast(pl.Int64)
+    q = n // buckets
+    r = n % buckets
+    big = r * (q + 1)
+    bucket = (
+        pl.when(position < big)
+        .then(position // (q + 1) + 1)
+        .otherwise(r + (position - big) // pl.when(q > 0).then(q).otherwise(1) + 1)
+    )
+    return pl.when(pl.col(ns + "__score").is_not_null()).then(bucket).otherwise(None).cast(pl.Int64)

@@ -1,0 +1,128 @@
+"""`--param NAME=VALUE` overrides: parsed to the parameter's declared type, or a diagnostic.
+
+Values are written as in a card (`2026-11-01`, `2.5`, `true`, `"text"` or plain text for
+strings), so that what works on the command line also works in the card and back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterable, Mapping
+
+from engine import ir
+from engine.diagnostics import Diagnostic, ScorecardError, error
+from engine.program import Program
+from engine.types import ScalarType
+
+
+def parse_value(text: str, type_: ScalarType) -> ir.Value:
+    """`text` as a value of `type_`; raises ValueError with a reason if it is not one."""
+    raw = text.strip()
+    if type_ is ScalarType.STRING:
+        if len(raw) >= 2 and raw[0] == raw[-1] == '"':
+            return raw[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+        return text
+    if type_ is ScalarType.INT:
+        try:
+            return int(raw.replace("_", ""), 10)
+        except ValueError:
+            raise ValueError("expected a whole number, like 42") from None
+    if type_ is ScalarType.FLOAT:
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError("expected a number, like 2.5") from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("expected a finite number")
+        return value
+    if type_ is ScalarType.BOOL:
+        lowered = raw.lower()
+        if lowered in ("true", "false"):
+            return lowered == "true"
+        raise ValueError("expected true or false")
+    if type_ is ScalarType.DATE:
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise ValueError("expected a date, like 2026-11-01") from None
+    try:
+        return dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError("expected a datetime, like 2026-11-01T08:30:00") from None
+
+
+def parse_overrides(program: Program, assignments: Iterable[str]) -> dict[str, ir.Value]:
+    """Every `NAME=VALUE` parsed against the card's params; all problems reported at once."""
+    params = {p.name: p for p in program.params}
+    values: dict[str, ir.Value] = {}
+    problems: list[Diagnostic] = []
+    for assignment in assignments:
+        name, sep, text = assignment.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            problems.append(
+                error("E301", f"--param {assignment!r}: expected NAME=VALUE, like base=500")
+            )
+            continue
+        param = params.get(name)
+        if param is None:
+            close = difflib.get_close_matches(name, list(params), n=1)
+            notes = [f"did you mean {close[0]!r}?"] if close else []
+            known = ", ".join(params) or "none"
+            notes.append(f"the card's params: {known}")
+            problems.append(
+                error("E302", f"--param {name}: the card has no such param", None, *notes)
+            )
+            continue
+        try:
+            values[name] = parse_value(text, param.type)
+        except ValueError as exc:
+            problems.append(
+                error("E303", f"--param {name}={text!r}: not a {param.type} value: {exc}")
+            )
+    if problems:
+        raise ScorecardError(problems)
+    return values
+
+
+def check_overrides(program: Program, values: Mapping[str, ir.Value]) -> dict[str, ir.Value]:
+    """Overrides given as Python values (the API): names known, types right, or a diagnostic."""
+    params = {p.name: p for p in program.params}
+    problems: list[Diagnostic] = []
+    out: dict[str, ir.Value] = {}
+    for name, value in values.items():
+        param = params.get(name)
+        if param is None:
+            problems.append(error("E302", f"param {name!r}: the card has no such param"))
+            continue
+        if isinstance(value, str) and param.type is not ScalarType.STRING:
+            try:
+                out[name] = parse_value(value, param.type)
+            except ValueError as exc:
+                problems.append(error("E303", f"param {name}={value!r}: {exc}"))
+            continue
+        if not _fits(value, param.type):
+            problems.append(error("E303", f"param {name}={value!r}: not a {param.type} value"))
+            continue
+        out[name] = float(value) if param.type is ScalarType.FLOAT else value  # type: ignore[arg-type]
+    if problems:
+        raise ScorecardError(problems)
+    return out
+
+
+def _fits(value: ir.Value, type_: ScalarType) -> bool:
+    match type_:
+        case ScalarType.INT:
+            return isinstance(value, int) and not isinstance(value, bool)
+        case ScalarType.FLOAT:
+            return isinstance(value, int | float) and not isinstance(value, bool)
+        case ScalarType.STRING:
+            return isinstance(value, str)
+        case ScalarType.BOOL:
+            return isinstance(value, bool)
+        case ScalarType.DATE:
+            return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+        case ScalarType.DATETIME:
+            return isinstance(value, dt.datetime)
+    return False

@@ -1,0 +1,200 @@
+"""Reading a table's declared columns as the card's types, and checking them before scoring.
+
+`cast_column` is the one conversion both validation and scoring use, so what validation accepts
+is exactly what the scorer reads. `validate` runs one aggregation over the table and reports,
+as diagnostics with counts and up to five example rows: a declared column missing (with "did
+you mean"), values that cannot be read as the declared type, nulls in `required` columns, and
+null or duplicate keys. A NaN in a float column is not an error: it is read as null.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from engine.backends.polars.expressions import DATETIME_UNIT
+from engine.diagnostics import Diagnostic, error
+from engine.program import InputColumn, Program
+from engine.types import ScalarType
+
+EXAMPLES = 5
+ROW_INDEX = "__scorecard_row"
+
+_DATETIME_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+)
+_TRUE = ("true", "1", "yes", "t", "y")
+_FALSE = ("false", "0", "no", "f", "n")
+
+
+def cast_column(name: str, source: pl.DataType, target: ScalarType) -> pl.Expr:
+    """The column `name` (of dtype `source`) read as `target`; unreadable values become null.
+
+    Float NaN also becomes null here: the language treats a NaN read from data as missing.
+    """
+    col = pl.col(name)
+    is_text = source == pl.String
+    match target:
+        case ScalarType.INT:
+            if is_text:
+                return col.str.strip_chars().cast(pl.Int64, strict=False)
+            if source.is_float():
+                whole = col.is_finite() & (col == col.floor())
+                return pl.when(whole).then(col.cast(pl.Int64, strict=False)).otherwise(None)
+            return col.cast(pl.Int64, strict=False)
+        case ScalarType.FLOAT:
+            value = col.str.strip_chars() if is_text else col
+            return value.cast(pl.Float64, strict=False).fill_nan(None)
+        case ScalarType.STRING:
+            return col if is_text else col.cast(pl.String, strict=False)
+        case ScalarType.BOOL:
+            if is_text:
+                word = col.str.strip_chars().str.to_lowercase()
+                return (
+                    pl.when(word.is_in(pl.Series(_TRUE).implode()))
+                    .then(pl.lit(True))
+                    .when(word.is_in(pl.Series(_FALSE).implode()))
+                    .then(pl.lit(False))
+                    .otherwise(pl.lit(None, dtype=pl.Boolean))
+                )
+            if source.is_integer():
+                return pl.when(col.is_in([0, 1])).then(col.cast(pl.Boolean)).otherwise(None)
+            return col.cast(pl.Boolean, strict=False)
+        case ScalarType.DATE:
+            if is_text:
+                return col.str.strip_chars().str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+            return col.cast(pl.Date, strict=False)
+        case ScalarType.DATETIME:
+            dtype = pl.Datetime(DATETIME_UNIT)
+            if is_text:
+                text = col.str.strip_chars()
+                return pl.coalesce(
+                    [text.str.strptime(dtype, fmt, strict=False) for fmt in _DATETIME_FORMATS]
+                )
+            return col.cast(dtype, strict=False)
+    raise TypeError(f"unknown type {target}")
+
+
+def _unreadable(name: str, source: pl.DataType, target: ScalarType) -> pl.Expr:
+    """True where a value is present but cannot be read as `target` (NaN is not unreadable)."""
+    present = pl.col(name).is_not_null()
+    if source.is_float():
+        present = present & pl.col(name).is_not_nan()
+    if source == pl.String and target is ScalarType.FLOAT:
+        present = present & (pl.col(name).str.strip_chars().str.to_lowercase() != "nan")
+    return present & cast_column(name, source, target).is_null()
+
+
+@dataclass(frozen=True)
+class _Check:
+    code: str
+    column: InputColumn
+    condition: pl.Expr
+    describe: str
+
+
+def validate(frame: pl.LazyFrame, program: Program, data_name: str) -> list[Diagnostic]:
+    """Every problem of the table for this card, found before any scoring."""
+    schema = frame.collect_schema()
+    missing = [c for c in program.inputs if c.name not in schema]
+    if missing:
+        return [_missing_column(c, list(schema), data_name) for c in missing]
+    key = program.key
+    checks: list[_Check] = []
+    for column in program.inputs:
+        source = schema[column.name]
+        checks.append(
+            _Check(
+                "E502",
+                column,
+                _unreadable(column.name, source, column.type),
+                f"cannot be read as {column.type}",
+            )
+        )
+        cast = cast_column(column.name, source, column.type)
+        if column.key:
+            checks.append(_Check("E504", column, cast.is_null(), "is null (the key must not be)"))
+            checks.append(
+                _Check(
+                    "E505",
+                    column,
+                    cast.is_not_null() & cast.is_duplicated(),
+                    "is a duplicate key (keys must be unique)",
+                )
+            )
+        elif column.required:
+            checks.append(
+                _Check(
+                    "E503",
+                    column,
+                    pl.col(column.name).is_null()
+                    | (pl.col(column.name).is_nan() if source.is_float() else pl.lit(False)),
+                    "is null in a required column",
+                )
+            )
+    counts = frame.select(
+        [c.condition.sum().alias(f"c{i}") for i, c in enumerate(checks)]
+    ).collect()
+    problems: list[Diagnostic] = []
+    indexed = frame.with_row_index(ROW_INDEX, offset=1)
+    for i, check in enumerate(checks):
+        count = int(counts[f"c{i}"][0] or 0)
+        if count == 0:
+            continue
+        examples = (
+            indexed.filter(check.condition)
+            .select(
+                ROW_INDEX,
+                pl.col(check.column.name).cast(pl.String),
+                pl.col(key.name).cast(pl.String).alias("__key"),
+            )
+            .head(EXAMPLES)
+            .collect()
+        )
+        problems.append(_problem(check, count, examples, key.name, data_name))
+    return problems
+
+
+def _problem(
+    check: _Check, count: int, examples: pl.DataFrame, key: str, data_name: str
+) -> Diagnostic:
+    column = check.column
+    shown: list[str] = []
+    for row, value, key_value in examples.iter_rows():
+        place = f"row {row}"
+        if key_value is not None and not column.key:
+            place += f" ({key} {key_value!r})"
+        if check.code in ("E502", "E505"):
+            place += f": {value!r}"
+        shown.append(place)
+    rows = "row" if count == 1 else "rows"
+    more = f" (first {len(shown)} shown)" if count > len(shown) else ""
+    message = (
+        f"{data_name}: column {column.name!r} ({column.type}) {check.describe}: "
+        f"{count} {rows}{more}: {'; '.join(shown)}"
+    )
+    return error(check.code, message, column.span, "rows count from 1, the header not counted")
+
+
+def _missing_column(column: InputColumn, present: Sequence[str], data_name: str) -> Diagnostic:
+    close = difflib.get_close_matches(column.name, present, n=1, cutoff=0.6)
+    lowered = {p.lower(): p for p in present}
+    if not close and column.name.lower() in lowered:
+        close = [lowered[column.name.lower()]]
+    notes = [f"did you mean {close[0]!r}?"] if close else []
+    if len(present) <= 30:
+        notes.append(f"the table's columns: {', '.join(present)}")
+    return error(
+        "E501",
+        f"{data_name}: the card declares column {column.name!r} ({column.type}) "
+        "but the table has no such column",
+        column.span,
+        *notes,
+    )
