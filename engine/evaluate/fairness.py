@@ -9,6 +9,7 @@ group show up in its selection rate.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -45,7 +46,9 @@ class TopK:
         return TopK(value, percent)
 
     def rows(self, scored: int) -> int:
-        return min(scored, round(scored * self.count / 100) if self.percent else int(self.count))
+        if self.percent:
+            return min(scored, math.ceil(scored * self.count / 100 - 1e-9))
+        return min(scored, int(self.count))
 
     def describe(self) -> str:
         return f"top {self.count:g}% of scores" if self.percent else f"top {int(self.count)} scores"

@@ -152,7 +152,7 @@ def test_fairness_matches_hand_computation(top: str | None) -> None:
     if top is None:
         chosen = {i for i in range(n) if rows.segment is not None and rows.segment[i] == "high"}
     else:
-        count = 300 if top == "300" else round(len(scored) * 0.25)
+        count = 300 if top == "300" else math.ceil(len(scored) * 0.25)
         ranked = sorted(scored, key=lambda i: (-rows.score[i], rows.keys[i]))
         chosen = set(ranked[:count])
     labels = ["(missing)" if g is None else str(g) for g in groups]
