@@ -12,5 +12,8 @@ from engine.cli.app import app, main
 # Importing a command module registers its commands on `app`.
 from engine.cli import check as _check  # noqa: F401  isort: skip
 from engine.cli import fmt as _fmt  # noqa: F401  isort: skip
+from engine.cli import apply as _apply  # noqa: F401  isort: skip
+from engine.cli import test_cmd as _test_cmd  # noqa: F401  isort: skip
+from engine.cli import explain as _explain  # noqa: F401  isort: skip
 
 __all__ = ["app", "main"]

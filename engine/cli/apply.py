@@ -1,0 +1,213 @@
+"""`scorecard apply CARD... DATA`: score a table, write the results, print a summary."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from engine import io
+from engine.api import Scorecard, Summary, Top, load, run, run_to_file
+from engine.cli.app import app, stderr, stdout
+from engine.cli.render import print_diagnostics
+from engine.diagnostics import ScorecardError, error
+from engine.params import parse_overrides
+
+STREAMING_BYTES = 1 << 30
+"""Inputs larger than this are streamed (`--streaming` forces it, `--no-streaming` prevents it)."""
+
+PREVIEW_ROWS = 20
+
+T = TypeVar("T")
+
+
+def parse_top(text: str | None) -> Top | None:
+    """`--top 500` (rows) or `--top 10%` (of the scored rows, rounded up)."""
+    if text is None:
+        return None
+    match = re.fullmatch(r"\s*(\d+)\s*(%?)\s*", text)
+    if not match or (match.group(2) and int(match.group(1)) > 100):
+        raise typer.BadParameter("expected a row count like 500 or a percentage like 10%")
+    return int(match.group(1)), bool(match.group(2))
+
+
+def split_params(cards: Sequence[Scorecard], assignments: Sequence[str]) -> list[dict[str, Any]]:
+    """`--param NAME=V` goes to every card declaring NAME; `--param CARD.NAME=V` to one card."""
+    per_card: list[list[str]] = [[] for _ in cards]
+    problems = []
+    for assignment in assignments:
+        name = assignment.partition("=")[0].strip()
+        target, dot, short = name.partition(".")
+        if dot:
+            idx = [i for i, c in enumerate(cards) if c.name == target]
+            if not idx:
+                problems.append(error("E302", f"--param {name}: no card named {target!r}"))
+                continue
+            per_card[idx[0]].append(short + assignment[len(name) :].lstrip())
+            continue
+        owners = [i for i, c in enumerate(cards) if any(p.name == name for p in c.program.params)]
+        if not owners:
+            owners = [0]  # let the first card report the unknown name, with suggestions
+        for i in owners:
+            per_card[i].append(assignment)
+    if problems:
+        raise ScorecardError(problems)
+    return [parse_overrides(c.program, a) for c, a in zip(cards, per_card, strict=True)]
+
+
+def load_cards(paths: Sequence[Path], trust_models: bool) -> list[Scorecard]:
+    cards = []
+    for path in paths:
+        card = load(path, trust_models=trust_models)
+        print_diagnostics(card.check(), card.source)  # warnings
+        cards.append(card)
+    return cards
+
+
+def guarded(action: Callable[[], T]) -> T:
+    """Run `action`; a user-caused problem prints its diagnostics and exits with status 1."""
+    try:
+        return action()
+    except ScorecardError as exc:
+        print_diagnostics(exc.diagnostics, exc.source)
+        raise typer.Exit(1) from None
+
+
+def progress(message: str) -> AbstractContextManager[Any]:
+    """A spinner on stderr when it is a terminal (runs of more than a moment show activity)."""
+    if stderr.is_terminal:
+        return stderr.status(message, spinner="dots")
+    return nullcontext()
+
+
+def print_summaries(summaries: Sequence[Summary]) -> None:
+    for s in summaries:
+        excluded = sum(s.excluded.values())
+        stderr.print(
+            f"[bold]{escape(s.card)}[/bold]: {s.rows} rows read, {s.scored} scored, "
+            f"{excluded} excluded, {s.null_scores} with a null score ({s.seconds:.2f} s)"
+        )
+        for label, n in s.excluded.items():
+            stderr.print(f"  excluded {escape(repr(label))}: {n}")
+        for seg, n in s.segments.items():
+            stderr.print(f"  segment {escape(seg if seg == '(none)' else repr(seg))}: {n}")
+        for bins, n in s.no_bin.items():
+            style = "yellow" if n else "dim"
+            stderr.print(
+                f"  [{style}]bins {escape(bins)}: {n} rows matched no bin (scored 0)[/{style}]"
+            )
+
+
+def preview(frame: Any) -> None:
+    table = Table(show_edge=False, header_style="bold")
+    for name in frame.columns:
+        table.add_column(escape(name))
+    for row in frame.head(PREVIEW_ROWS).iter_rows():
+        table.add_row(*("" if v is None else escape(str(v)) for v in row))
+    stdout.print(table)
+    if frame.height > PREVIEW_ROWS:
+        stdout.print(f"... {frame.height - PREVIEW_ROWS} more rows (write them all with -o FILE)")
+
+
+@app.command()
+def apply(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="One or more scorecard files, then the data file (.csv .parquet .ndjson .arrow).",
+            metavar="CARD... DATA",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Write the results here, format by extension; '-' writes CSV to stdout. "
+            "Without it, a preview is printed.",
+        ),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            help="Override a param: NAME=VALUE (repeatable); CARD.NAME=VALUE for one card.",
+        ),
+    ] = None,
+    keep: Annotated[
+        list[str] | None,
+        typer.Option("--keep", help="Input columns to pass through: COL,COL (repeatable)."),
+    ] = None,
+    explain: Annotated[
+        bool,
+        typer.Option("--explain", help="Add one column per let, rule, bins and model."),
+    ] = False,
+    top: Annotated[
+        str | None,
+        typer.Option(
+            "--top", help="Keep only the N best-scored rows, or the best P%% (ties by key)."
+        ),
+    ] = None,
+    streaming: Annotated[
+        bool | None,
+        typer.Option(
+            "--streaming/--no-streaming",
+            help="Stream with bounded memory (default: for inputs over 1 GiB written to a file).",
+            show_default=False,
+        ),
+    ] = None,
+    trust_models: Annotated[
+        bool,
+        typer.Option("--trust-models", help="Allow loading pickled models (only files you trust)."),
+    ] = False,
+) -> None:
+    """Score every row of DATA with one or several cards.
+
+    Several cards are computed in one pass; their columns are prefixed by the card name
+    (churn_risk_score, churn_risk_segment, ...).
+
+    Example: scorecard apply scorecards/rules_only.scorecard scorecards/data/customers.csv -o scores.parquet
+    """
+    if len(paths) < 2:
+        raise typer.BadParameter(
+            "give at least one CARD and the DATA file", param_hint="CARD... DATA"
+        )
+    card_paths, data = paths[:-1], paths[-1]
+    top_value = parse_top(top)
+    kept = [c.strip() for item in keep or [] for c in item.split(",") if c.strip()]
+
+    def work() -> None:
+        cards = load_cards(card_paths, trust_models)
+        params = split_params(cards, param or [])
+        if output is None:
+            with progress("scoring"):
+                result = run(cards, data, params=params, keep=kept, explain=explain, top=top_value)
+            preview(result.frame)
+            print_summaries(result.summaries)
+            return
+        stream = streaming
+        if stream is None:
+            stream = output != io.STDOUT and io.file_size(data) > STREAMING_BYTES
+        with progress("scoring"):
+            summaries = run_to_file(
+                cards,
+                data,
+                output,
+                params=params,
+                keep=kept,
+                explain=explain,
+                top=top_value,
+                streaming=stream,
+            )
+        print_summaries(summaries)
+        if output != io.STDOUT:
+            stderr.print(f"wrote {escape(output)}")
+
+    guarded(work)
