@@ -47,7 +47,7 @@ class TopK:
 
     def rows(self, scored: int) -> int:
         if self.percent:
-            return min(scored, math.ceil(scored * self.count / 100 - 1e-9))
+            return min(scored, math.ceil(scored * (self.count / 100.0)))
         return min(scored, int(self.count))
 
     def describe(self) -> str:

@@ -64,6 +64,14 @@ def evaluation_tables(ev: Evaluation) -> list[Table]:
             ],
             ["top / bottom class event rate", ratio(ev.top_bottom_ratio)],
         ],
+        notes=(
+            [
+                "AUC below 0.5: high scores hold fewer events than low ones "
+                "(the score ranks the outcome backwards)"
+            ]
+            if ev.auc is not None and ev.auc < 0.5
+            else []
+        ),
     )
     source = {
         "card": "the card's classes",
