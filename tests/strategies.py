@@ -439,7 +439,8 @@ def card_specs(draw: st.DrawFn, max_depth: int = 2) -> tuple[CardSpec, dict[str,
     )
 
     contributions: list[RuleSpec | BinsSpec] = []
-    binnable = scope.names("int", "float", "string")
+    params_names = {n for n, _, _ in params}
+    binnable = [n for n in scope.names("int", "float", "string") if n not in params_names]
     for i in range(draw(st.integers(0, 5))):
         if binnable and draw(st.integers(0, 2)) == 0:
             on = draw(st.sampled_from(binnable))
