@@ -6,36 +6,10 @@ import math
 
 import numpy as np
 import pytest
-from evalgen import make_rows
+from evalgen import hand_cuts, hand_psi, make_rows
 
 from engine.evaluate import fairness, stability
 from engine.evaluate.rows import ReportError, ScoredRows
-
-
-def hand_psi(base: list[int], cur: list[int]) -> float:
-    """PSI written out term by term; a zero share counts as 0.0001."""
-    total = 0.0
-    for b, c in zip(base, cur, strict=True):
-        bs = b / sum(base) or 0.0001
-        cs = c / sum(cur) or 0.0001
-        total += (cs - bs) * math.log(cs / bs)
-    return total
-
-
-def hand_cuts(score: list[float], keys: list[str], n: int) -> list[float]:
-    """Cut points: sort the baseline, high scores first; class k ends after ceil-dealt rows."""
-    ordered = sorted(zip(score, keys, strict=True), key=lambda t: (-t[0], t[1]))
-    sizes = [len(score) // n + (1 if c < len(score) % n else 0) for c in range(n)]
-    cuts: list[float] = []
-    end = 0
-    for size in sizes[:-1]:
-        end += size
-        if size == 0:
-            continue
-        cut = ordered[end - 1][0]
-        if cut > min(score) and cut not in cuts:
-            cuts.append(cut)
-    return cuts
 
 
 @pytest.mark.parametrize(("shift", "n"), [(0.0, 10), (0.4, 10), (1.0, 4)])
