@@ -155,6 +155,10 @@ class AstBuilder(Transformer[Token, ast.Card]):
             func=func.name, func_span=func.span, args=_items(rest), span=meta_span(meta)
         )
 
+    def atom(self, meta: Meta, children: list[Any]) -> Any:
+        """A parenthesised expression: the parentheses leave no node."""
+        return _items(children)[0]
+
     def if_expr(self, meta: Meta, children: list[Any]) -> ast.IfExpr:
         cond, then, _else_tok, else_ = children
         return ast.IfExpr(cond=cond, then=then, else_=else_, span=meta_span(meta))

@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from engine.syntax import ast
 
@@ -178,7 +179,7 @@ def _expr(node: ast.Node) -> str:
         case ast.IsMissing(operand=o, negated=neg):
             return f"{expr_text(o, PREC_SUM)} is {'not missing' if neg else 'missing'}"
         case ast.Call(func=f, args=args):
-            return f"{name_text(f)}(" + ", ".join(expr_text(a) for a in args) + ")"
+            return f"{name_text(f, KEYWORD_WORDS)}(" + ", ".join(expr_text(a) for a in args) + ")"
     return literal_text(node)
 
 
@@ -268,13 +269,13 @@ class Printer:
     def statement(self, stmt: ast.Node) -> None:
         match stmt:
             case ast.Header():
-                self._open(stmt, f"scorecard {decl_text(stmt.name.name)} {{")
+                self._open(stmt, f"scorecard {decl_text(stmt.name.name)} {{", stmt.meta)
                 width = max((len(m.key) for m in stmt.meta), default=0)
                 for m in stmt.meta:
                     self._line(m, f"{m.key.ljust(width)} {string_text(m.value)}", INDENT)
                 self._close(stmt)
             case ast.InputBlock():
-                self._open(stmt, "input {")
+                self._open(stmt, "input {", stmt.columns)
                 names = [name_text(c.name.name, MODIFIER_WORDS) for c in stmt.columns]
                 width = max((len(n) for n in names), default=0)
                 twidth = max((len(c.type) for c in stmt.columns if c.modifiers), default=0)
@@ -305,7 +306,9 @@ class Printer:
             case ast.BinsStmt():
                 label = f" {string_text(stmt.label.value)}" if stmt.label else ""
                 self._open(
-                    stmt, f"bins {decl_text(stmt.name.name)} on {decl_text(stmt.on.name)}{label} {{"
+                    stmt,
+                    f"bins {decl_text(stmt.name.name)} on {decl_text(stmt.on.name)}{label} {{",
+                    stmt.entries,
                 )
                 texts = [bin_match_text(e.match) for e in stmt.entries]
                 width = max((len(t) for t in texts), default=0)
@@ -335,11 +338,14 @@ class Printer:
             case _:
                 raise TypeError(f"no layout for {stmt!r}")
 
-    def _open(self, stmt: ast.Node, text: str) -> None:
+    def _open(self, stmt: ast.Node, text: str, items: list[Any] | None = None) -> None:
+        """The block's first line; a comment on it goes to the first item if that shares it."""
         span = stmt.span
         self._leading(span.line if span else None, "")
-        trailing = self._trailing(span.line if span else None, span.line if span else None)
-        self.lines.append(text + trailing)
+        first = items[0].span if items and items[0].span else None
+        shares = span is not None and first is not None and first.line == span.line
+        line = None if span is None or shares else span.line
+        self.lines.append(text + self._trailing(line, line))
 
     def _close(self, stmt: ast.Node) -> None:
         span = stmt.span
