@@ -124,7 +124,7 @@ _BASE_SQL: dict[str, str] = {
     "float32": "CAST(CAST({0} AS {float32}) AS {float})",
     "nan_to_null": "NULLIF({0}, CAST('NaN' AS {float}))",
     "div": "({0} / NULLIF({1}, 0))",
-    "int_div": "({0} / {1})",
+    "int_div": "({0} // {1})",
     "round_half_away": "ROUND({0})",
     "floor": "FLOOR({0})",
     "ceil": "CEIL({0})",
@@ -182,6 +182,7 @@ _SPECS: dict[str, _Spec] = {
             ),
             # EXP raises 'underflow' where the result is 0.0.
             "exp": f"CASE WHEN {{0}} <= {EXP_ZERO!r}::float8 THEN 0::float8 ELSE EXP({{0}}) END",
+            "int_div": "({0} / {1})",
             "days_between_date": "({1} - {0})",
             "days_between_datetime": (
                 "CAST(TRUNC(EXTRACT(EPOCH FROM ({1} - {0})) / 86400) AS {int})"
