@@ -16,5 +16,6 @@ from engine.cli import apply as _apply  # noqa: F401  isort: skip
 from engine.cli import test_cmd as _test_cmd  # noqa: F401  isort: skip
 from engine.cli import explain as _explain  # noqa: F401  isort: skip
 from engine.cli import evaluate as _evaluate  # noqa: F401  isort: skip
+from engine.cli import compile as _compile  # noqa: F401  isort: skip
 
 __all__ = ["app", "main"]

@@ -119,7 +119,7 @@ class StatementBuilder:
                     f"WHEN {d.quote(c.name)} IS NULL THEN "
                     + fail(f"the required column {c.name} is null for the key ")
                 )
-        return "CASE " + " ".join(whens) + " ELSE TRUE END"
+        return "CASE\n    " + "\n    ".join(whens) + "\n    ELSE TRUE\n  END"
 
     def steps(self, source: str) -> tuple[list[Step], str]:
         """One CTE per layer of definitions (plus CTEs for the helper columns they hoist)."""

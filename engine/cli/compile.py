@@ -1,0 +1,84 @@
+"""`scorecard compile CARD --dialect D --table T`: the card as one warehouse SQL statement."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from engine import io
+from engine.api import load
+from engine.backends.sql.dialects import DIALECT_NAMES
+from engine.backends.sql.export import compile_card
+from engine.cli.app import app, stderr
+from engine.cli.render import print_diagnostics
+from engine.diagnostics import ScorecardError
+from engine.params import parse_overrides
+
+Dialects = Enum("Dialects", {name: name for name in DIALECT_NAMES}, type=str)  # type: ignore[misc]
+
+
+@app.command()
+def compile(
+    card: Annotated[
+        Path, typer.Argument(help="The scorecard file.", metavar="CARD", show_default=False)
+    ],
+    dialect: Annotated[
+        Dialects,
+        typer.Option("--dialect", "-d", help="SQL dialect.", show_default=False),
+    ],
+    table: Annotated[
+        str,
+        typer.Option(
+            "--table",
+            "-t",
+            help="The customer table: NAME, SCHEMA.NAME or DB.SCHEMA.NAME (each part quoted "
+            "as written). With --dbt: a model NAME or SOURCE.TABLE.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write the SQL here (default: stdout)."),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", help="Override a param: NAME=VALUE (repeatable)."),
+    ] = None,
+    dbt: Annotated[
+        bool,
+        typer.Option(
+            "--dbt",
+            help="Write a dbt model file: config block, {{ source() }} or {{ ref() }} for the "
+            "table.",
+        ),
+    ] = False,
+    trust_models: Annotated[
+        bool,
+        typer.Option("--trust-models", help="Allow pickled (joblib) models pinned by sha256."),
+    ] = False,
+) -> None:
+    """Turn a card into one SQL SELECT giving, in the warehouse, the rows `apply` gives.
+
+    Exit status 0 on success, 1 for a problem with the card or a model that has no SQL form.
+
+    Example: scorecard compile scorecards/churn_risk.scorecard --dialect postgres
+    --table analytics.customers -o churn_risk.sql
+    """
+    try:
+        loaded = load(card, trust_models=trust_models)
+        print_diagnostics(loaded.check(), loaded.source)
+        params = parse_overrides(loaded.program, param or [])
+        text = compile_card(loaded, dialect.value, table, params=params, dbt=dbt)
+        if output is None:
+            sys.stdout.write(text)
+            return
+        with io.atomic_output(output) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+    except ScorecardError as exc:
+        print_diagnostics(exc.diagnostics, exc.source)
+        raise typer.Exit(1) from None
+    stderr.print(f"wrote {output}")
