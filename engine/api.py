@@ -253,7 +253,12 @@ def plan(
     ]
     if check_data:
         for card in cards:
-            found = validate(frame, card.program, data_name)
+            try:
+                found = validate(frame, card.program, data_name)
+            except pl.exceptions.PolarsError as exc:
+                raise ScorecardError(
+                    [error("E400", f"{data_name}: cannot read the data: {_first_line(exc)}")]
+                ) from None
             if found:
                 file = str(card.path) if card.path is not None else None
                 raise ScorecardError([d.with_file(file) if file else d for d in found], card.source)
@@ -369,7 +374,12 @@ def run_to_file(
     start = time.perf_counter()
     lf, layout = plan(cards, data, params=params, keep=keep, explain=explain, top=top)
     if streaming and str(destination) != io.STDOUT:
-        io.sink_frame(lf.drop(layout.hidden_columns), destination)
+        try:
+            io.sink_frame(lf.drop(layout.hidden_columns), destination)
+        except pl.exceptions.PolarsError as exc:
+            raise ScorecardError(
+                [error("E901", f"cannot compute the result: {_first_line(exc)}")]
+            ) from None
         row = _collect(summary_query(lf, cards, layout), streaming=True).row(0, named=True)
         return read_summaries(row, cards, time.perf_counter() - start)
     collected = _collect(lf)
@@ -382,8 +392,14 @@ def _collect(lf: pl.LazyFrame, streaming: bool = False) -> pl.DataFrame:
     """Collect, turning a data error Polars finds late into a diagnostic (never a traceback)."""
     try:
         return lf.collect(engine="streaming" if streaming else "auto")
-    except pl.exceptions.ComputeError as exc:
-        raise ScorecardError([error("E901", f"cannot compute the result: {exc}")]) from None
+    except pl.exceptions.PolarsError as exc:
+        raise ScorecardError(
+            [error("E901", f"cannot compute the result: {_first_line(exc)}")]
+        ) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def example_matches(expected: ir.Value, actual: Any) -> bool:
