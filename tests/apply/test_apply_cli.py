@@ -168,7 +168,7 @@ def test_streaming_gives_the_same_rows(files: tuple[Path, Path], tmp_path: Path)
 
 
 def test_failed_run_leaves_previous_output(files: tuple[Path, Path], tmp_path: Path) -> None:
-    card, data = files
+    card, _ = files
     out = tmp_path / "o.csv"
     out.write_text("previous\n", encoding="utf-8")
     bad = tmp_path / "bad.csv"
