@@ -58,8 +58,7 @@ def selected_rows(rows: ScoredRows, top: TopK | None) -> tuple[BoolArray, str]:
     """Which rows are selected, and a sentence saying how."""
     if top is not None:
         scored = np.flatnonzero(rows.has_score)
-        keys = np.asarray([rows.keys[i] for i in scored], dtype=object).astype(str)
-        order = scored[np.lexsort((keys, -rows.score[scored]))]
+        order = scored[np.lexsort((rows.tiebreak()[scored], -rows.score[scored]))]
         chosen = np.zeros(len(rows), dtype=np.bool_)
         chosen[order[: top.rows(len(scored))]] = True
         return chosen, top.describe()

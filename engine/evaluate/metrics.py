@@ -122,13 +122,14 @@ def ks(score: FloatArray, event: BoolArray) -> KS | None:
     return KS(float(gap[best]), float(s[last_of_value][best]))
 
 
-def ntile(score: FloatArray, keys: Sequence[str], n: int) -> IntArray:
+def ntile(score: FloatArray, tiebreak: IntArray, n: int) -> IntArray:
     """SQL's NTILE(n) OVER (ORDER BY score DESC, key ASC): classes 1..n, 1 the highest scores.
 
-    The first (rows mod n) classes hold one row more than the others. Rows must all have a score.
+    The first (rows mod n) classes hold one row more than the others. Rows must all have a score;
+    `tiebreak` orders equal scores (the key's rank, `ScoredRows.tiebreak`).
     """
     rows = score.shape[0]
-    order = np.lexsort((np.asarray(keys, dtype=object).astype(str), -score))
+    order = np.lexsort((tiebreak, -score))
     q, r = divmod(rows, n)
     pos = np.arange(rows)
     big = r * (q + 1)
@@ -414,7 +415,7 @@ def evaluate(
     else:
         n = n_classes or 10
         source = "override" if n_classes else "deciles"
-        cls = ntile(score, ev_rows.keys, n)
+        cls = ntile(score, ev_rows.tiebreak(), n)
     table = class_table(score, ev, cls, n)
     a = auc(score, ev)
     coverage = Coverage(

@@ -8,8 +8,9 @@ fired and for every bins block which entry matched.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -49,11 +50,13 @@ class BinsColumn:
 class ScoredRows:
     """Everything the reports read about one table scored by one card.
 
-    `score` is NaN for a row without a score (excluded, or a null in its computation);
-    `keys` orders ties the way the card's classes do (ascending, byte-wise).
+    `score` is NaN for a row without a score (excluded, or a null in its computation).
+    Ties in score are ordered by key ascending, as the card's classes are: by `key_rank` when
+    given (the key's rank in its own type's order), else by comparing `keys` (strings compare
+    by code point, which is UTF-8 byte order).
     """
 
-    keys: list[str]
+    keys: Sequence[Any]
     score: FloatArray
     cls: IntArray | None = None
     """The card's class (1 = highest scores), 0 where the row has none; None if no classes."""
@@ -66,6 +69,16 @@ class ScoredRows:
     bins: tuple[BinsColumn, ...] = ()
     extra: Mapping[str, list[object]] = field(default_factory=dict)
     """Columns read for the report only (a target, a sensitive column), by name."""
+    key_rank: IntArray | None = None
+
+    def tiebreak(self) -> IntArray:
+        """Each row's rank by key ascending: the order of rows with equal scores."""
+        if self.key_rank is not None:
+            return self.key_rank
+        order = sorted(range(len(self.keys)), key=self.keys.__getitem__)
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        return rank
 
     def __len__(self) -> int:
         return int(self.score.shape[0])
@@ -82,7 +95,7 @@ class ScoredRows:
             return None if values is None else [values[i] for i in idx]
 
         return ScoredRows(
-            keys=[self.keys[i] for i in idx],
+            keys=[self.keys[int(i)] for i in idx],
             score=self.score[idx],
             cls=None if self.cls is None else self.cls[idx],
             n_classes=self.n_classes,
@@ -96,4 +109,5 @@ class ScoredRows:
                 BinsColumn(b.name, b.label, b.on, b.entries, b.matched[idx]) for b in self.bins
             ),
             extra={k: [v[i] for i in idx] for k, v in self.extra.items()},
+            key_rank=None if self.key_rank is None else self.key_rank[idx],
         )

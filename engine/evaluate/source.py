@@ -56,8 +56,10 @@ def rows_from_results(
             )
         )
     has_class = program.classes is not None and "class" in frame.columns
+    key = frame.get_column(program.key.name)
     return ScoredRows(
-        keys=[str(k) for k in frame.get_column(program.key.name).cast(pl.String).to_list()],
+        keys=key.to_list(),
+        key_rank=(key.rank("ordinal") - 1).cast(pl.Int64).to_numpy().astype(np.int64),
         score=_floats(frame, "score", float("nan")),
         cls=(
             frame.get_column("class").fill_null(0).cast(pl.Int64).to_numpy().astype(np.int64)

@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 
 from engine.evaluate.metrics import ntile
-from engine.evaluate.rows import FloatArray, ReportError, ScoredRows
+from engine.evaluate.rows import FloatArray, IntArray, ReportError, ScoredRows
 
 EMPTY_SHARE = 1e-4
 SHIFT = 0.1
@@ -74,13 +74,13 @@ def _table(labels: list[str], base: list[int], cur: list[int]) -> tuple[list[Psi
     return out, sum(x.psi for x in out)
 
 
-def score_cuts(base_score: FloatArray, keys: list[str], n: int) -> list[float]:
+def score_cuts(base_score: FloatArray, tiebreak: IntArray, n: int) -> list[float]:
     """The lowest baseline score of each of the baseline's classes 1..n−1 (highest first).
 
     Repeated cuts (ties across a class boundary) and a cut equal to the lowest baseline score
     are dropped, so every bin holds baseline rows and only the current table can have empty bins.
     """
-    cls = ntile(base_score, keys, n)
+    cls = ntile(base_score, tiebreak, n)
     lowest = float(base_score.min())
     cuts: list[float] = []
     for c in range(1, n):
@@ -109,7 +109,7 @@ def score_psi(base: ScoredRows, cur: ScoredRows, n: int) -> ScorePsi:
     bs, cs = base.score[b_ok], cur.score[c_ok]
     if bs.size == 0:
         raise ReportError("the baseline table has no scored rows: there is nothing to compare with")
-    cuts = score_cuts(bs, [k for k, ok in zip(base.keys, b_ok, strict=True) if ok], n)
+    cuts = score_cuts(bs, base.tiebreak()[b_ok], n)
     nbins = len(cuts) + 1
     b_bin, c_bin = assign_bins(bs, cuts), assign_bins(cs, cuts)
     labels = []

@@ -268,3 +268,41 @@ def test_html_write_is_atomic_and_reports_a_missing_folder(files: dict[str, Path
     )
     assert code == 1 and "Traceback" not in err
     assert not target.parent.exists()
+
+
+def test_integer_keys_break_ties_in_number_order(tmp_path: Path) -> None:
+    """Ties are split by key as numbers (2 before 10), the same for the card's classes
+    (computed by `apply`) and for `--classes N` and `--top K` (computed by the report)."""
+    card = tmp_path / "ints.scorecard"
+    card.write_text(
+        CARD.replace("id         : string key", "id         : int key").replace(
+            "classes 5", "classes 4"
+        ),
+        encoding="utf-8",
+    )
+    n = 203
+    rng = np.random.default_rng(5)
+    table = make_table(7, n).with_columns(
+        pl.Series("id", [str(i) for i in rng.permutation(n) + 1]),
+        pl.Series("churned", [str(int(x)) for x in rng.random(n) < 0.3]),
+    )
+    data = tmp_path / "ints.csv"
+    table.write_csv(data)
+    score = expected_scores(table)
+    keys = [int(k) for k in table["id"].to_list()]
+    idx = [i for i in range(n) if not np.isnan(score[i])]
+    expected = hand_classes(score[idx], [keys[i] for i in idx], 4)
+    y = np.array([t == "1" for t in table["churned"].to_list()])[idx]
+    expected_events = [int(y[np.array(expected) == c].sum()) for c in range(1, 5)]
+    for extra in ([], ["--classes", "4"]):
+        code, out, err = invoke("evaluate", card, data, "--target", "churned", "--json", *extra)
+        assert code == 0, err
+        doc = json.loads(out)["evaluation"]
+        assert doc["class_source"] == ("override" if extra else "card")
+        assert [r["events"] for r in doc["classes"]] == expected_events
+    code, out, err = invoke("fairness", card, data, "--by", "gender", "--top", "25", "--json")
+    assert code == 0, err
+    chosen = set(sorted(idx, key=lambda i: (-score[i], keys[i]))[:25])
+    gender = table["gender"].to_list()
+    for g in json.loads(out)["fairness"]["groups"]:
+        assert g["selected"] == sum(1 for i in chosen if gender[i] == g["group"])

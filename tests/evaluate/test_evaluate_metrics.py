@@ -89,7 +89,7 @@ def test_auc_and_ks_with_heavy_ties(scores: list[int], events: list[bool]) -> No
 def test_ntile_matches_duckdb(scores: list[int], n: int) -> None:
     s = np.array(scores, dtype=np.float64)
     keys = [f"k{(i * 7919) % 1000:03d}" for i in range(len(scores))]
-    got = metrics.ntile(s, keys, n)
+    got = metrics.ntile(s, ScoredRows(keys=keys, score=s).tiebreak(), n)
     con = duckdb.connect()
     con.execute("CREATE TABLE t (k VARCHAR, s DOUBLE)")
     con.executemany("INSERT INTO t VALUES (?, ?)", list(zip(keys, scores, strict=True)))
