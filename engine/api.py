@@ -95,7 +95,7 @@ class Scorecard:
             from engine.models import link
         except ImportError:  # pragma: no cover - the models package is part of the engine
             raise ScorecardError(
-                [error("E601", "this installation cannot run models", program.models[0].span)]
+                [error("E836", "this installation cannot run models", program.models[0].span)]
             ) from None
         base = self.path.parent if self.path is not None else Path.cwd()
         linked = link(program, base, self.trust_models)
@@ -123,12 +123,12 @@ class Scorecard:
                 key = parse_value(key, key_col.type)
             except ValueError as exc:
                 raise ScorecardError(
-                    [error("E701", f"--key {key!r}: not a {key_col.type} value: {exc}")]
+                    [error("E834", f"--key {key!r}: not a {key_col.type} value: {exc}")]
                 ) from None
         frame = run([self], data, params=[params or {}], details=True).frame
         rows = frame.filter(pl.col(key_col.name) == pl.lit(key, dtype=polars_dtype(key_col.type)))
         if rows.height == 0:
-            raise ScorecardError([error("E702", f"no row has {key_col.name} = {key!r}")])
+            raise ScorecardError([error("E835", f"no row has {key_col.name} = {key!r}")])
         return Explanation(self.program, rows.row(0, named=True))
 
     def test(self) -> list[ExampleOutcome]:
@@ -230,13 +230,13 @@ def plan(
     problems: list[Diagnostic] = []
     names = [c.name for c in cards]
     if several and len(set(names)) != len(names):
-        problems.append(error("E801", "two cards have the same name: " + ", ".join(names)))
+        problems.append(error("E830", "two cards have the same name: " + ", ".join(names)))
     key = cards[0].program.key.name
     for card in cards[1:]:
         if card.program.key.name != key:
             problems.append(
                 error(
-                    "E802",
+                    "E831",
                     f"cards scored together must share their key column: {cards[0].name!r} "
                     f"uses {key!r}, {card.name!r} uses {card.program.key.name!r}",
                 )
@@ -244,7 +244,7 @@ def plan(
     schema_names = frame.collect_schema().names()
     for k in keep:
         if k not in schema_names:
-            problems.append(error("E803", f"--keep {k!r}: the table has no such column"))
+            problems.append(error("E832", f"--keep {k!r}: the table has no such column"))
     if problems:
         raise ScorecardError(problems)
     runs = [
@@ -257,7 +257,7 @@ def plan(
                 found = validate(frame, card.program, data_name)
             except pl.exceptions.PolarsError as exc:
                 raise ScorecardError(
-                    [error("E400", f"{data_name}: cannot read the data: {_first_line(exc)}")]
+                    [error("E800", f"{data_name}: cannot read the data: {_first_line(exc)}")]
                 ) from None
             if found:
                 file = str(card.path) if card.path is not None else None
@@ -268,7 +268,7 @@ def plan(
         raise ScorecardError(
             [
                 error(
-                    "E804",
+                    "E833",
                     "two output columns have the same name: " + ", ".join(clash),
                     None,
                     "rename the kept column, or run without --explain",
@@ -378,7 +378,7 @@ def run_to_file(
             io.sink_frame(lf.drop(layout.hidden_columns), destination)
         except pl.exceptions.PolarsError as exc:
             raise ScorecardError(
-                [error("E901", f"cannot compute the result: {_first_line(exc)}")]
+                [error("E839", f"cannot compute the result: {_first_line(exc)}")]
             ) from None
         row = _collect(summary_query(lf, cards, layout), streaming=True).row(0, named=True)
         return read_summaries(row, cards, time.perf_counter() - start)
@@ -394,7 +394,7 @@ def _collect(lf: pl.LazyFrame, streaming: bool = False) -> pl.DataFrame:
         return lf.collect(engine="streaming" if streaming else "auto")
     except pl.exceptions.PolarsError as exc:
         raise ScorecardError(
-            [error("E901", f"cannot compute the result: {_first_line(exc)}")]
+            [error("E839", f"cannot compute the result: {_first_line(exc)}")]
         ) from None
 
 

@@ -48,7 +48,7 @@ def format_of(path: Path | str, what: str = "data") -> Format:
         raise ScorecardError(
             [
                 error(
-                    "E401",
+                    "E801",
                     f"{what} file {str(path)!r}: unknown extension {suffix or '(none)'!r}",
                     None,
                     f"use one of {known}",
@@ -62,7 +62,7 @@ def scan(path: Path | str) -> pl.LazyFrame:
     path = Path(path)
     fmt = format_of(path)
     if not path.exists():
-        raise ScorecardError([error("E402", f"data file {str(path)!r} does not exist")])
+        raise ScorecardError([error("E802", f"data file {str(path)!r} does not exist")])
     if fmt == "csv":
         # Every column as text: engine.validate casts to the card's types and reports bad values.
         return pl.scan_csv(path, infer_schema=False)
@@ -85,7 +85,7 @@ def atomic_output(destination: Path | str) -> Iterator[Path]:
     """`engine.atomic.atomic_path`, with a diagnostic when the output folder does not exist."""
     folder = Path(destination).parent
     if str(folder) and not folder.is_dir():
-        raise ScorecardError([error("E403", f"output folder {str(folder)!r} does not exist")])
+        raise ScorecardError([error("E803", f"output folder {str(folder)!r} does not exist")])
     with atomic_path(destination) as tmp:
         yield tmp
 

@@ -62,7 +62,7 @@ def parse_overrides(program: Program, assignments: Iterable[str]) -> dict[str, i
         name = name.strip()
         if not sep or not name:
             problems.append(
-                error("E301", f"--param {assignment!r}: expected NAME=VALUE, like base=500")
+                error("E820", f"--param {assignment!r}: expected NAME=VALUE, like base=500")
             )
             continue
         param = params.get(name)
@@ -72,14 +72,14 @@ def parse_overrides(program: Program, assignments: Iterable[str]) -> dict[str, i
             known = ", ".join(params) or "none"
             notes.append(f"the card's params: {known}")
             problems.append(
-                error("E302", f"--param {name}: the card has no such param", None, *notes)
+                error("E821", f"--param {name}: the card has no such param", None, *notes)
             )
             continue
         try:
             values[name] = parse_value(text, param.type)
         except ValueError as exc:
             problems.append(
-                error("E303", f"--param {name}={text!r}: not a {param.type} value: {exc}")
+                error("E822", f"--param {name}={text!r}: not a {param.type} value: {exc}")
             )
     if problems:
         raise ScorecardError(problems)
@@ -94,16 +94,16 @@ def check_overrides(program: Program, values: Mapping[str, ir.Value]) -> dict[st
     for name, value in values.items():
         param = params.get(name)
         if param is None:
-            problems.append(error("E302", f"param {name!r}: the card has no such param"))
+            problems.append(error("E821", f"param {name!r}: the card has no such param"))
             continue
         if isinstance(value, str) and param.type is not ScalarType.STRING:
             try:
                 out[name] = parse_value(value, param.type)
             except ValueError as exc:
-                problems.append(error("E303", f"param {name}={value!r}: {exc}"))
+                problems.append(error("E822", f"param {name}={value!r}: {exc}"))
             continue
         if not _fits(value, param.type):
-            problems.append(error("E303", f"param {name}={value!r}: not a {param.type} value"))
+            problems.append(error("E822", f"param {name}={value!r}: not a {param.type} value"))
             continue
         out[name] = float(value) if param.type is ScalarType.FLOAT else value  # type: ignore[arg-type]
     if problems:

@@ -112,7 +112,7 @@ def validate(frame: pl.LazyFrame, program: Program, data_name: str) -> list[Diag
         source = schema[column.name]
         checks.append(
             _Check(
-                "E502",
+                "E811",
                 column,
                 _unreadable(column.name, source, column.type),
                 f"cannot be read as {column.type}",
@@ -120,10 +120,10 @@ def validate(frame: pl.LazyFrame, program: Program, data_name: str) -> list[Diag
         )
         cast = cast_column(column.name, source, column.type)
         if column.key:
-            checks.append(_Check("E504", column, cast.is_null(), "is null (the key must not be)"))
+            checks.append(_Check("E813", column, cast.is_null(), "is null (the key must not be)"))
             checks.append(
                 _Check(
-                    "E505",
+                    "E814",
                     column,
                     cast.is_not_null() & cast.is_duplicated(),
                     "is a duplicate key (keys must be unique)",
@@ -132,7 +132,7 @@ def validate(frame: pl.LazyFrame, program: Program, data_name: str) -> list[Diag
         elif column.required:
             checks.append(
                 _Check(
-                    "E503",
+                    "E812",
                     column,
                     pl.col(column.name).is_null()
                     | (pl.col(column.name).is_nan() if source.is_float() else pl.lit(False)),
@@ -171,7 +171,7 @@ def _problem(
         place = f"row {row}"
         if key_value is not None and not column.key:
             place += f" ({key} {key_value!r})"
-        if check.code in ("E502", "E505"):
+        if check.code in ("E811", "E814"):
             place += f": {value!r}"
         shown.append(place)
     rows = "row" if count == 1 else "rows"
@@ -192,7 +192,7 @@ def _missing_column(column: InputColumn, present: Sequence[str], data_name: str)
     if len(present) <= 30:
         notes.append(f"the table's columns: {', '.join(present)}")
     return error(
-        "E501",
+        "E810",
         f"{data_name}: the card declares column {column.name!r} ({column.type}) "
         "but the table has no such column",
         column.span,

@@ -47,7 +47,7 @@ def split_params(cards: Sequence[Scorecard], assignments: Sequence[str]) -> list
         if dot:
             idx = [i for i, c in enumerate(cards) if c.name == target]
             if not idx:
-                problems.append(error("E302", f"--param {name}: no card named {target!r}"))
+                problems.append(error("E821", f"--param {name}: no card named {target!r}"))
                 continue
             per_card[idx[0]].append(short + assignment[len(name) :].lstrip())
             continue

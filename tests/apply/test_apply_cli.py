@@ -174,7 +174,7 @@ def test_failed_run_leaves_previous_output(files: tuple[Path, Path], tmp_path: P
     bad = tmp_path / "bad.csv"
     DATA.with_columns(pl.col("age").cast(pl.String).fill_null("old")).write_csv(bad)
     code, _, err = invoke("apply", str(card), str(bad), "-o", str(out))
-    assert code == 1 and "E502" in err
+    assert code == 1 and "E811" in err
     assert out.read_text(encoding="utf-8") == "previous\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["city.scorecard", "data.csv", "bad.csv", "o.csv"]
@@ -241,4 +241,4 @@ def test_explain_command(files: tuple[Path, Path]) -> None:
     assert "fired (Senior)" in out
     assert "no bin matched" in out
     code, _, err = invoke("explain", str(card), str(data), "--key", "zz")
-    assert code == 1 and "E702" in err
+    assert code == 1 and "E835" in err

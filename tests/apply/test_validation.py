@@ -63,7 +63,7 @@ def test_good_table_scores(tmp_path: Path) -> None:
 def test_missing_column_suggests_close_name(tmp_path: Path) -> None:
     data = {("incme" if k == "income" else k): v for k, v in GOOD.items()}
     [(code, message)] = problems(tmp_path, data)
-    assert code == "E501" and "'income'" in message
+    assert code == "E810" and "'income'" in message
     card_path = tmp_path / "v.scorecard"
     with pytest.raises(ScorecardError) as info:
         engine.load(card_path).apply(write_csv(tmp_path, data))
@@ -73,7 +73,7 @@ def test_missing_column_suggests_close_name(tmp_path: Path) -> None:
 def test_text_in_int_column(tmp_path: Path) -> None:
     data = dict(GOOD, age=["30", "forty", "4.5"])
     [(code, message)] = problems(tmp_path, data)
-    assert code == "E502"
+    assert code == "E811"
     assert "'age'" in message and "2 rows" in message
     assert "row 2 (id 'b'): 'forty'" in message and "row 3 (id 'c'): '4.5'" in message
 
@@ -81,7 +81,7 @@ def test_text_in_int_column(tmp_path: Path) -> None:
 def test_bad_dates_and_bools(tmp_path: Path) -> None:
     data = dict(GOOD, since=["2020-13-01", "yesterday", "2021-02-03"], vip=["maybe", "", "1"])
     found = problems(tmp_path, data)
-    assert [c for c, _ in found] == ["E502", "E502"]
+    assert [c for c, _ in found] == ["E811", "E811"]
     assert "'since'" in found[0][1] and "2 rows" in found[0][1]
     assert "'vip'" in found[1][1] and "1 row" in found[1][1] and "'maybe'" in found[1][1]
 
@@ -100,13 +100,13 @@ def test_at_most_five_examples(tmp_path: Path) -> None:
 def test_nulls_in_required_column(tmp_path: Path) -> None:
     data = dict(GOOD, tenure=["1", "", ""])
     [(code, message)] = problems(tmp_path, data)
-    assert code == "E503" and "'tenure'" in message and "2 rows" in message
+    assert code == "E812" and "'tenure'" in message and "2 rows" in message
 
 
 def test_null_and_duplicate_keys(tmp_path: Path) -> None:
     data = dict(GOOD, id=["a", "", "a"])
     found = problems(tmp_path, data)
-    assert [c for c, _ in found] == ["E504", "E505"]
+    assert [c for c, _ in found] == ["E813", "E814"]
     assert "1 row" in found[0][1] and "row 2" in found[0][1]
     assert "2 rows" in found[1][1] and "'a'" in found[1][1]
 
@@ -134,7 +134,7 @@ def test_cli_reports_data_errors_with_status_1(tmp_path: Path) -> None:
     data = write_csv(tmp_path, dict(GOOD, age=["30", "forty", "1"]))
     result = CliRunner().invoke(app, ["apply", str(card_path), str(data)])
     assert result.exit_code == 1
-    assert "error[E502]" in result.output and "'forty'" in result.output
+    assert "error[E811]" in result.output and "'forty'" in result.output
     assert "Traceback" not in result.output
 
 
@@ -143,13 +143,13 @@ def test_bad_params(tmp_path: Path) -> None:
     frame = write_csv(tmp_path, GOOD)
     with pytest.raises(ScorecardError) as info:
         card.apply(frame, params={"limt": 3})
-    assert info.value.diagnostics[0].code == "E302"
+    assert info.value.diagnostics[0].code == "E821"
     with pytest.raises(ScorecardError) as info:
         card.apply(frame, params={"limit": "sixty"})
-    assert info.value.diagnostics[0].code == "E303"
+    assert info.value.diagnostics[0].code == "E822"
     card_path = tmp_path / "p.scorecard"
     card_path.write_text(CARD + "param limit : int = 60\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["apply", str(card_path), str(frame), "--param", "limt=3"])
     assert result.exit_code == 1 and "did you mean 'limit'" in result.output
     result = CliRunner().invoke(app, ["apply", str(card_path), str(frame), "--param", "limit=2.5"])
-    assert result.exit_code == 1 and "E303" in result.output
+    assert result.exit_code == 1 and "E822" in result.output
