@@ -1,7 +1,7 @@
 """`scorecard evaluate`, `stability` and `fairness`: is the score predictive, stable and fair?
 
-Each command scores its table(s) with the card (rule and bins details included), hands the
-arrays to `engine.evaluate`, and prints rich tables, or JSON with `--json`; `--html FILE`
+Each command calls `engine.evaluate.run` (score the table(s) with the card, then measure)
+and prints rich tables, or JSON with `--json`; `--html FILE`
 also writes the self-contained report.
 """
 
@@ -16,15 +16,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from engine import io
-from engine.api import Scorecard, run
 from engine.cli.app import app, stderr, stdout
 from engine.cli.apply import guarded, load_cards, parse_top, split_params
 from engine.diagnostics import ScorecardError, error
 from engine.evaluate import fairness as fairness_mod
-from engine.evaluate import metrics, report, source, tables
-from engine.evaluate import stability as stability_mod
-from engine.evaluate.rows import ReportError, ScoredRows
+from engine.evaluate import report, tables
+from engine.evaluate.run import evaluate_card, fairness_of, stability_of
 
 ParamOpt = Annotated[
     list[str] | None, typer.Option("--param", help="Override a param: NAME=VALUE.")
@@ -42,20 +39,6 @@ TrustOpt = Annotated[
     bool,
     typer.Option("--trust-models", help="Allow loading pickled models (only files you trust)."),
 ]
-
-
-def _report_error(exc: ReportError, code: str) -> ScorecardError:
-    return ScorecardError([error(code, str(exc))])
-
-
-def _columns_of(data: Path) -> list[str]:
-    return io.scan(data).collect_schema().names()
-
-
-def _score(card: Scorecard, data: Path, params: dict[str, Any], keep: Sequence[str]) -> ScoredRows:
-    """Score `data` with rule and bins details, keeping `keep` columns for the report."""
-    frame = run([card], data, params=[params], keep=keep, details=True).frame
-    return source.rows_from_results(frame, card.program, keep)
 
 
 def print_tables(items: Sequence[tables.Table]) -> None:
@@ -125,16 +108,7 @@ def evaluate(
     def work() -> None:
         (sc,) = load_cards([card], trust_models)
         params = split_params([sc], param or [])[0]
-        if target not in _columns_of(data):
-            raise ScorecardError(
-                [error("E1001", f"--target {target!r}: {data} has no such column")]
-            )
-        rows = _score(sc, data, params, [target])
-        try:
-            event, known = metrics.to_events(target, rows.extra[target])
-            ev = metrics.evaluate(rows, event, known, n_classes=classes, value=value, cost=cost)
-        except ReportError as exc:
-            raise _report_error(exc, "E1002") from None
+        ev = evaluate_card(sc, data, target, params=params, classes=classes, value=value, cost=cost)
         items = tables.evaluation_tables(ev)
         facts = [("card", str(card)), ("data", str(data)), ("target", target)]
         page = report.Report(
@@ -178,13 +152,7 @@ def stability(
     def work() -> None:
         (sc,) = load_cards([card], trust_models)
         params = split_params([sc], param or [])[0]
-        base_rows = _score(sc, baseline, params, [])
-        cur_rows = _score(sc, current, params, [])
-        n = bins or sc.program.classes or 10
-        try:
-            st = stability_mod.stability(base_rows, cur_rows, n)
-        except ReportError as exc:
-            raise _report_error(exc, "E1004") from None
+        st = stability_of(sc, baseline, current, params=params, bins=bins)
         items = tables.stability_tables(st)
         facts = [("card", str(card)), ("baseline", str(baseline)), ("current", str(current))]
         page = report.Report(
@@ -233,26 +201,8 @@ def fairness(
     def work() -> None:
         (sc,) = load_cards([card], trust_models)
         params = split_params([sc], param or [])[0]
-        column = next((c for c in sc.program.inputs if c.name == by), None)
-        if column is None or not column.sensitive:
-            what = "is not an input of the card" if column is None else "is not marked sensitive"
-            raise ScorecardError(
-                [
-                    error(
-                        "E1003",
-                        f"--by {by!r} {what}",
-                        None if column is None else column.span,
-                        "fairness reads only columns declared `sensitive` in the input block",
-                    ).with_file(str(card))
-                ],
-                sc.source,
-            )
-        rows = _score(sc, data, params, [by])
         k = None if parsed is None else fairness_mod.TopK(float(parsed[0]), parsed[1])
-        try:
-            fa = fairness_mod.fairness(rows, by, rows.extra[by], k)
-        except ReportError as exc:
-            raise _report_error(exc, "E1005") from None
+        fa = fairness_of(sc, data, by, params=params, top=k)
         items = tables.fairness_tables(fa)
         facts = [
             ("card", str(card)),

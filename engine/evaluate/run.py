@@ -1,0 +1,109 @@
+"""The Python entry points of the three reports: score the table(s) with a card, then measure.
+
+    import engine
+    from engine.evaluate.run import evaluate_card
+    card = engine.load("scorecards/churn_risk.scorecard")
+    ev = evaluate_card(card, "history.csv", target="churned", value=40, cost=2)
+    print(ev.auc, ev.classes[0].lift)
+
+Every problem a user can cause is raised as `engine.ScorecardError` with a diagnostic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from engine import io, ir
+from engine.api import Data, Scorecard, run
+from engine.diagnostics import ScorecardError, error
+from engine.evaluate import fairness, metrics, source, stability
+from engine.evaluate.rows import ReportError, ScoredRows
+
+
+def _columns(data: Data) -> list[str]:
+    if isinstance(data, str | Path):
+        return io.scan(data).collect_schema().names()
+    return data.collect_schema().names()
+
+
+def score_rows(
+    card: Scorecard,
+    data: Data,
+    *,
+    params: Mapping[str, ir.Value] | None = None,
+    keep: Sequence[str] = (),
+) -> ScoredRows:
+    """Score `data` with rule and bins details, keeping `keep` columns for the report."""
+    frame = run([card], data, params=[params or {}], keep=keep, details=True).frame
+    return source.rows_from_results(frame, card.program, keep)
+
+
+def _fail(code: str, exc: ReportError) -> ScorecardError:
+    return ScorecardError([error(code, str(exc))])
+
+
+def evaluate_card(
+    card: Scorecard,
+    data: Data,
+    target: str,
+    *,
+    params: Mapping[str, ir.Value] | None = None,
+    classes: int | None = None,
+    value: float | None = None,
+    cost: float | None = None,
+) -> metrics.Evaluation:
+    """AUC, Gini, KS, the table by class, rules and bins and the campaign view for `target`."""
+    if target not in _columns(data):
+        raise ScorecardError([error("E1001", f"--target {target!r}: the table has no such column")])
+    rows = score_rows(card, data, params=params, keep=[target])
+    try:
+        event, known = metrics.to_events(target, rows.extra[target])
+        return metrics.evaluate(rows, event, known, n_classes=classes, value=value, cost=cost)
+    except ReportError as exc:
+        raise _fail("E1002", exc) from None
+
+
+def stability_of(
+    card: Scorecard,
+    baseline: Data,
+    current: Data,
+    *,
+    params: Mapping[str, ir.Value] | None = None,
+    bins: int | None = None,
+) -> stability.Stability:
+    """PSI of the score (bins: `bins`, else the card's classes, else 10), blocks and rules."""
+    base_rows = score_rows(card, baseline, params=params)
+    cur_rows = score_rows(card, current, params=params)
+    try:
+        return stability.stability(base_rows, cur_rows, bins or card.program.classes or 10)
+    except ReportError as exc:
+        raise _fail("E1004", exc) from None
+
+
+def fairness_of(
+    card: Scorecard,
+    data: Data,
+    by: str,
+    *,
+    params: Mapping[str, ir.Value] | None = None,
+    top: fairness.TopK | None = None,
+) -> fairness.Fairness:
+    """Selection rates per group of the `sensitive` column `by`, and the disparate impact."""
+    column = next((c for c in card.program.inputs if c.name == by), None)
+    if column is None or not column.sensitive:
+        what = "is not an input of the card" if column is None else "is not marked sensitive"
+        problem = error(
+            "E1003",
+            f"--by {by!r} {what}",
+            None if column is None else column.span,
+            "fairness reads only columns declared `sensitive` in the input block",
+        )
+        if card.path is not None:
+            problem = problem.with_file(str(card.path))
+        raise ScorecardError([problem], card.source)
+    rows = score_rows(card, data, params=params, keep=[by])
+    try:
+        return fairness.fairness(rows, by, rows.extra[by], top)
+    except ReportError as exc:
+        raise _fail("E1005", exc) from None
