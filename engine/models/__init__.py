@@ -6,10 +6,10 @@
 
 from engine.models.batch import BatchPredictor, make_batch_predictor
 from engine.models.compile import compile_estimator
+from engine.models.cost import batch_is_faster
 from engine.models.features import OutputSpec, estimator_name
 from engine.models.irutil import Unsupported
 from engine.models.link import (
-    BATCH_NODE_LIMIT,
     LinkedModel,
     LinkedProgram,
     check_models,
@@ -19,13 +19,13 @@ from engine.models.link import (
 from engine.models.loading import TRUSTED_TYPES, load_model
 
 __all__ = [
-    "BATCH_NODE_LIMIT",
     "TRUSTED_TYPES",
     "BatchPredictor",
     "LinkedModel",
     "LinkedProgram",
     "OutputSpec",
     "Unsupported",
+    "batch_is_faster",
     "check_models",
     "compile_estimator",
     "estimator_name",

@@ -132,8 +132,12 @@ def hist_gradient_boosting(est: Any, cols: Sequence[ir.Expr], out: OutputSpec) -
     baseline = np.asarray(est._baseline_prediction, dtype=np.float64).reshape(-1)
     n_raw = int(est.n_trees_per_iteration_)
     raw: list[ir.Expr] = []
+    bound = 0.0  # the largest |raw score| any row can get
     for k in range(n_raw):
         terms: list[ir.Expr] = [flt(baseline[k])]
         terms.extend(_predictor_expr(it[k], feats) for it in est._predictors)
         raw.append(total(terms))
-    return apply_link(est._loss, raw, out, type(est).__name__)
+        reach = abs(float(baseline[k]))
+        reach += sum(float(np.abs(it[k].nodes["value"]).max()) for it in est._predictors)
+        bound = max(bound, reach)
+    return apply_link(est._loss, raw, out, type(est).__name__, bound)

@@ -89,11 +89,24 @@ def sigmoid(x: ir.Expr) -> ir.Expr:
     return ir.Call("sigmoid", (x,), FLOAT)
 
 
-def softmax(raw: Sequence[ir.Expr], k: int) -> ir.Expr:
-    """exp(r_k - max r) / sum_j exp(r_j - max r): every exponent <= 0, so nothing overflows."""
+EXP_SAFE = 700.0
+"""exp(x) stays finite for x <= 709.78; below this bound no shift is needed."""
+
+
+def softmax(raw: Sequence[ir.Expr], k: int, bound: float | None = None) -> ir.Expr:
+    """The softmax of the raw scores, class `k`.
+
+    When every raw score is known to lie within +-`bound` <= EXP_SAFE (tree ensembles: the
+    sum of the extreme leaves), `exp(r_k) / sum_j exp(r_j)` reads each score once (twice for
+    r_k). Otherwise the scores are shifted by their maximum, as scikit-learn does, so no
+    exponent is positive; that form repeats the scores and is larger.
+    """
+    if bound is not None and bound <= EXP_SAFE:
+        exps = [ir.Call("exp", (r,), FLOAT) for r in raw]
+        return div(exps[k], total(exps))
     top = ir.Call("max", tuple(raw), FLOAT)
-    exps = [ir.Call("exp", (sub(r, top),), FLOAT) for r in raw]
-    return div(exps[k], total(exps))
+    shifted = [ir.Call("exp", (sub(r, top),), FLOAT) for r in raw]
+    return div(shifted[k], total(shifted))
 
 
 def split(

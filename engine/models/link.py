@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from engine import ir
 from engine.diagnostics import Diagnostic, ScorecardError, error, warning
 from engine.models.batch import BatchPredictor, make_batch_predictor
 from engine.models.compile import compile_estimator, final_estimator
+from engine.models.cost import batch_is_faster
 from engine.models.features import (
     OutputSpec,
     check_features,
@@ -25,12 +26,7 @@ from engine.models.features import (
 )
 from engine.models.irutil import Unsupported
 from engine.models.loading import load_model
-from engine.models.trees import total_nodes
 from engine.program import Definition, ModelDef, Program
-
-BATCH_NODE_LIMIT: Final = 6_000
-"""Above this many tree nodes the compiled Polars form is slower than predict_proba on our
-2-core machines (benchmarks/models_bench.py), so `apply` keeps the batch path."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +98,15 @@ def _compile(p: _Prepared) -> tuple[ir.Expr | None, str | None]:
         return None, f"{estimator_name(p.estimator)}: {exc.reason}"
 
 
+def _batch_is_faster(est: Any) -> str | None:
+    steps = getattr(est, "steps", None)
+    preprocessed = isinstance(steps, list) and any(
+        s not in (None, "passthrough") for _, s in steps[:-1]
+    )
+    n_classes = len(getattr(est, "classes_", ()))
+    return batch_is_faster(final_estimator(est), n_classes, preprocessed)
+
+
 def link(
     program: Program, base_dir: Path, trust_models: bool = False, *, for_sql: bool = False
 ) -> LinkedProgram:
@@ -132,10 +137,10 @@ def link(
                 )
             )
             continue
-        nodes = total_nodes(final_estimator(est))
-        if expr is not None and not for_sql and nodes > BATCH_NODE_LIMIT:
-            reason = f"{nodes} tree nodes: scikit-learn is faster than the expression form"
-            expr = None
+        if expr is not None and not for_sql:
+            slower = _batch_is_faster(est)
+            if slower is not None:
+                reason, expr = slower, None
         if expr is not None:
             exprs[model.name] = expr
             linked[model.name] = LinkedModel(model.name, est, name, prepared.output, True)

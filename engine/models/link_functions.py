@@ -15,8 +15,13 @@ from engine.models.features import OutputSpec
 from engine.models.irutil import FLOAT, ONE, Unsupported, flt, mul, sigmoid, softmax, sub
 
 
-def apply_link(loss: Any, raw: Sequence[ir.Expr], out: OutputSpec, name: str) -> ir.Expr:
-    """The model output from its raw scores (one per tree of an iteration)."""
+def apply_link(
+    loss: Any, raw: Sequence[ir.Expr], out: OutputSpec, name: str, bound: float | None = None
+) -> ir.Expr:
+    """The model output from its raw scores (one per tree of an iteration).
+
+    `bound`, when known, is the largest absolute value a raw score can take.
+    """
     link = type(loss.link).__name__
     if out.kind == "prediction":
         if len(raw) != 1:
@@ -28,7 +33,7 @@ def apply_link(loss: Any, raw: Sequence[ir.Expr], out: OutputSpec, name: str) ->
         raise Unsupported(name, f"link {link}")
     k = out.class_index or 0
     if link == "MultinomialLogit":
-        return softmax(raw, k)
+        return softmax(raw, k, bound)
     if len(raw) != 1:
         raise Unsupported(name, f"link {link} with {len(raw)} raw scores")
     if link == "LogitLink":

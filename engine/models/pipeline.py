@@ -7,7 +7,8 @@ same float64 operations in the same order as its `transform`, so the result is e
 - MinMaxScaler: `x * scale_ + min_` (then clipped when `clip=True`);
 - SimpleImputer (missing values = NaN): `coalesce(x, statistic)`;
 - OneHotEncoder (in a ColumnTransformer or alone): one 0/1 column per kept category;
-- ColumnTransformer: each transformer on its columns, outputs concatenated in order.
+- ColumnTransformer: each transformer on its columns, outputs concatenated in order
+  (a transformer may itself be a Pipeline of the steps above).
 
 A null stays null through the scalers, as NaN does in scikit-learn.
 """
@@ -184,7 +185,15 @@ def _column_transformer(step: Any, cols: list[ir.Expr]) -> list[ir.Expr]:
     return out
 
 
+def _pipeline(step: Any, cols: list[ir.Expr]) -> list[ir.Expr]:
+    """A Pipeline of transformers used as one step (e.g. inside a ColumnTransformer)."""
+    for _name, inner in step.steps:
+        cols = transform(inner, cols)
+    return cols
+
+
 _HANDLERS = {
+    "Pipeline": _pipeline,
     "StandardScaler": _standard,
     "RobustScaler": _robust,
     "MinMaxScaler": _minmax,

@@ -102,14 +102,18 @@ def gradient_boosting(est: Any, cols: Sequence[ir.Expr], out: OutputSpec) -> ir.
     lr = float(est.learning_rate)
     stages = est.estimators_  # shape (n_iterations, K)
     raw: list[ir.Expr] = []
+    bound = 0.0  # the largest |raw score| any row can get
     for k in range(stages.shape[1]):
         terms: list[ir.Expr] = [flt(base[k])]
+        reach = abs(float(base[k]))
         for i in range(stages.shape[0]):
             t = stages[i, k].tree_
             leaf = lr * np.asarray(t.value, dtype=np.float64)[:, 0, 0]
             terms.append(tree_expr(t, cols, leaf))
+            reach += float(np.abs(leaf).max())
         raw.append(total(terms))
-    return apply_link(est._loss, raw, out, name)
+        bound = max(bound, reach)
+    return apply_link(est._loss, raw, out, name, bound)
 
 
 def total_nodes(est: Any) -> int:
