@@ -407,6 +407,12 @@ def evaluate(
     """
     scored = rows.has_score
     use = scored & known
+    if not use.any():
+        raise ReportError(
+            f"no row has both a score and a known outcome ({len(rows)} rows, "
+            f"{int((~scored).sum())} without a score, {int((scored & ~known).sum())} scored "
+            "without an outcome): there is nothing to evaluate"
+        )
     ev_rows = rows.take(use)
     ev = event[use]
     score = ev_rows.score

@@ -21,6 +21,30 @@ from engine.evaluate import fairness, metrics, source, stability
 from engine.evaluate.rows import ReportError, ScoredRows
 
 
+def _reserved(card: Scorecard) -> set[str]:
+    """Names the scored table already uses: results, definitions and their details."""
+    program = card.program
+    names = set(program.result_columns()) | {d.name for d in program.definitions}
+    names |= {f"{r.name}.fired" for r in program.rules} | {f"{b.name}.bin" for b in program.bins}
+    return names | {"points"}
+
+
+def _check_column(card: Scorecard, data: Data, option: str, name: str) -> None:
+    if name not in _columns(data):
+        raise ScorecardError([error("E1001", f"{option} {name!r}: the table has no such column")])
+    if name in _reserved(card):
+        raise ScorecardError(
+            [
+                error(
+                    "E1001",
+                    f"{option} {name!r}: the card already uses this name for a result or a value",
+                    None,
+                    "rename the column in the table",
+                )
+            ]
+        )
+
+
 def _columns(data: Data) -> list[str]:
     if isinstance(data, str | Path):
         return io.scan(data).collect_schema().names()
@@ -54,8 +78,7 @@ def evaluate_card(
     cost: float | None = None,
 ) -> metrics.Evaluation:
     """AUC, Gini, KS, the table by class, rules and bins and the campaign view for `target`."""
-    if target not in _columns(data):
-        raise ScorecardError([error("E1001", f"--target {target!r}: the table has no such column")])
+    _check_column(card, data, "--target", target)
     rows = score_rows(card, data, params=params, keep=[target])
     try:
         event, known = metrics.to_events(target, rows.extra[target])
@@ -102,6 +125,7 @@ def fairness_of(
         if card.path is not None:
             problem = problem.with_file(str(card.path))
         raise ScorecardError([problem], card.source)
+    _check_column(card, data, "--by", by)
     rows = score_rows(card, data, params=params, keep=[by])
     try:
         return fairness.fairness(rows, by, rows.extra[by], top)

@@ -109,6 +109,8 @@ def score_psi(base: ScoredRows, cur: ScoredRows, n: int) -> ScorePsi:
     bs, cs = base.score[b_ok], cur.score[c_ok]
     if bs.size == 0:
         raise ReportError("the baseline table has no scored rows: there is nothing to compare with")
+    if cs.size == 0:
+        raise ReportError("the current table has no scored rows: there is nothing to compare")
     cuts = score_cuts(bs, base.tiebreak()[b_ok], n)
     nbins = len(cuts) + 1
     b_bin, c_bin = assign_bins(bs, cuts), assign_bins(cs, cuts)

@@ -259,6 +259,16 @@ def test_user_errors_exit_1_with_a_message(files: dict[str, Path], tmp_path: Pat
     assert code == 1 and "--top" in err
     code, _, err = invoke("fairness", files["card"], files["base"], "--by", "gender", "--top", "x")
     assert code == 2
+    clash = tmp_path / "clash.csv"
+    pl.read_csv(files["base"], infer_schema=False).rename({"churned": "young"}).write_csv(clash)
+    code, _, err = invoke("evaluate", files["card"], clash, "--target", "young")
+    assert code == 1 and "already uses this name" in err
+    unknown = tmp_path / "unknown.csv"
+    pl.read_csv(files["base"], infer_schema=False).with_columns(
+        pl.lit(None, dtype=pl.String).alias("churned")
+    ).write_csv(unknown)
+    code, _, err = invoke("evaluate", files["card"], unknown, "--target", "churned")
+    assert code == 1 and "nothing to evaluate" in err
 
 
 def test_html_write_is_atomic_and_reports_a_missing_folder(files: dict[str, Path]) -> None:
