@@ -10,68 +10,12 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-from evalgen import hand_classes, hand_cuts, hand_psi
+from evalgen import CARD, hand_classes, hand_cuts, hand_psi, make_table
 from scipy.stats import ks_2samp
 from sklearn.metrics import roc_auc_score
 from typer.testing import CliRunner
 
 from engine.cli import app
-
-CARD = """
-scorecard retention { title "Test card" }
-
-input {
-  id         : string key
-  age        : int
-  income     : float
-  complaints : int
-  opt_in     : bool
-  gender     : string sensitive
-}
-
-exclude "No consent" when not opt_in
-
-rule complainer "Two or more complaints" when complaints >= 2 then 30
-rule young when age < 30 then 10
-
-bins income_band on income "Income band" {
-  missing        -> 5
-  < 20000        -> 20
-  [20000, 50000) -> 10
-  >= 50000       -> 0
-}
-
-segment "high" when score >= 30
-segment "low"  otherwise
-
-classes 5
-"""
-
-
-def make_table(seed: int, n: int, shift: float = 0.0) -> pl.DataFrame:
-    rng = np.random.default_rng(seed)
-    age = rng.integers(18, 80, n).astype(float)
-    age[rng.random(n) < 0.05] = np.nan
-    income = np.round(rng.lognormal(10.4 - shift, 0.6, n), 2)
-    income[rng.random(n) < 0.05] = np.nan
-    complaints = rng.poisson(0.8 + shift, n).astype(float)
-    complaints[rng.random(n) < 0.05] = np.nan
-    opt_in = np.where(rng.random(n) < 0.1, "false", "true")
-    risk = -2.5 + 1.2 * (np.nan_to_num(complaints) >= 2) + 0.8 * (np.nan_to_num(age, nan=50) < 30)
-    churned = (rng.random(n) < 1 / (1 + np.exp(-risk))).astype(int).astype(str).astype(object)
-    churned[rng.random(n) < 0.03] = None
-    gender = np.where(rng.random(n) < 0.5 + 0.1 * (np.nan_to_num(complaints) >= 2), "F", "M")
-    return pl.DataFrame(
-        {
-            "id": [f"C{i:05d}" for i in rng.permutation(n)],
-            "age": [None if math.isnan(a) else str(int(a)) for a in age],
-            "income": [None if math.isnan(x) else str(x) for x in income],
-            "complaints": [None if math.isnan(c) else str(int(c)) for c in complaints],
-            "opt_in": opt_in,
-            "gender": gender,
-            "churned": [None if c is None else str(c) for c in churned],
-        }
-    )
 
 
 def expected_scores(table: pl.DataFrame) -> np.ndarray:

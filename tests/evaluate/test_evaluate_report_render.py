@@ -9,9 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from evalgen import make_rows
+from evalgen import CARD, make_rows, make_table
 from PIL import Image
+from typer.testing import CliRunner
 
+from engine.cli import app
 from engine.evaluate import charts, fairness, metrics, report, stability, tables
 
 CHROMIUM = shutil.which("chromium")
@@ -69,14 +71,11 @@ def series_mask(img: np.ndarray) -> np.ndarray:
     return mask
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
-def test_report_renders_in_chromium_with_every_chart_drawn(tmp_path: Path) -> None:
-    rep, ev = build_report()
-    page = tmp_path / "report.html"
-    report.write_html(page, rep)
-    boxes = report.chart_boxes(len(rep.charts))
+def screenshot(page: Path, charts_count: int, folder: Path) -> np.ndarray:
+    """The page rendered by headless Chromium, tall enough to hold every chart box."""
+    boxes = report.chart_boxes(charts_count)
     height = boxes[-1].top + boxes[-1].height + 40
-    png = tmp_path / "report.png"
+    png = folder / f"{page.stem}.png"
     assert CHROMIUM is not None
     subprocess.run(
         [
@@ -90,7 +89,7 @@ def test_report_renders_in_chromium_with_every_chart_drawn(tmp_path: Path) -> No
             "--no-first-run",
             "--hide-scrollbars",
             "--force-device-scale-factor=1",
-            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--user-data-dir={folder / 'profile'}",
             f"--screenshot={png}",
             f"--window-size={report.PAGE_WIDTH},{height}",
             page.as_uri(),
@@ -101,12 +100,29 @@ def test_report_renders_in_chromium_with_every_chart_drawn(tmp_path: Path) -> No
     )
     img = np.asarray(Image.open(png).convert("RGB"))
     assert img.shape[:2] == (height, report.PAGE_WIDTH)
+    return img
+
+
+def drawn_pixels(img: np.ndarray, ids: list[str]) -> dict[str, int]:
+    """Series-coloured pixels inside each chart's plot area (legends and titles left out)."""
     mask = series_mask(img)
-    drawn = {}
-    for chart, box in zip(rep.charts, boxes, strict=True):
+    out = {}
+    for chart_id, box in zip(ids, report.chart_boxes(len(ids)), strict=True):
         top, left = box.top + charts.TOP, box.left + charts.LEFT
         bottom, right = box.top + box.height - charts.BOTTOM, box.left + box.width - charts.RIGHT
-        drawn[chart.id] = int(mask[top:bottom, left:right].sum())
+        out[chart_id] = int(mask[top:bottom, left:right].sum())
+    return out
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+def test_report_renders_in_chromium_with_every_chart_drawn(tmp_path: Path) -> None:
+    rep, ev = build_report()
+    page = tmp_path / "report.html"
+    report.write_html(page, rep)
+    boxes = report.chart_boxes(len(rep.charts))
+    img = screenshot(page, len(rep.charts), tmp_path)
+    mask = series_mask(img)
+    drawn = drawn_pixels(img, [c.id for c in rep.charts])
     for chart_id, count in drawn.items():
         if chart_id == "empty":
             assert count == 0, "the empty chart must not draw data marks"
@@ -131,3 +147,29 @@ def test_report_renders_in_chromium_with_every_chart_drawn(tmp_path: Path) -> No
     scale = heights[0] / lifts[0]
     for h, lift in zip(heights, lifts, strict=True):
         assert abs(h - lift * scale) <= 2.0, (heights, lifts)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+def test_command_reports_render_every_chart(tmp_path: Path) -> None:
+    """The pages `evaluate`, `stability` and `fairness --html` write, each rendered in Chromium."""
+    card = tmp_path / "retention.scorecard"
+    card.write_text(CARD, encoding="utf-8")
+    base, cur = tmp_path / "base.csv", tmp_path / "cur.csv"
+    make_table(31, 1500).write_csv(base)
+    make_table(32, 1500, shift=0.5).write_csv(cur)
+    commands = {
+        "evaluate": (
+            ["evaluate", card, base, "--target", "churned"],
+            ["score-distribution", "gains", "lift"],
+        ),
+        "stability": (["stability", card, base, cur], ["psi-shares", "psi-bins"]),
+        "fairness": (["fairness", card, base, "--by", "gender"], ["selection-rate", "mean-score"]),
+    }
+    for name, (args, ids) in commands.items():
+        page = tmp_path / f"{name}.html"
+        result = CliRunner().invoke(app, [str(a) for a in [*args, "--html", page]])
+        assert result.exit_code == 0, result.stderr
+        html = page.read_text(encoding="utf-8")
+        assert re.findall(r'id="chart-([a-z-]+)"', html) == ids
+        drawn = drawn_pixels(screenshot(page, len(ids), tmp_path), ids)
+        assert all(count > 300 for count in drawn.values()), (name, drawn)
