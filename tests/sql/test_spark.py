@@ -1,0 +1,111 @@
+"""Spark SQL: generated cards and the full example card on a local Spark session, against the
+Polars rows and the independent reference evaluator (needs pyspark and Java; runs in CI)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+
+from engine.api import load
+from engine.backends.sql import compile_program
+from engine.backends.sql.export import compile_card, sql_program
+from engine.check import check_source
+from tests.reference_eval import reference_results
+from tests.sql.cards import customers, full_card
+from tests.sql.helpers import assert_same_rows, polars_rows
+from tests.strategies import GeneratedCase, cards_with_data
+
+pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed")
+pytestmark = pytest.mark.spark
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("no Java runtime for Spark")
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("scorecard-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def _register(spark: Any, frame: pl.DataFrame, name: str) -> None:
+    # Through pandas (object columns keep None; NaN stays NaN in float columns).
+    pdf = frame.to_pandas(use_pyarrow_extension_array=False)
+    pdf = pdf.astype(object).where(pdf.notna(), None) if frame.height else pdf
+    for col, dtype in frame.schema.items():
+        if dtype == pl.Float64:  # keep NaN as NaN, not None: the card must null it
+            pdf[col] = frame[col].to_list()
+    schema = ", ".join(f"`{c}` {_SPARK_TYPES[type(t)]}" for c, t in frame.schema.items())
+    spark.createDataFrame(pdf, schema=schema).createOrReplaceTempView(name)
+
+
+_SPARK_TYPES: dict[type[pl.DataType], str] = {
+    pl.Int64: "BIGINT",
+    pl.Float64: "DOUBLE",
+    pl.String: "STRING",
+    pl.Boolean: "BOOLEAN",
+    pl.Date: "DATE",
+    pl.Datetime: "TIMESTAMP_NTZ",
+}
+
+
+def _run(spark: Any, sql: str) -> list[dict[str, Any]]:
+    return [r.asDict() for r in spark.sql(sql.rstrip().rstrip(";")).collect()]
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
+@given(case=cards_with_data(max_rows=12))
+def test_generated_cards(spark: Any, case: GeneratedCase) -> None:
+    result = check_source(case.text)
+    assume(result.program is not None)
+    assert result.program is not None
+    program = result.program
+    _register(spark, case.frame, "customers")
+    got = _run(spark, compile_program(program, "spark", "customers"))
+    key, columns = program.key.name, program.result_columns()
+    want = reference_results(case.spec, case.rows)
+    assert_same_rows(got, want, key, columns, context=f"spark vs reference\n{case.text}")
+    assert_same_rows(
+        got, polars_rows(program, case.frame), key, columns, context=f"spark\n{case.text}"
+    )
+
+
+def test_full_card(spark: Any, tmp_path: Path) -> None:
+    card = load(full_card(tmp_path))
+    program = sql_program(card)
+    frame = customers()
+    _register(spark, frame, "customers")
+    got = _run(spark, compile_card(card, "spark", "customers"))
+    assert_same_rows(
+        got,
+        polars_rows(program, frame),
+        program.key.name,
+        program.result_columns(),
+        context="spark full card",
+    )
