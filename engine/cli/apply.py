@@ -15,6 +15,7 @@ from rich.table import Table
 from engine import io
 from engine.api import Scorecard, Summary, Top, load, run, run_to_file
 from engine.cli.app import app, stderr, stdout
+from engine.cli.apply_db import apply_in_db
 from engine.cli.render import print_diagnostics
 from engine.diagnostics import ScorecardError, error
 from engine.params import parse_overrides
@@ -167,6 +168,21 @@ def apply(
         bool,
         typer.Option("--trust-models", help="Allow loading pickled models (only files you trust)."),
     ] = False,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Score inside this database instead (postgresql://... or duckdb:PATH): "
+            "give one CARD, --table and --into; see docs/sql.md.",
+        ),
+    ] = None,
+    table: Annotated[
+        str | None, typer.Option("--table", help="With --db: the customer table.")
+    ] = None,
+    into: Annotated[
+        str | None,
+        typer.Option("--into", help="With --db: the result table to create (replaced)."),
+    ] = None,
 ) -> None:
     """Score every row of DATA with one or several cards.
 
@@ -175,6 +191,9 @@ def apply(
 
     Example: scorecard apply scorecards/rules_only.scorecard scorecards/data/customers.csv -o scores.parquet
     """
+    if db is not None:
+        apply_in_db(paths, db, table, into, param or [], trust_models)
+        return
     if len(paths) < 2:
         raise typer.BadParameter(
             "give at least one CARD and the DATA file", param_hint="CARD... DATA"
