@@ -249,3 +249,23 @@ def test_apply_in_postgres_warehouse(pg: psycopg.Connection, pg_url: str) -> Non
     pg_table(pg, "nullkey", ROWS.with_columns(pl.lit(None, pl.String).alias('the "key"')))
     with pytest.raises(ScorecardError, match="is null"):
         apply_in_warehouse(_card(), pg_url, "nullkey", "public.scores")  # type: ignore[arg-type]
+
+
+def test_apply_cli_in_duckdb(tmp_path: Path) -> None:
+    card = tmp_path / "nasty.scorecard"
+    card.write_text(CARD, encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(db))
+    duckdb_table(con, "customers", ROWS)
+    con.close()
+    runner = CliRunner()
+    args = ["apply", str(card), "--db", f"duckdb:{db}", "--table", "customers"]
+    result = runner.invoke(app, [*args, "--into", "main.scores"])
+    assert result.exit_code == 0, result.output
+    con = duckdb.connect(str(db))
+    _check_rows(run_duckdb(con, "SELECT * FROM main.scores"))
+    con.close()
+    missing = runner.invoke(app, args)
+    assert missing.exit_code == 2
+    bad = runner.invoke(app, [*args[:3], "mysql://x", "--table", "t", "--into", "r"])
+    assert bad.exit_code == 1 and "Traceback" not in bad.output
