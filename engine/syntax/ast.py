@@ -16,7 +16,9 @@ from engine.diagnostics import Span
 
 
 class Node(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    # Schemas are built on first validation, not at import: the parser builds nodes
+    # without validation, so `scorecard check` never pays for them.
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     span: Span | None = Field(default=None, repr=False)
 
@@ -324,10 +326,6 @@ class Card(Node):
 
     statements: list[Statement]
     comments: list[Comment] = Field(default=[], repr=False)
-
-
-for _model in (Unary, Binary, InList, IsMissing, IfExpr, Call):
-    _model.model_rebuild()
 
 
 def without_spans(value: Any) -> Any:

@@ -7,13 +7,15 @@ with its position, and the node still gets built so that checking can go on.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from lark import Token, Transformer, Tree, v_args
-from lark.tree import Meta
+from lark import Token, Tree
 
 from engine.diagnostics import Diagnostic, Span, error
 from engine.syntax import ast
+
+NodeT = TypeVar("NodeT", bound=ast.Node)
 
 PUNCTUATION = frozenset({"LPAR", "RPAR", "LBRACKET", "RBRACKET"})
 ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
@@ -27,10 +29,48 @@ def token_span(tok: Token) -> Span:
     return Span(line, column, end_line, end_column)
 
 
-def meta_span(meta: Meta) -> Span | None:
-    if getattr(meta, "empty", True):
+class Listed(list[Any]):
+    """A bracketed list's items, with the span of the brackets."""
+
+    span: Span | None = None
+
+
+def _start(value: Any) -> tuple[int, int] | None:
+    if isinstance(value, Token):
+        return (value.line or 1, value.column or 1)
+    span = getattr(value, "span", None)
+    if isinstance(span, Span):
+        return (span.line, span.column)
+    if isinstance(value, list | tuple):
+        for item in value:
+            found = _start(item)
+            if found is not None:
+                return found
+    return None
+
+
+def _end(value: Any) -> tuple[int, int] | None:
+    if isinstance(value, Token):
+        tspan = token_span(value)
+        return (tspan.end_line, tspan.end_column)
+    span = getattr(value, "span", None)
+    if isinstance(span, Span):
+        return (span.end_line, span.end_column)
+    if isinstance(value, list | tuple):
+        for item in reversed(value):
+            found = _end(item)
+            if found is not None:
+                return found
+    return None
+
+
+def span_of(children: list[Any]) -> Span | None:
+    """The span from the first to the last positioned child (tokens included)."""
+    start = _start(children)
+    end = _end(children)
+    if start is None or end is None:
         return None
-    return Span(meta.line, meta.column, meta.end_line, meta.end_column)
+    return Span(start[0], start[1], end[0], end[1])
 
 
 def _items(children: list[Any]) -> list[Any]:
@@ -42,29 +82,47 @@ def _items(children: list[Any]) -> list[Any]:
     ]
 
 
-@v_args(meta=True)
-class AstBuilder(Transformer[Token, ast.Card]):
-    """Builds the AST; `diagnostics` collects literal errors (bad dates, bad escapes)."""
+def kept_children(children: list[Any]) -> list[Any]:
+    """Children without the tokens the grammar marks as syntax only (`_` terminals)."""
+    return [c for c in children if not (isinstance(c, Token) and c.type[0] == "_")]
+
+
+class AstBuilder:
+    """Builds the AST bottom-up; `diagnostics` collects literal errors (dates, escapes).
+
+    The parser keeps every token, so a node's span runs from its first token (the
+    statement's keyword) to its last (a closing brace); tokens whose terminal name starts
+    with `_` are then dropped before the rule's method sees its children.
+    """
 
     def __init__(self) -> None:
-        super().__init__(visit_tokens=False)
         self.diagnostics: list[Diagnostic] = []
+        self._methods: dict[str, Callable[[Span | None, list[Any]], Any]] = {}
 
-    def __default__(self, data: Any, children: Any, meta: Any) -> Any:
-        raise NotImplementedError(f"no AST rule for grammar rule {data!r}")
+    def build(self, tree: Tree[Token]) -> Any:
+        """The AST of a plain Lark tree (the parser usually builds the AST directly)."""
+        children = [self.build(c) if isinstance(c, Tree) else c for c in tree.children]
+        rule = str(tree.data)
+        method = self._methods.get(rule)
+        if method is None:
+            found = getattr(self, rule, None)
+            if found is None or rule.startswith("_"):
+                raise NotImplementedError(f"no AST rule for grammar rule {rule!r}")
+            method = self._methods[rule] = found
+        return method(span_of(children), kept_children(children))
 
     # ------------------------------------------------------------ names and literals
 
-    def name(self, meta: Meta, children: list[Token]) -> ast.Ident:
+    def name(self, span: Span | None, children: list[Token]) -> ast.Ident:
         tok = children[0]
         text = str(tok)
         if tok.type == "QUOTED_NAME":
             text = text[1:-1].replace("``", "`")
-        return ast.Ident(name=text, span=token_span(tok))
+        return _new(ast.Ident, name=text, span=token_span(tok))
 
-    def string(self, meta: Meta, children: list[Token]) -> ast.StringLit:
+    def string(self, span: Span | None, children: list[Token]) -> ast.StringLit:
         tok = children[0]
-        return ast.StringLit(value=self._unescape(tok), span=token_span(tok))
+        return _new(ast.StringLit, value=self._unescape(tok), span=token_span(tok))
 
     def _unescape(self, tok: Token) -> str:
         raw = str(tok)[1:-1]
@@ -93,28 +151,28 @@ class AstBuilder(Transformer[Token, ast.Card]):
             i += 1
         return "".join(out)
 
-    def int_lit(self, meta: Meta, children: list[Token]) -> ast.IntLit:
+    def int_lit(self, span: Span | None, children: list[Token]) -> ast.IntLit:
         tok = children[0]
-        return ast.IntLit(value=int(str(tok)), span=token_span(tok))
+        return _new(ast.IntLit, value=int(str(tok)), span=token_span(tok))
 
-    def float_lit(self, meta: Meta, children: list[Token]) -> ast.FloatLit:
+    def float_lit(self, span: Span | None, children: list[Token]) -> ast.FloatLit:
         tok = children[0]
-        return ast.FloatLit(value=float(str(tok)), text=str(tok), span=token_span(tok))
+        return _new(ast.FloatLit, value=float(str(tok)), text=str(tok), span=token_span(tok))
 
-    def bool_lit(self, meta: Meta, children: list[Token]) -> ast.BoolLit:
+    def bool_lit(self, span: Span | None, children: list[Token]) -> ast.BoolLit:
         tok = children[0]
-        return ast.BoolLit(value=str(tok) == "true", span=token_span(tok))
+        return _new(ast.BoolLit, value=str(tok) == "true", span=token_span(tok))
 
-    def date_lit(self, meta: Meta, children: list[Token]) -> ast.DateLit:
+    def date_lit(self, span: Span | None, children: list[Token]) -> ast.DateLit:
         tok = children[0]
         try:
             value = dt.date.fromisoformat(str(tok))
         except ValueError:
             self.diagnostics.append(error("E106", f"`{tok}` is not a valid date", token_span(tok)))
             value = dt.date(1970, 1, 1)
-        return ast.DateLit(value=value, span=token_span(tok))
+        return _new(ast.DateLit, value=value, span=token_span(tok))
 
-    def datetime_lit(self, meta: Meta, children: list[Token]) -> ast.DateTimeLit:
+    def datetime_lit(self, span: Span | None, children: list[Token]) -> ast.DateTimeLit:
         tok = children[0]
         try:
             value = dt.datetime.fromisoformat(str(tok))
@@ -123,261 +181,281 @@ class AstBuilder(Transformer[Token, ast.Card]):
                 error("E106", f"`{tok}` is not a valid datetime", token_span(tok))
             )
             value = dt.datetime(1970, 1, 1)
-        return ast.DateTimeLit(value=value, span=token_span(tok))
+        return _new(ast.DateTimeLit, value=value, span=token_span(tok))
 
-    def signed(self, meta: Meta, children: list[Any]) -> ast.IntLit | ast.FloatLit:
+    def signed(self, span: Span | None, children: list[Any]) -> ast.IntLit | ast.FloatLit:
         sign, number = children
         span = token_span(sign).to(number.span)
         if str(sign) == "+":
             return number.model_copy(update={"span": span})  # type: ignore[no-any-return]
         if isinstance(number, ast.IntLit):
-            return ast.IntLit(value=-number.value, span=span)
+            return _new(ast.IntLit, value=-number.value, span=span)
         text = None if number.text is None else "-" + number.text
-        return ast.FloatLit(value=-number.value, text=text, span=span)
+        return _new(ast.FloatLit, value=-number.value, text=text, span=span)
 
-    def literal_list(self, meta: Meta, children: list[Any]) -> list[Any]:
-        return _items(children)
+    def literal_list(self, span: Span | None, children: list[Any]) -> Listed:
+        items = Listed(_items(children))
+        items.span = span
+        return items
 
-    def missing_value(self, meta: Meta, children: list[Token]) -> ast.MissingLit:
-        return ast.MissingLit(span=token_span(children[0]))
+    def missing_value(self, span: Span | None, children: list[Token]) -> ast.MissingLit:
+        return _new(ast.MissingLit, span=token_span(children[0]))
 
     # ------------------------------------------------------------ expressions
 
-    def ref(self, meta: Meta, children: list[Any]) -> ast.Name:
+    def ref(self, span: Span | None, children: list[Any]) -> ast.Name:
         item = children[0]
         if isinstance(item, Token):  # `score`
-            return ast.Name(name=str(item), span=token_span(item))
-        return ast.Name(name=item.name, span=item.span)
+            return _new(ast.Name, name=str(item), span=token_span(item))
+        return _new(ast.Name, name=item.name, span=item.span)
 
-    def call(self, meta: Meta, children: list[Any]) -> ast.Call:
+    def call(self, span: Span | None, children: list[Any]) -> ast.Call:
         func, *rest = children
-        return ast.Call(
-            func=func.name, func_span=func.span, args=_items(rest), span=meta_span(meta)
-        )
+        return _new(ast.Call, func=func.name, func_span=func.span, args=_items(rest), span=span)
 
-    def atom(self, meta: Meta, children: list[Any]) -> Any:
+    def atom(self, span: Span | None, children: list[Any]) -> Any:
         """A parenthesised expression: the parentheses leave no node."""
         return _items(children)[0]
 
-    def if_expr(self, meta: Meta, children: list[Any]) -> ast.IfExpr:
+    def if_expr(self, span: Span | None, children: list[Any]) -> ast.IfExpr:
         cond, then, _else_tok, else_ = children
-        return ast.IfExpr(cond=cond, then=then, else_=else_, span=meta_span(meta))
+        return _new(ast.IfExpr, cond=cond, then=then, else_=else_, span=span)
 
     def _chain(self, op: str, children: list[Any]) -> Any:
         node = children[0]
         for right in children[1:]:
-            node = ast.Binary(op=op, left=node, right=right, span=_join(node.span, right.span))
+            node = _new(
+                ast.Binary, op=op, left=node, right=right, span=_join(node.span, right.span)
+            )
         return node
 
-    def or_chain(self, meta: Meta, children: list[Any]) -> Any:
+    def or_chain(self, span: Span | None, children: list[Any]) -> Any:
         return self._chain("or", children)
 
-    def and_chain(self, meta: Meta, children: list[Any]) -> Any:
+    def and_chain(self, span: Span | None, children: list[Any]) -> Any:
         return self._chain("and", children)
 
-    def not_op(self, meta: Meta, children: list[Any]) -> ast.Unary:
-        return ast.Unary(op="not", operand=children[1], span=meta_span(meta))
+    def not_op(self, span: Span | None, children: list[Any]) -> ast.Unary:
+        return _new(ast.Unary, op="not", operand=children[1], span=span)
 
-    def compare(self, meta: Meta, children: list[Any]) -> ast.Binary:
+    def compare(self, span: Span | None, children: list[Any]) -> ast.Binary:
         left, op, right = children
-        return ast.Binary(op=str(op), left=left, right=right, span=meta_span(meta))
+        return _new(ast.Binary, op=str(op), left=left, right=right, span=span)
 
-    def compare_eq(self, meta: Meta, children: list[Any]) -> ast.Binary:
+    def compare_eq(self, span: Span | None, children: list[Any]) -> ast.Binary:
         left, right = children
-        return ast.Binary(op="=", left=left, right=right, span=meta_span(meta))
+        return _new(ast.Binary, op="=", left=left, right=right, span=span)
 
-    def arith(self, meta: Meta, children: list[Any]) -> ast.Binary:
+    def arith(self, span: Span | None, children: list[Any]) -> ast.Binary:
         left, op, right = children
-        return ast.Binary(op=str(op), left=left, right=right, span=meta_span(meta))
+        return _new(ast.Binary, op=str(op), left=left, right=right, span=span)
 
-    def unary_op(self, meta: Meta, children: list[Any]) -> ast.Unary:
+    def unary_op(self, span: Span | None, children: list[Any]) -> ast.Unary:
         op, operand = children
-        return ast.Unary(op=str(op), operand=operand, span=meta_span(meta))
+        return _new(ast.Unary, op=str(op), operand=operand, span=span)
 
-    def in_list(self, meta: Meta, children: list[Any]) -> ast.InList:
+    def in_list(self, span: Span | None, children: list[Any]) -> ast.InList:
         operand, _in, values = children
-        return ast.InList(operand=operand, values=values, span=meta_span(meta))
+        return _new(ast.InList, operand=operand, values=values, span=span)
 
-    def not_in_list(self, meta: Meta, children: list[Any]) -> ast.InList:
+    def not_in_list(self, span: Span | None, children: list[Any]) -> ast.InList:
         operand, _not, _in, values = children
-        return ast.InList(operand=operand, values=values, negated=True, span=meta_span(meta))
+        return _new(ast.InList, operand=operand, values=values, negated=True, span=span)
 
-    def is_missing(self, meta: Meta, children: list[Any]) -> ast.IsMissing:
-        return ast.IsMissing(operand=children[0], span=meta_span(meta))
+    def is_missing(self, span: Span | None, children: list[Any]) -> ast.IsMissing:
+        return _new(ast.IsMissing, operand=children[0], span=span)
 
-    def is_not_missing(self, meta: Meta, children: list[Any]) -> ast.IsMissing:
-        return ast.IsMissing(operand=children[0], negated=True, span=meta_span(meta))
+    def is_not_missing(self, span: Span | None, children: list[Any]) -> ast.IsMissing:
+        return _new(ast.IsMissing, operand=children[0], negated=True, span=span)
 
     # ------------------------------------------------------------ statements
 
-    def start(self, meta: Meta, children: list[Any]) -> ast.Card:
-        return ast.Card(statements=children, span=meta_span(meta))
+    def start(self, span: Span | None, children: list[Any]) -> ast.Card:
+        return _new(ast.Card, statements=children, span=span)
 
-    def header(self, meta: Meta, children: list[Any]) -> ast.Header:
+    def header(self, span: Span | None, children: list[Any]) -> ast.Header:
         name, *meta_items = children
-        return ast.Header(name=name, meta=meta_items, span=meta_span(meta))
+        return _new(ast.Header, name=name, meta=meta_items, span=span)
 
-    def meta_key(self, meta: Meta, children: list[Token]) -> Token:
+    def meta_key(self, span: Span | None, children: list[Token]) -> Token:
         return children[0]
 
-    def meta_item(self, meta: Meta, children: list[Any]) -> ast.MetaItem:
+    def meta_item(self, span: Span | None, children: list[Any]) -> ast.MetaItem:
         key, value = children
-        return ast.MetaItem(key=str(key), value=value.value, span=meta_span(meta))
+        return _new(ast.MetaItem, key=str(key), value=value.value, span=span)
 
-    def type_name(self, meta: Meta, children: list[Token]) -> Token:
+    def type_name(self, span: Span | None, children: list[Token]) -> Token:
         return children[0]
 
-    def modifier(self, meta: Meta, children: list[Token]) -> Token:
+    def modifier(self, span: Span | None, children: list[Token]) -> Token:
         return children[0]
 
-    def input_block(self, meta: Meta, children: list[Any]) -> ast.InputBlock:
-        return ast.InputBlock(columns=children, span=meta_span(meta))
+    def input_block(self, span: Span | None, children: list[Any]) -> ast.InputBlock:
+        return _new(ast.InputBlock, columns=children, span=span)
 
-    def column(self, meta: Meta, children: list[Any]) -> ast.Column:
+    def column(self, span: Span | None, children: list[Any]) -> ast.Column:
         name, type_tok, *mods = children
-        return ast.Column(
+        return _new(
+            ast.Column,
             name=name,
             type=str(type_tok),
             type_span=token_span(type_tok),
             modifiers=[str(m) for m in mods],
             modifier_spans=[token_span(m) for m in mods],
-            span=meta_span(meta),
+            span=span,
         )
 
-    def param_stmt(self, meta: Meta, children: list[Any]) -> ast.ParamStmt:
+    def param_stmt(self, span: Span | None, children: list[Any]) -> ast.ParamStmt:
         name, type_tok, value = children
-        return ast.ParamStmt(name=name, type=str(type_tok), value=value, span=meta_span(meta))
+        return _new(ast.ParamStmt, name=name, type=str(type_tok), value=value, span=span)
 
-    def let_stmt(self, meta: Meta, children: list[Any]) -> ast.LetStmt:
+    def let_stmt(self, span: Span | None, children: list[Any]) -> ast.LetStmt:
         name, expr = children
-        return ast.LetStmt(name=name, expr=expr, span=meta_span(meta))
+        return _new(ast.LetStmt, name=name, expr=expr, span=span)
 
-    def exclude_stmt(self, meta: Meta, children: list[Any]) -> ast.ExcludeStmt:
+    def exclude_stmt(self, span: Span | None, children: list[Any]) -> ast.ExcludeStmt:
         label, cond = children
-        return ast.ExcludeStmt(label=label, cond=cond, span=meta_span(meta))
+        return _new(ast.ExcludeStmt, label=label, cond=cond, span=span)
 
-    def rule_stmt(self, meta: Meta, children: list[Any]) -> ast.RuleStmt:
+    def rule_stmt(self, span: Span | None, children: list[Any]) -> ast.RuleStmt:
         if len(children) == 4:
             name, label, cond, points = children
         else:
             (name, cond, points), label = children, None
-        return ast.RuleStmt(name=name, label=label, cond=cond, points=points, span=meta_span(meta))
+        return _new(ast.RuleStmt, name=name, label=label, cond=cond, points=points, span=span)
 
-    def bins_stmt(self, meta: Meta, children: list[Any]) -> ast.BinsStmt:
+    def bins_stmt(self, span: Span | None, children: list[Any]) -> ast.BinsStmt:
         name, on, *rest = children
         label = rest.pop(0) if rest and isinstance(rest[0], ast.StringLit) else None
-        return ast.BinsStmt(
+        return _new(
+            ast.BinsStmt,
             name=name,
-            on=ast.Name(name=on.name, span=on.span),
+            on=_new(ast.Name, name=on.name, span=on.span),
             label=label,
             entries=rest,
-            span=meta_span(meta),
+            span=span,
         )
 
-    def bin_entry(self, meta: Meta, children: list[Any]) -> ast.BinEntry:
+    def bin_entry(self, span: Span | None, children: list[Any]) -> ast.BinEntry:
         match, points = children
-        return ast.BinEntry(match=match, points=points, span=meta_span(meta))
+        return _new(ast.BinEntry, match=match, points=points, span=span)
 
-    def bin_missing(self, meta: Meta, children: list[Any]) -> ast.BinMissing:
-        return ast.BinMissing(span=meta_span(meta))
+    def bin_missing(self, span: Span | None, children: list[Any]) -> ast.BinMissing:
+        return _new(ast.BinMissing, span=span)
 
-    def bin_else(self, meta: Meta, children: list[Any]) -> ast.BinElse:
-        return ast.BinElse(span=meta_span(meta))
+    def bin_else(self, span: Span | None, children: list[Any]) -> ast.BinElse:
+        return _new(ast.BinElse, span=span)
 
-    def bin_compare(self, meta: Meta, children: list[Any]) -> ast.BinCompare:
+    def bin_compare(self, span: Span | None, children: list[Any]) -> ast.BinCompare:
         op, value = children
-        return ast.BinCompare(op=str(op), value=value, span=meta_span(meta))
+        return _new(ast.BinCompare, op=str(op), value=value, span=span)
 
-    def bin_equal(self, meta: Meta, children: list[Any]) -> ast.BinCompare:
-        return ast.BinCompare(op="=", value=children[0], span=meta_span(meta))
+    def bin_equal(self, span: Span | None, children: list[Any]) -> ast.BinCompare:
+        return _new(ast.BinCompare, op="=", value=children[0], span=span)
 
-    def interval_open(self, meta: Meta, children: list[Token]) -> bool:
-        return str(children[0]) == "["
+    def interval_open(self, span: Span | None, children: list[Token]) -> Token:
+        return children[0]
 
-    def interval_close(self, meta: Meta, children: list[Token]) -> bool:
-        return str(children[0]) == "]"
+    def interval_close(self, span: Span | None, children: list[Token]) -> Token:
+        return children[0]
 
-    def bin_interval(self, meta: Meta, children: list[Any]) -> ast.BinInterval:
-        closed_low, low, high, closed_high = children
-        return ast.BinInterval(
+    def bin_interval(self, span: Span | None, children: list[Any]) -> ast.BinInterval:
+        opening, low, high, closing = children
+        return _new(
+            ast.BinInterval,
             low=low,
             high=high,
-            closed_low=closed_low,
-            closed_high=closed_high,
-            span=meta_span(meta),
+            closed_low=str(opening) == "[",
+            closed_high=str(closing) == "]",
+            span=span,
         )
 
-    def bin_in(self, meta: Meta, children: list[Any]) -> ast.BinIn:
-        return ast.BinIn(values=children[1], span=meta_span(meta))
+    def bin_in(self, span: Span | None, children: list[Any]) -> ast.BinIn:
+        return _new(ast.BinIn, values=children[1], span=span)
 
-    def model_stmt(self, meta: Meta, children: list[Any]) -> ast.ModelStmt:
+    def model_stmt(self, span: Span | None, children: list[Any]) -> ast.ModelStmt:
         name, _kind, path, *items = children
         fields: dict[str, Any] = {}
         duplicates: list[Span] = []
-        for key, value, span in items:
+        for key, value, item_span in items:
             if key in fields:
-                duplicates.append(span)
+                duplicates.append(item_span)
                 continue
             if key == "output":
                 fields["output"], fields["output_class"] = value
-                fields["output_span"] = span
+                fields["output_span"] = item_span
             else:
                 fields[key] = value
-        return ast.ModelStmt(
-            name=name, path=path, duplicate_items=duplicates, span=meta_span(meta), **fields
+        return _new(
+            ast.ModelStmt, name=name, path=path, duplicate_items=duplicates, span=span, **fields
         )
 
-    def model_features(self, meta: Meta, children: list[Any]) -> tuple[str, Any, Span | None]:
-        names = [ast.Name(name=i.name, span=i.span) for i in _items(children)]
-        return ("features", names, meta_span(meta))
+    def model_features(
+        self, span: Span | None, children: list[Any]
+    ) -> tuple[str, Any, Span | None]:
+        names = [_new(ast.Name, name=i.name, span=i.span) for i in _items(children)]
+        return ("features", names, span)
 
-    def model_probability(self, meta: Meta, children: list[Any]) -> tuple[str, Any, Span | None]:
+    def model_probability(
+        self, span: Span | None, children: list[Any]
+    ) -> tuple[str, Any, Span | None]:
         label = children[1] if len(children) > 1 else None
-        return ("output", ("probability", label), meta_span(meta))
+        return ("output", ("probability", label), span)
 
-    def model_prediction(self, meta: Meta, children: list[Any]) -> tuple[str, Any, Span | None]:
-        return ("output", ("prediction", None), meta_span(meta))
+    def model_prediction(
+        self, span: Span | None, children: list[Any]
+    ) -> tuple[str, Any, Span | None]:
+        return ("output", ("prediction", None), span)
 
-    def model_sha256(self, meta: Meta, children: list[Any]) -> tuple[str, Any, Span | None]:
-        return ("sha256", children[0], meta_span(meta))
+    def model_sha256(self, span: Span | None, children: list[Any]) -> tuple[str, Any, Span | None]:
+        return ("sha256", children[0], span)
 
-    def score_stmt(self, meta: Meta, children: list[Any]) -> ast.ScoreStmt:
-        return ast.ScoreStmt(expr=children[1], span=meta_span(meta))
+    def score_stmt(self, span: Span | None, children: list[Any]) -> ast.ScoreStmt:
+        return _new(ast.ScoreStmt, expr=children[1], span=span)
 
-    def segment_when(self, meta: Meta, children: list[Any]) -> ast.SegmentStmt:
+    def segment_when(self, span: Span | None, children: list[Any]) -> ast.SegmentStmt:
         name, cond = children
-        return ast.SegmentStmt(name=name, cond=cond, span=meta_span(meta))
+        return _new(ast.SegmentStmt, name=name, cond=cond, span=span)
 
-    def segment_otherwise(self, meta: Meta, children: list[Any]) -> ast.SegmentStmt:
-        return ast.SegmentStmt(name=children[0], cond=None, span=meta_span(meta))
+    def segment_otherwise(self, span: Span | None, children: list[Any]) -> ast.SegmentStmt:
+        return _new(ast.SegmentStmt, name=children[0], cond=None, span=span)
 
-    def classes_stmt(self, meta: Meta, children: list[Token]) -> ast.ClassesStmt:
-        return ast.ClassesStmt(count=int(str(children[0])), span=meta_span(meta))
+    def classes_stmt(self, span: Span | None, children: list[Token]) -> ast.ClassesStmt:
+        return _new(ast.ClassesStmt, count=int(str(children[0])), span=span)
 
-    def direction(self, meta: Meta, children: list[Token]) -> str:
+    def direction(self, span: Span | None, children: list[Token]) -> str:
         return str(children[0])
 
-    def reasons_stmt(self, meta: Meta, children: list[Any]) -> ast.ReasonsStmt:
+    def reasons_stmt(self, span: Span | None, children: list[Any]) -> ast.ReasonsStmt:
         count = int(str(children[0]))
         direction = children[1] if len(children) > 1 else None
-        return ast.ReasonsStmt(count=count, direction=direction, span=meta_span(meta))
+        return _new(ast.ReasonsStmt, count=count, direction=direction, span=span)
 
-    def example_given(self, meta: Meta, children: list[Any]) -> tuple[str, list[Any]]:
+    def example_given(self, span: Span | None, children: list[Any]) -> tuple[str, list[Any]]:
         return ("given", children)
 
-    def example_expect(self, meta: Meta, children: list[Any]) -> tuple[str, list[Any]]:
+    def example_expect(self, span: Span | None, children: list[Any]) -> tuple[str, list[Any]]:
         return ("expect", children)
 
-    def example_stmt(self, meta: Meta, children: list[Any]) -> ast.ExampleStmt:
+    def example_stmt(self, span: Span | None, children: list[Any]) -> ast.ExampleStmt:
         name, *parts = children
         fields = {key: items for key, items in parts}
-        return ast.ExampleStmt(name=name, span=meta_span(meta), **fields)
+        return _new(ast.ExampleStmt, name=name, span=span, **fields)
 
-    def assignment(self, meta: Meta, children: list[Any]) -> ast.Assignment:
+    def assignment(self, span: Span | None, children: list[Any]) -> ast.Assignment:
         target, value = children
         if isinstance(target, Token):  # `score`
-            target = ast.Ident(name=str(target), span=token_span(target))
-        return ast.Assignment(target=target, value=value, span=meta_span(meta))
+            target = _new(ast.Ident, name=str(target), span=token_span(target))
+        return _new(ast.Assignment, target=target, value=value, span=span)
+
+
+def _new(cls: type[NodeT], **fields: Any) -> NodeT:
+    """A node built without validation: the grammar already guarantees the shapes.
+
+    Validating every node costs more than parsing a large card; the tree is the same.
+    """
+    node: NodeT = cls.model_construct(**fields)
+    return node
 
 
 def _join(a: Span | None, b: Span | None) -> Span | None:
@@ -389,5 +467,5 @@ def _join(a: Span | None, b: Span | None) -> Span | None:
 def build_card(tree: Tree[Token]) -> tuple[ast.Card, list[Diagnostic]]:
     """The AST of a parse tree, and the diagnostics of its literals."""
     builder = AstBuilder()
-    card = builder.transform(tree)
+    card = builder.build(tree)
     return card, builder.diagnostics
