@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from lark import Token, Tree
 
@@ -454,8 +454,7 @@ def _new(cls: type[NodeT], **fields: Any) -> NodeT:
 
     Validating every node costs more than parsing a large card; the tree is the same.
     """
-    node: NodeT = cls.model_construct(**fields)
-    return node
+    return cast(NodeT, cls.model_construct(**fields))
 
 
 def _join(a: Span | None, b: Span | None) -> Span | None:

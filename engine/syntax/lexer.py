@@ -70,7 +70,8 @@ class CardLexer(Lexer):
         self.terminals_by_name = {t.name: t for t in lexer_conf.terminals}
 
     def lex(self, lexer_state: LexerState, parser_state: Any) -> Iterator[Token]:
-        text: str = getattr(lexer_state.text, "text", lexer_state.text)
+        source: Any = lexer_state.text
+        text: str = getattr(source, "text", source)
         end = len(text)
         line_ctr = lexer_state.line_ctr
         states = parser_state.parse_conf.parse_table.states if parser_state is not None else None
