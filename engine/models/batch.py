@@ -2,9 +2,12 @@
 
 Used for estimators without an expression form and for models whose expression form is
 measured slower than scikit-learn (deep forests). Input: a float64 matrix in the card's
-feature order, NaN for null. Output: one float per row, NaN for null. A row with a NaN gets
-NaN without calling the estimator when scikit-learn would refuse NaN (its `allow_nan` tag
-is false), as the spec's missing-value rule asks.
+feature order, NaN for null. Output: one float per row, NaN for null.
+
+Whether an estimator accepts NaN is decided by scikit-learn itself: a Pipeline's tags do not
+say (an imputer may come first), so the whole block is tried, and when scikit-learn refuses it
+(ValueError) the rows with a NaN get NaN -- the spec's "a model whose features are null gives
+null" -- and only the complete rows are predicted, for this block and the following ones.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ def make_batch_predictor(
     est: Any, out: OutputSpec, feature_names: Sequence[str] | None = None
 ) -> BatchPredictor:
     """A function from the feature matrix to the model's output column."""
-    allow_nan = bool(get_tags(est).input_tags.allow_nan)
+    state = {"refuses_nan": not _may_accept_nan(est)}
     names = list(feature_names) if feature_names is not None else None
 
     def frame(matrix: np.ndarray) -> Any:
@@ -48,9 +51,22 @@ def make_batch_predictor(
         result = np.full(x.shape[0], np.nan)
         if x.shape[0] == 0:
             return result
-        rows = np.ones(x.shape[0], dtype=bool) if allow_nan else ~np.isnan(x).any(axis=1)
-        if rows.any():
-            result[rows] = run(x[rows])
+        complete = ~np.isnan(x).any(axis=1)
+        if not state["refuses_nan"] and not complete.all():
+            try:
+                return run(x)
+            except ValueError:
+                state["refuses_nan"] = True
+        if complete.any():
+            result[complete] = run(x[complete])
         return result
 
     return predict
+
+
+def _may_accept_nan(est: Any) -> bool:
+    """False when scikit-learn surely refuses NaN (a plain estimator whose tag says so)."""
+    steps = getattr(est, "steps", None)
+    if isinstance(steps, list):
+        return True  # depends on the steps: tried on the first block with a NaN
+    return bool(get_tags(est).input_tags.allow_nan)
