@@ -1,21 +1,27 @@
 """The `scorecard` command line: a thin Typer layer over the Python API.
 
-Each command lives in its own module and registers itself on `app`; this module only
-assembles them and turns every failure into a message and an exit status
-(0 success, 1 a problem with the card, the data or a model, 2 a usage error).
+Each command lives in its own module and registers itself on the Typer application when
+imported. The entry point (`engine.cli.app.main`) imports only the module of the command
+being run, so `scorecard check` does not pay for loading Polars or scikit-learn.
+`from engine.cli import app` gives the application with every command loaded.
 """
 
 from __future__ import annotations
 
-from engine.cli.app import app, main
+from typing import Any
 
-# Importing a command module registers its commands on `app`.
-from engine.cli import check as _check  # noqa: F401  isort: skip
-from engine.cli import fmt as _fmt  # noqa: F401  isort: skip
-from engine.cli import apply as _apply  # noqa: F401  isort: skip
-from engine.cli import test_cmd as _test_cmd  # noqa: F401  isort: skip
-from engine.cli import explain as _explain  # noqa: F401  isort: skip
-from engine.cli import evaluate as _evaluate  # noqa: F401  isort: skip
-from engine.cli import compile as _compile  # noqa: F401  isort: skip
+import engine.cli.app as _app_module
+
+# The package attribute `app` is the application (loaded on first use), not the module.
+del globals()["app"]
 
 __all__ = ["app", "main"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        _app_module.load_commands(None)
+        return _app_module.app
+    if name == "main":
+        return _app_module.main
+    raise AttributeError(f"module 'engine.cli' has no attribute {name!r}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import typer
@@ -22,9 +23,39 @@ stdout = Console(highlight=False, soft_wrap=True)
 BUG_HINT = "this is a bug in scorecard: please report it with the card and the command you ran"
 
 
+# Command name -> the module under engine/cli that defines it.
+COMMAND_MODULES: dict[str, str] = {
+    "check": "check",
+    "fmt": "fmt",
+    "apply": "apply",
+    "test": "test_cmd",
+    "explain": "explain",
+    "compile": "compile",
+    "evaluate": "evaluate",
+    "stability": "evaluate",
+    "fairness": "evaluate",
+}
+
+
+def load_commands(command: str | None) -> None:
+    """Register `command`'s module on `app`, or every command's when None or unknown."""
+    if command in COMMAND_MODULES:
+        modules = {COMMAND_MODULES[command]}
+    else:
+        modules = set(COMMAND_MODULES.values())
+    for module in sorted(modules):
+        importlib.import_module(f"engine.cli.{module}")
+
+
+def _command_in(argv: list[str]) -> str | None:
+    """The command word of a command line (the root command takes no options but --help)."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
 def main() -> None:
     """Run the CLI; an unexpected exception becomes a one-line internal error, never a traceback."""
     try:
+        load_commands(_command_in(sys.argv[1:]))
         app(standalone_mode=True)
     except SystemExit:
         raise
