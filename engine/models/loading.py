@@ -44,6 +44,12 @@ TRUSTED_TYPES: Final = frozenset(
         # numeric preprocessor; `partial` can only wrap a callable that is itself trusted here.
         "sklearn.utils.validation.check_array",
         "functools.partial",
+        # Nearest-neighbour models (batch path): their search trees and distance metrics.
+        "sklearn.neighbors._kd_tree.KDTree",
+        "sklearn.neighbors._ball_tree.BallTree",
+        "sklearn.metrics._dist_metrics.EuclideanDistance64",
+        "sklearn.metrics._dist_metrics.ManhattanDistance64",
+        "sklearn.metrics._dist_metrics.MinkowskiDistance64",
     }
 )
 """Types a fitted supported model holds that skops does not trust by default.
