@@ -71,8 +71,15 @@ def sha256_hex(data: bytes) -> str:
 
 
 def resolve_path(model: ModelDef, base_dir: Path) -> Path:
-    """The model file: its path is relative to the card's directory."""
-    return model.path if model.path.is_absolute() else base_dir / model.path
+    """The model file.
+
+    The checker already joins the card's directory to the path the card gives, so a path
+    that exists as given is used as is; otherwise it is taken relative to `base_dir` (the
+    card's directory), which is how programs built without the checker name their files.
+    """
+    if model.path.is_absolute() or model.path.exists():
+        return model.path
+    return base_dir / model.path
 
 
 def load_model(model: ModelDef, base_dir: Path, trust_models: bool = False) -> LoadResult:

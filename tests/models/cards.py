@@ -38,8 +38,10 @@ def model_program(
         name="card",
         metadata={},
         source_path=card_dir / "card.scorecard",
-        inputs=(InputColumn("id", ScalarType.STRING, key=True),)
-        + tuple(InputColumn(n, t) for n, t in features),
+        inputs=(
+            InputColumn("id", ScalarType.STRING, key=True),
+            *(InputColumn(n, t) for n, t in features),
+        ),
         params=(),
         definitions=(Definition(name, "model", ir.ModelBatch(name, refs), MODEL_SPAN),),
         rules=(),
