@@ -30,6 +30,7 @@ KEEP_PREFIX = "__keep__"
 NO_BIN = "__nobin__"
 FIRED = "__fired__"
 MATCHED = "__matched__"
+POSITION = "__rank_position"
 
 
 @dataclass(frozen=True)
@@ -115,18 +116,32 @@ def build(
         exprs, layout = _results(card, _ns(i), details)
         results.extend(exprs)
         card_layouts.append(layout)
+    for stage in _reason_stages(cards):
+        lf = lf.with_columns(stage)
     lf = lf.with_columns(results)
+    reason_steps: list[list[pl.Expr]] = []
+    for i, card in enumerate(cards):
+        if card.program.reasons is not None:
+            kept = pl.col(_ns(i) + "__excluded").is_null()
+            for depth, step in enumerate(_reasons(card.program, _ns(i), kept)):
+                while len(reason_steps) <= depth:
+                    reason_steps.append([])
+                reason_steps[depth].extend(step)
+    for step in reason_steps:
+        lf = lf.with_columns(step)
 
+    # Each rank is computed once into a column (one sort), then read by NTILE and --top.
+    positions: list[pl.Expr] = []
     ranked: list[pl.Expr] = []
     for i, card in enumerate(cards):
+        if card.program.classes is not None or (top is not None and i == 0):
+            positions.append(_position(_ns(i), card.program.key.name).alias(_ns(i) + POSITION))
         if card.program.classes is not None:
-            ranked.append(
-                _ntile(_ns(i), card.program.key.name, card.program.classes).alias(
-                    _ns(i) + "__class"
-                )
-            )
+            ranked.append(_ntile(_ns(i), card.program.classes).alias(_ns(i) + "__class"))
     if top is not None:
-        ranked.append(_position(_ns(0), key.name).alias("__position"))
+        ranked.append(pl.col(_ns(0) + POSITION).alias("__position"))
+    if positions:
+        lf = lf.with_columns(positions)
     if ranked:
         lf = lf.with_columns(ranked)
     if top is not None:
@@ -213,11 +228,6 @@ def _results(card: CardRun, ns: str, details: bool) -> tuple[list[pl.Expr], Card
             segment = pl.when(cond).then(pl.lit(s.name)).otherwise(segment)
         exprs.append(pl.when(kept).then(segment).otherwise(string_null).alias(ns + "__segment"))
 
-    if program.reasons is not None:
-        exprs.extend(
-            e.alias(f"{ns}__reason_{k + 1}") for k, e in enumerate(_reasons(program, ns, kept))
-        )
-
     no_bin: dict[str, str] = {}
     for bins in program.bins:
         if not bins.has_else:
@@ -244,38 +254,118 @@ def _any_bin(bins: BinsDef, card: CardRun, ns: str) -> pl.Expr:
     return pl.any_horizontal([_bool(e.cond, card, ns).fill_null(False) for e in bins.entries])
 
 
-def _reasons(program: Program, ns: str, kept: pl.Expr) -> list[pl.Expr]:
-    """reason_1..K: contributions > 0 (highest) or < 0 (lowest), by size, ties in file order."""
+REASON_VALUE = "__rvalue_"
+REASON_INDEX = "__rindex_"
+REASON_QUALIFYING = "__rqual_"
+
+
+def _reason_stages(cards: Sequence[CardRun]) -> list[list[pl.Expr]]:
+    """Hidden columns: for round k, the k-th best contribution's value, then its file index.
+
+    Round k takes the largest qualifying contribution (> 0 for `highest`, negated < 0 for
+    `lowest`) among those no earlier round chose, and the first contribution in file order
+    holding that value, so ties go in file order. Everything is a horizontal expression over
+    plain columns (no per-row list sort: `list.eval` costs tens of microseconds per row), and
+    each round reads the previous rounds' columns, so no expression is repeated.
+    """
+    stages: list[list[pl.Expr]] = []
+    for i, card in enumerate(cards):
+        program, ns = card.program, _ns(i)
+        if program.reasons is None or not program.contributions:
+            continue
+        highest = program.reasons.direction == "highest"
+        zero = literal(0.0, ScalarType.FLOAT)
+        qualifying = []
+        for n, name in enumerate(program.contributions):
+            col = pl.col(ns + name)
+            qualifying.append(
+                pl.when(col > zero if highest else col < zero)
+                .then(col if highest else -col)
+                .otherwise(literal(None, ScalarType.FLOAT))
+                .alias(f"{ns}{REASON_QUALIFYING}{n}")
+            )
+        values = [pl.col(f"{ns}{REASON_QUALIFYING}{n}") for n in range(len(qualifying))]
+        if not stages:
+            stages.append([])
+        stages[0].extend(qualifying)
+        for k in range(program.reasons.count):
+            chosen = [pl.col(f"{ns}{REASON_INDEX}{j}").fill_null(-1) for j in range(k)]
+
+            def available(index: int, value: pl.Expr, chosen: list[pl.Expr] = chosen) -> pl.Expr:
+                if not chosen:
+                    return value
+                free = pl.all_horizontal([c != index for c in chosen])
+                return pl.when(free).then(value).otherwise(literal(None, ScalarType.FLOAT))
+
+            best = pl.col(f"{ns}{REASON_VALUE}{k}")
+            value_stage = pl.max_horizontal([available(n, v) for n, v in enumerate(values)]).alias(
+                f"{ns}{REASON_VALUE}{k}"
+            )
+            index_stage = pl.coalesce(
+                [
+                    pl.when(available(n, v) == best).then(pl.lit(n, dtype=pl.Int32))
+                    for n, v in enumerate(values)
+                ]
+            ).alias(f"{ns}{REASON_INDEX}{k}")
+            while len(stages) < 2 * (k + 1) + 1:
+                stages.append([])
+            stages[2 * k + 1].append(value_stage)
+            stages[2 * k + 2].append(index_stage)
+    return stages
+
+
+def _reasons(program: Program, ns: str, kept: pl.Expr) -> list[list[pl.Expr]]:
+    """reason_1..K: contributions > 0 (highest) or < 0 (lowest), by size, ties in file order.
+
+    Selection, one step per reason, with horizontal expressions only (no per-row lists, which
+    cost memory proportional to the number of rules): step k takes the best value among the
+    contributions not chosen yet, and the first contribution in file order that has it. Each
+    step is its own `with_columns` (the returned groups), reading the indices chosen before.
+    """
     assert program.reasons is not None
     count, direction = program.reasons.count, program.reasons.direction
     names = list(program.contributions)
     string_null = pl.lit(None, dtype=pl.String)
     if not names:
-        return [string_null for _ in range(count)]
+        return [[string_null.alias(f"{ns}__reason_{k + 1}") for k in range(count)]]
     zero = literal(0.0, ScalarType.FLOAT)
-    qualifying = [
+    float_null = literal(None, ScalarType.FLOAT)
+    candidates = [
         pl.when((pl.col(ns + n) > zero) if direction == "highest" else (pl.col(ns + n) < zero))
         .then(pl.col(ns + n))
-        .otherwise(literal(None, ScalarType.FLOAT))
+        .otherwise(float_null)
         for n in names
     ]
-    values = pl.concat_list(qualifying)
-    order = values.list.eval(
-        pl.int_range(pl.len()).sort_by(
-            pl.element(),
-            descending=direction == "highest",
-            nulls_last=True,
-            maintain_order=True,
-        )
-    )
-    present = values.list.eval(pl.element().is_not_null().sum()).list.first()
-    out = []
+    index_cols = [f"{ns}__reason_index_{k + 1}" for k in range(count)]
+    steps: list[list[pl.Expr]] = []
     for k in range(count):
-        name = order.list.get(k, null_on_oob=True).replace_strict(
-            list(range(len(names))), names, return_dtype=pl.String
+        remaining = []
+        for i, candidate in enumerate(candidates):
+            taken = [pl.col(c) == pl.lit(i, dtype=pl.Int64) for c in index_cols[:k]]
+            if taken:
+                candidate = (
+                    pl.when(pl.any_horizontal(taken).fill_null(False))
+                    .then(float_null)
+                    .otherwise(candidate)
+                )
+            remaining.append(candidate)
+        best = (
+            pl.max_horizontal(remaining) if direction == "highest" else pl.min_horizontal(remaining)
         )
-        out.append(pl.when(kept & (pl.lit(k) < present)).then(name).otherwise(string_null))
-    return out
+        chosen = pl.coalesce(
+            [pl.when(c == best).then(pl.lit(i, dtype=pl.Int64)) for i, c in enumerate(remaining)]
+            + [pl.lit(None, dtype=pl.Int64)]
+        )
+        steps.append([pl.when(kept).then(chosen).otherwise(None).alias(index_cols[k])])
+    steps.append(
+        [
+            pl.col(c)
+            .replace_strict(list(range(len(names))), names, return_dtype=pl.String)
+            .alias(f"{ns}__reason_{k + 1}")
+            for k, c in enumerate(index_cols)
+        ]
+    )
+    return steps
 
 
 def _position(ns: str, key: str) -> pl.Expr:
@@ -285,9 +375,12 @@ def _position(ns: str, key: str) -> pl.Expr:
     return pl.int_range(pl.len(), dtype=pl.Int64).sort_by(order)
 
 
-def _ntile(ns: str, key: str, buckets: int) -> pl.Expr:
-    """SQL's NTILE(buckets) over the rows with a score: the first n % buckets get one more."""
-    position = _position(ns, key)
+def _ntile(ns: str, buckets: int) -> pl.Expr:
+    """SQL's NTILE(buckets) over the rows with a score: the first n % buckets get one more.
+
+    Reads the rank computed by `_position` into the column `ns + POSITION`.
+    """
+    position = pl.col(ns + POSITION)
     n = pl.col(ns + "__score").is_not_null().sum().cast(pl.Int64)
     q = n // buckets
     r = n % buckets
