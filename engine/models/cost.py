@@ -2,9 +2,10 @@
 
 A vectorised engine evaluates every node of a compiled tree for every row, while scikit-learn
 only walks one path per tree: the compiled form costs about `nodes` per row, scikit-learn about
-`trees x depth`. benchmarks/models_bench.py (1M rows, 2 cores) found the compiled form faster
-only while a tree has at most about 10 nodes per level of depth (shallow boosting, histogram
-boosting) and slower for deep trees and forests. Multiclass models read every class's trees
+`trees x depth`. benchmarks/models_bench.py (1M rows, 2 cores) found the compiled form 1.1x to
+1.5x slower from about 5 nodes per level of depth (depth-3 boosting, histogram boosting, a
+depth-4 tree) and 3x to 10x slower for deep trees and forests; only stumps and depth-2 trees
+(at most 3.5 nodes per level) are not slower. Multiclass models read every class's trees
 for each class (softmax), and trees behind preprocessing steps recompute the step per node.
 """
 
@@ -14,7 +15,7 @@ from typing import Any, Final
 
 import numpy as np
 
-DENSITY_LIMIT: Final = 10.0
+DENSITY_LIMIT: Final = 4.0
 """Above this many (weighted) nodes per tree per level, `apply` uses the batch path."""
 
 PREPROCESSED_WEIGHT: Final = 4.0
