@@ -64,7 +64,7 @@ class Diagnostic:
         """The headline, then the source line with a caret under the span, then any notes."""
         lines = [self.headline()]
         if source is not None and self.span is not None:
-            src_lines = source.splitlines()
+            src_lines = source.split("\n")
             if 1 <= self.span.line <= len(src_lines):
                 text = src_lines[self.span.line - 1].expandtabs(1)
                 gutter = f"{self.span.line} | "

@@ -209,7 +209,7 @@ class SourceComment:
 def find_comments(source: str) -> list[SourceComment]:
     """Every `#` comment of a card, skipping `#` inside strings and backtick names."""
     out: list[SourceComment] = []
-    for number, line in enumerate(source.splitlines(), start=1):
+    for number, line in enumerate(source.split("\n"), start=1):
         quote: str | None = None
         i = 0
         while i < len(line):
@@ -237,8 +237,15 @@ class Printer:
         self.lines: list[str] = []
 
     def _leading(self, before_line: int | None, indent: str) -> None:
+        """Comments standing before `before_line`; a blank line after one is kept."""
         while self.comments and (before_line is None or self.comments[0].line < before_line):
-            self.lines.append(indent + self.comments.pop(0).text)
+            comment = self.comments.pop(0)
+            self.lines.append(indent + comment.text)
+            nexts = [self.comments[0].line] if self.comments else []
+            if before_line is not None:
+                nexts.append(before_line)
+            if nexts and min(nexts) > comment.line + 1:
+                self.lines.append("")
 
     def _trailing(self, first: int | None, last: int | None) -> str:
         if first is None or last is None:
@@ -256,12 +263,16 @@ class Printer:
 
     def card(self, card: ast.Card) -> str:
         previous: str | None = None
+        runs = _aligned_runs(card.statements)
         for stmt in card.statements:
             kind = stmt.kind
             multi = kind in ("header", "input", "bins", "model", "example")
             if previous is not None and (multi or kind != previous):
                 self.lines.append("")
-            self.statement(stmt)
+            if id(stmt) in runs:
+                self._line(stmt, runs[id(stmt)])
+            else:
+                self.statement(stmt)
             previous = "block" if multi else kind
         self._leading(None, "")
         return "\n".join(self.lines).rstrip("\n") + "\n"
@@ -371,7 +382,7 @@ class Printer:
 
     def _assignments(self, word: str, items: list[ast.Assignment]) -> None:
         parts = [f"{decl_text(a.target.name)} = {literal_text(a.value)}" for a in items]
-        prefix = f"{INDENT}{word.strip()} "
+        prefix = f"{INDENT}{word} "
         pad = " " * len(f"{INDENT}{word} ")
         line = prefix
         first = True
@@ -384,6 +395,72 @@ class Printer:
             line += ("" if first else " ") + piece
             first = False
         self.lines.append(line.rstrip())
+
+
+ALIGN_CAP = 40
+"""A cell longer than this is not padded to, nor padded: it would push its neighbours too far."""
+
+
+def _cells(stmt: ast.Node) -> list[str] | None:
+    """A one-line statement cut into the cells that line up with its neighbours' cells."""
+    match stmt:
+        case ast.ParamStmt():
+            return [
+                f"param {decl_text(stmt.name.name)}",
+                f": {stmt.type}",
+                f"= {literal_text(stmt.value)}",
+            ]
+        case ast.LetStmt():
+            return [f"let {decl_text(stmt.name.name)}", f"= {expr_text(stmt.expr)}"]
+        case ast.ExcludeStmt():
+            return [f"exclude {string_text(stmt.label.value)}", f"when {expr_text(stmt.cond)}"]
+        case ast.RuleStmt():
+            return [
+                f"rule {decl_text(stmt.name.name)}",
+                string_text(stmt.label.value) if stmt.label else "",
+                f"when {expr_text(stmt.cond)}",
+                f"then {expr_text(stmt.points)}",
+            ]
+        case ast.SegmentStmt():
+            tail = "otherwise" if stmt.cond is None else f"when {expr_text(stmt.cond)}"
+            return [f"segment {string_text(stmt.name.value)}", tail]
+    return None
+
+
+def _aligned_runs(statements: list[Any]) -> dict[int, str]:
+    """The text of each statement in a run of one-line statements of one kind, as a table.
+
+    Consecutive params, lets, excludes, rules or segments line up their parts, as in the
+    language reference's example card.
+    """
+    out: dict[int, str] = {}
+    i = 0
+    while i < len(statements):
+        j = i
+        while j < len(statements) and statements[j].kind == statements[i].kind:
+            j += 1
+        rows = [_cells(s) for s in statements[i:j]]
+        if all(r is not None for r in rows):
+            table = [r for r in rows if r is not None]
+            for stmt, text in zip(statements[i:j], _layout(table), strict=True):
+                out[id(stmt)] = text
+        i = j
+    return out
+
+
+def _layout(rows: list[list[str]]) -> list[str]:
+    columns = len(rows[0])
+    keep = [c for c in range(columns) if any(r[c] for r in rows)]
+    widths = {c: max((len(r[c]) for r in rows if len(r[c]) <= ALIGN_CAP), default=0) for c in keep}
+    lines = []
+    for row in rows:
+        parts = []
+        for n, c in enumerate(keep):
+            cell = row[c]
+            last = n == len(keep) - 1
+            parts.append(cell if last or len(cell) > ALIGN_CAP else cell.ljust(widths[c]))
+        lines.append(" ".join(parts).rstrip())
+    return lines
 
 
 def format_card(card: ast.Card, source: str | None = None) -> str:
