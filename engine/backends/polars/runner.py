@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 from engine import ir
@@ -116,8 +117,6 @@ def build(
         exprs, layout = _results(card, _ns(i), details)
         results.extend(exprs)
         card_layouts.append(layout)
-    for stage in _reason_stages(cards):
-        lf = lf.with_columns(stage)
     lf = lf.with_columns(results)
     reason_steps: list[list[pl.Expr]] = []
     for i, card in enumerate(cards):
@@ -254,73 +253,12 @@ def _any_bin(bins: BinsDef, card: CardRun, ns: str) -> pl.Expr:
     return pl.any_horizontal([_bool(e.cond, card, ns).fill_null(False) for e in bins.entries])
 
 
-REASON_VALUE = "__rvalue_"
-REASON_INDEX = "__rindex_"
-REASON_QUALIFYING = "__rqual_"
-
-
-def _reason_stages(cards: Sequence[CardRun]) -> list[list[pl.Expr]]:
-    """Hidden columns: for round k, the k-th best contribution's value, then its file index.
-
-    Round k takes the largest qualifying contribution (> 0 for `highest`, negated < 0 for
-    `lowest`) among those no earlier round chose, and the first contribution in file order
-    holding that value, so ties go in file order. Everything is a horizontal expression over
-    plain columns (no per-row list sort: `list.eval` costs tens of microseconds per row), and
-    each round reads the previous rounds' columns, so no expression is repeated.
-    """
-    stages: list[list[pl.Expr]] = []
-    for i, card in enumerate(cards):
-        program, ns = card.program, _ns(i)
-        if program.reasons is None or not program.contributions:
-            continue
-        highest = program.reasons.direction == "highest"
-        zero = literal(0.0, ScalarType.FLOAT)
-        qualifying = []
-        for n, name in enumerate(program.contributions):
-            col = pl.col(ns + name)
-            qualifying.append(
-                pl.when(col > zero if highest else col < zero)
-                .then(col if highest else -col)
-                .otherwise(literal(None, ScalarType.FLOAT))
-                .alias(f"{ns}{REASON_QUALIFYING}{n}")
-            )
-        values = [pl.col(f"{ns}{REASON_QUALIFYING}{n}") for n in range(len(qualifying))]
-        if not stages:
-            stages.append([])
-        stages[0].extend(qualifying)
-        for k in range(program.reasons.count):
-            chosen = [pl.col(f"{ns}{REASON_INDEX}{j}").fill_null(-1) for j in range(k)]
-
-            def available(index: int, value: pl.Expr, chosen: list[pl.Expr] = chosen) -> pl.Expr:
-                if not chosen:
-                    return value
-                free = pl.all_horizontal([c != index for c in chosen])
-                return pl.when(free).then(value).otherwise(literal(None, ScalarType.FLOAT))
-
-            best = pl.col(f"{ns}{REASON_VALUE}{k}")
-            value_stage = pl.max_horizontal([available(n, v) for n, v in enumerate(values)]).alias(
-                f"{ns}{REASON_VALUE}{k}"
-            )
-            index_stage = pl.coalesce(
-                [
-                    pl.when(available(n, v) == best).then(pl.lit(n, dtype=pl.Int32))
-                    for n, v in enumerate(values)
-                ]
-            ).alias(f"{ns}{REASON_INDEX}{k}")
-            while len(stages) < 2 * (k + 1) + 1:
-                stages.append([])
-            stages[2 * k + 1].append(value_stage)
-            stages[2 * k + 2].append(index_stage)
-    return stages
-
-
 def _reasons(program: Program, ns: str, kept: pl.Expr) -> list[list[pl.Expr]]:
     """reason_1..K: contributions > 0 (highest) or < 0 (lowest), by size, ties in file order.
 
-    Selection, one step per reason, with horizontal expressions only (no per-row lists, which
-    cost memory proportional to the number of rules): step k takes the best value among the
-    contributions not chosen yet, and the first contribution in file order that has it. Each
-    step is its own `with_columns` (the returned groups), reading the indices chosen before.
+    Ranked with numpy on whole batches (a stable sort per row): Polars expressions for a
+    per-row top-K over thousands of rules grow with the square of the rule count. The first
+    group computes the chosen indices, the second turns them into names.
     """
     assert program.reasons is not None
     count, direction = program.reasons.count, program.reasons.direction
@@ -328,44 +266,45 @@ def _reasons(program: Program, ns: str, kept: pl.Expr) -> list[list[pl.Expr]]:
     string_null = pl.lit(None, dtype=pl.String)
     if not names:
         return [[string_null.alias(f"{ns}__reason_{k + 1}") for k in range(count)]]
-    zero = literal(0.0, ScalarType.FLOAT)
-    float_null = literal(None, ScalarType.FLOAT)
-    candidates = [
-        pl.when((pl.col(ns + n) > zero) if direction == "highest" else (pl.col(ns + n) < zero))
-        .then(pl.col(ns + n))
-        .otherwise(float_null)
-        for n in names
-    ]
-    index_cols = [f"{ns}__reason_index_{k + 1}" for k in range(count)]
-    steps: list[list[pl.Expr]] = []
-    for k in range(count):
-        remaining = []
-        for i, candidate in enumerate(candidates):
-            taken = [pl.col(c) == pl.lit(i, dtype=pl.Int64) for c in index_cols[:k]]
-            if taken:
-                candidate = (
-                    pl.when(pl.any_horizontal(taken).fill_null(False))
-                    .then(float_null)
-                    .otherwise(candidate)
-                )
-            remaining.append(candidate)
-        best = (
-            pl.max_horizontal(remaining) if direction == "highest" else pl.min_horizontal(remaining)
-        )
-        chosen = pl.coalesce(
-            [pl.when(c == best).then(pl.lit(i, dtype=pl.Int64)) for i, c in enumerate(remaining)]
-            + [pl.lit(None, dtype=pl.Int64)]
-        )
-        steps.append([pl.when(kept).then(chosen).otherwise(None).alias(index_cols[k])])
-    steps.append(
-        [
-            pl.col(c)
-            .replace_strict(list(range(len(names))), names, return_dtype=pl.String)
-            .alias(f"{ns}__reason_{k + 1}")
-            for k, c in enumerate(index_cols)
-        ]
+    fields = [f"i{k + 1}" for k in range(count)]
+    dtype = pl.Struct({f: pl.Int64 for f in fields})
+
+    def rank(batch: pl.Series) -> pl.Series:
+        matrix = batch.struct.unnest().to_numpy().astype(np.float64, copy=False)
+        matrix = matrix.reshape(batch.len(), len(names))
+        with np.errstate(invalid="ignore"):
+            valid = matrix > 0 if direction == "highest" else matrix < 0
+        key = np.where(valid, -matrix if direction == "highest" else matrix, np.inf)
+        order = np.argsort(key, axis=1, kind="stable")[:, :count]
+        present = valid.sum(axis=1)
+        columns = {}
+        for k, f in enumerate(fields):
+            if k < order.shape[1]:
+                chosen = pl.Series(f, order[:, k].astype(np.int64))
+                columns[f] = chosen.scatter(np.nonzero(present <= k)[0], None)
+            else:
+                columns[f] = pl.Series(f, [None] * batch.len(), dtype=pl.Int64)
+        return pl.DataFrame(columns, schema={f: pl.Int64 for f in fields}).to_struct(batch.name)
+
+    contributions = pl.struct(
+        [pl.col(ns + n).fill_null(float("nan")).alias(f"c{i}") for i, n in enumerate(names)]
     )
-    return steps
+    chosen = contributions.map_batches(rank, return_dtype=dtype, is_elementwise=True)
+    hidden = f"{ns}__reason_index"
+    return [
+        [chosen.alias(hidden)],
+        [
+            pl.when(kept)
+            .then(
+                pl.col(hidden)
+                .struct.field(f)
+                .replace_strict(list(range(len(names))), names, return_dtype=pl.String)
+            )
+            .otherwise(string_null)
+            .alias(f"{ns}__reason_{k + 1}")
+            for k, f in enumerate(fields)
+        ],
+    ]
 
 
 def _position(ns: str, key: str) -> pl.Expr:
