@@ -42,7 +42,7 @@ def compile(
     ],
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Write the SQL here (default: stdout)."),
+        typer.Option("-o", "--output", help="Write the SQL here (default, or `-`: stdout)."),
     ] = None,
     param: Annotated[
         list[str] | None,
@@ -73,7 +73,7 @@ def compile(
         print_diagnostics(loaded.check(), loaded.source)
         params = parse_overrides(loaded.program, param or [])
         text = compile_card(loaded, dialect.value, table, params=params, dbt=dbt)
-        if output is None:
+        if output is None or str(output) == "-":
             sys.stdout.write(text)
             return
         with io.atomic_output(output) as tmp:
