@@ -18,19 +18,35 @@ def check(
         list[Path],
         typer.Argument(help="Scorecard files to check.", show_default=False, metavar="CARD..."),
     ],
+    trust_models: Annotated[
+        bool,
+        typer.Option(
+            "--trust-models",
+            help="Load pickled models (.joblib, .pkl) that the card does not pin by sha256.",
+        ),
+    ] = False,
 ) -> None:
     """Parse and type-check scorecard files; errors are printed as FILE:LINE:COL.
 
-    Exit status 0 when every card is clean (warnings allowed), 1 when any has an error.
+    Models are loaded (safely) to check their features and output, and whether they can be
+    exported to SQL. Exit status 0 when every card is clean (warnings allowed), 1 when any
+    has an error.
 
     Example: scorecard check scorecards/churn_risk.scorecard
     """
     failed = False
     for path in cards:
         result = check_file(path)
-        print_diagnostics(result.diagnostics, result.source)
-        errors = sum(1 for d in result.diagnostics if d.is_error)
-        warnings = len(result.diagnostics) - errors
+        diagnostics = list(result.diagnostics)
+        if result.program is not None and result.program.models:
+            # Loading the models shows what `apply` and `compile` would refuse.
+            from engine.models import check_models
+
+            found = check_models(result.program, path.parent, trust_models)
+            diagnostics.extend(d.with_file(str(path)) for d in found)
+        print_diagnostics(diagnostics, result.source)
+        errors = sum(1 for d in diagnostics if d.is_error)
+        warnings = len(diagnostics) - errors
         if errors:
             failed = True
             stderr.print(f"{path}: {summary_line(errors, warnings)}")

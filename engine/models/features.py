@@ -58,7 +58,7 @@ def check_features(
                 notes.append("same names in a different order: list them in the model's order")
             out.append(
                 error(
-                    "model-features",
+                    "E611",
                     f"model {model.name!r}: the features do not match the names the "
                     "estimator was trained with",
                     model.span,
@@ -70,7 +70,7 @@ def check_features(
     if count is not None and int(count) != len(card):
         out.append(
             error(
-                "model-features",
+                "E611",
                 f"model {model.name!r}: the estimator expects {int(count)} features, "
                 f"the card lists {len(card)}",
                 model.span,
@@ -81,7 +81,7 @@ def check_features(
         if f.type.is_temporal:
             out.append(
                 error(
-                    "model-feature-type",
+                    "E612",
                     f"model {model.name!r}: feature {name!r} is a {f.type}; models read "
                     "numbers, booleans or strings",
                     model.span,
@@ -98,7 +98,7 @@ def resolve_output(estimator: Any, model: ModelDef) -> tuple[OutputSpec | None, 
         if model.output != "probability":
             return None, [
                 error(
-                    "model-output",
+                    "E613",
                     f"model {model.name!r}: {name} is a classifier; use `output probability` "
                     '(or `output probability "CLASS"`)',
                     model.span,
@@ -109,7 +109,7 @@ def resolve_output(estimator: Any, model: ModelDef) -> tuple[OutputSpec | None, 
             if len(classes) != 2:
                 return None, [
                     error(
-                        "model-output",
+                        "E613",
                         f"model {model.name!r}: {name} has {len(classes)} classes; name the "
                         'class, e.g. `output probability "'
                         + (classes[-1] if classes else "X")
@@ -122,7 +122,7 @@ def resolve_output(estimator: Any, model: ModelDef) -> tuple[OutputSpec | None, 
         if model.output_class not in classes:
             return None, [
                 error(
-                    "model-output",
+                    "E613",
                     f"model {model.name!r}: {name} has no class {model.output_class!r}",
                     model.span,
                     "classes: " + ", ".join(classes),
@@ -133,7 +133,7 @@ def resolve_output(estimator: Any, model: ModelDef) -> tuple[OutputSpec | None, 
         if model.output != "prediction":
             return None, [
                 error(
-                    "model-output",
+                    "E613",
                     f"model {model.name!r}: {name} is a regressor; use `output prediction`",
                     model.span,
                 )
@@ -141,7 +141,7 @@ def resolve_output(estimator: Any, model: ModelDef) -> tuple[OutputSpec | None, 
         return OutputSpec("prediction"), []
     return None, [
         error(
-            "model-output",
+            "E613",
             f"model {model.name!r}: {name} is neither a classifier nor a regressor",
             model.span,
         )

@@ -129,7 +129,7 @@ def link(
         if expr is None and for_sql:
             diags.append(
                 error(
-                    "model-not-sql",
+                    "E615",
                     f"model {model.name!r}: {name} cannot be compiled to SQL",
                     model.span,
                     reason or "",
@@ -153,7 +153,7 @@ def link(
         if text:
             diags.append(
                 error(
-                    "model-batch-text",
+                    "E614",
                     f"model {model.name!r}: {name} has no expression form and text features "
                     "cannot be passed to it: " + ", ".join(text),
                     model.span,
@@ -202,7 +202,7 @@ def check_models(program: Program, base_dir: Path, trust_models: bool = False) -
         if reason is not None:
             diags.append(
                 warning(
-                    "model-not-sql",
+                    "E615",
                     f"model {model.name!r} cannot be exported to SQL ({reason}); "
                     "`apply` runs it through scikit-learn",
                     model.span,

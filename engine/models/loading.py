@@ -90,7 +90,7 @@ def load_model(model: ModelDef, base_dir: Path, trust_models: bool = False) -> L
     if suffix not in SKOPS_SUFFIXES | PICKLE_SUFFIXES:
         return _fail(
             error(
-                "model-format",
+                "E606",
                 f"model {model.name!r}: unsupported model file type {path.name!r}",
                 span,
                 "save the model with skops (`skops.io.dump(model, 'model.skops')`); "
@@ -100,19 +100,15 @@ def load_model(model: ModelDef, base_dir: Path, trust_models: bool = False) -> L
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return _fail(
-            error("model-not-found", f"model {model.name!r}: file not found: {path}", span)
-        )
+        return _fail(error("E600", f"model {model.name!r}: file not found: {path}", span))
     except OSError as exc:
-        return _fail(
-            error("model-not-found", f"model {model.name!r}: cannot read {path}: {exc}", span)
-        )
+        return _fail(error("E600", f"model {model.name!r}: cannot read {path}: {exc}", span))
 
     digest = sha256_hex(data)
     if model.sha256 is not None and model.sha256.strip().lower() != digest:
         return _fail(
             error(
-                "model-sha256",
+                "E602",
                 f"model {model.name!r}: the file's sha256 does not match the card's pin",
                 span,
                 f"the card pins  {model.sha256}",
@@ -124,7 +120,7 @@ def load_model(model: ModelDef, base_dir: Path, trust_models: bool = False) -> L
     if suffix in PICKLE_SUFFIXES and model.sha256 is None and not trust_models:
         return _fail(
             error(
-                "model-unsafe",
+                "E607",
                 f"model {model.name!r}: {path.name} is a pickle, and loading a pickle runs "
                 "any code it contains",
                 span,
@@ -146,7 +142,7 @@ def load_model(model: ModelDef, base_dir: Path, trust_models: bool = False) -> L
             except Exception as exc:  # a corrupt or foreign pickle: report, never crash
                 return _fail(
                     error(
-                        "model-load",
+                        "E609",
                         f"model {model.name!r}: cannot load {path.name}: "
                         f"{type(exc).__name__}: {exc}",
                         span,
@@ -164,7 +160,7 @@ def _load_skops(model: ModelDef, data: bytes) -> LoadResult:
     except Exception as exc:
         return _fail(
             error(
-                "model-load",
+                "E609",
                 f"model {model.name!r}: not a valid skops file: {type(exc).__name__}: {exc}",
                 model.span,
             )
@@ -173,7 +169,7 @@ def _load_skops(model: ModelDef, data: bytes) -> LoadResult:
     if refused:
         return _fail(
             error(
-                "model-untrusted-type",
+                "E608",
                 f"model {model.name!r}: the file holds types outside the trusted list: "
                 + ", ".join(refused),
                 model.span,
@@ -186,7 +182,7 @@ def _load_skops(model: ModelDef, data: bytes) -> LoadResult:
     except Exception as exc:
         return _fail(
             error(
-                "model-load",
+                "E609",
                 f"model {model.name!r}: cannot load the skops file: {type(exc).__name__}: {exc}",
                 model.span,
             )
@@ -209,7 +205,7 @@ def _is_version(w: warnings.WarningMessage) -> bool:
 def _version_warning(model: ModelDef, message: Warning | str) -> Diagnostic:
     saved = getattr(message, "original_sklearn_version", "another version")
     return warning(
-        "model-version",
+        "W610",
         f"model {model.name!r} was saved with scikit-learn {saved} and is loaded with "
         f"scikit-learn {sklearn.__version__}",
         model.span,

@@ -82,3 +82,40 @@ def test_fmt_rewrites_and_check_mode(tmp_path: Path) -> None:
     )
     assert run("fmt", "--check", str(card)).returncode == 0
     assert run("check", str(card)).returncode == 0
+
+
+def test_check_loads_models(tmp_path: Path) -> None:
+    """`check` reports what apply and compile would refuse: unpinned pickles, no SQL form."""
+    import hashlib
+
+    import joblib
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 2))
+    y = (x[:, 0] + x[:, 1] > 0).astype(int)
+    joblib.dump(LogisticRegression().fit(x, y), tmp_path / "lr.joblib")
+    joblib.dump(KNeighborsClassifier().fit(x, y), tmp_path / "knn.joblib")
+    knn_sha = hashlib.sha256((tmp_path / "knn.joblib").read_bytes()).hexdigest()
+    base = PRELUDE.replace("  vip    : bool\n", "  vip    : bool\n  score1 : float\n")
+    unpinned = tmp_path / "unpinned.scorecard"
+    unpinned.write_text(
+        base
+        + 'model m = sklearn "lr.joblib" {\n  features [income, score1]\n  output probability\n}\n'
+    )
+    done = run("check", str(unpinned))
+    assert done.returncode == 1
+    assert f"{unpinned}:14:1: error[E607]" in done.stderr
+    assert run("check", "--trust-models", str(unpinned)).returncode == 0
+
+    knn = tmp_path / "knn.scorecard"
+    knn.write_text(
+        base
+        + 'model m = sklearn "knn.joblib" {\n  features [income, score1]\n  output probability\n'
+        + f'  sha256 "{knn_sha}"\n}}\n'
+    )
+    done = run("check", str(knn))
+    assert done.returncode == 0, done.stderr
+    assert "warning[E615]" in done.stderr and "KNeighborsClassifier" in done.stderr

@@ -109,7 +109,7 @@ def test_compile_refuses_unsupported_estimator_with_its_name(tmp_path: Path) -> 
     with pytest.raises(ScorecardError) as caught:
         link(program, tmp_path, for_sql=True)
     (diag,) = caught.value.diagnostics
-    assert diag.code == "model-not-sql" and "KNeighborsClassifier" in diag.message
+    assert diag.code == "E615" and "KNeighborsClassifier" in diag.message
     assert diag.span == MODEL_SPAN and diag.file == str(tmp_path / "card.scorecard")
 
 
@@ -117,7 +117,7 @@ def test_check_warns_that_a_model_cannot_be_exported(tmp_path: Path) -> None:
     x, y, _ = _data(45)
     est = make_pipeline(SimpleImputer(), KNeighborsClassifier()).fit(x, y)
     (diag,) = check_models(_program(tmp_path, _save(tmp_path, est)), tmp_path)
-    assert diag.severity is Severity.WARNING and diag.code == "model-not-sql"
+    assert diag.severity is Severity.WARNING and diag.code == "E615"
     assert "cannot be exported to SQL" in diag.message and "KNeighborsClassifier" in diag.message
 
 
@@ -128,5 +128,5 @@ def test_link_errors_are_raised_as_diagnostics(tmp_path: Path) -> None:
     joblib.dump(KNeighborsClassifier().fit(np.nan_to_num(x), y), tmp_path / "m.joblib")
     with pytest.raises(ScorecardError) as caught:
         link(_program(tmp_path, "m.joblib"), tmp_path)
-    assert [d.code for d in caught.value.diagnostics] == ["model-unsafe"]
+    assert [d.code for d in caught.value.diagnostics] == ["E607"]
     assert caught.value.diagnostics[0].file == str(tmp_path / "card.scorecard")

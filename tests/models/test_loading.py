@@ -78,7 +78,7 @@ def test_skops_untrusted_type_is_refused_and_named(tmp_path: Path) -> None:
     result = load_model(_model(tmp_path, "m.skops"), tmp_path)
     assert result.estimator is None
     (diag,) = result.diagnostics
-    assert diag.code == "model-untrusted-type"
+    assert diag.code == "E608"
     assert "tests.models.test_loading.Doubler" in diag.message
     assert diag.span == MODEL_SPAN
 
@@ -94,7 +94,7 @@ def test_pickle_without_pin_is_refused_without_running_it(tmp_path: Path, suffix
     result = load_model(_model(tmp_path, path.name), tmp_path)
     assert result.estimator is None
     (diag,) = result.diagnostics
-    assert diag.code == "model-unsafe"
+    assert diag.code == "E607"
     assert "runs any code" in diag.message
     assert any("--trust-models" in n and "sha256" in n for n in diag.notes)
     assert not marker.exists()
@@ -127,7 +127,7 @@ def test_wrong_sha256_is_refused(tmp_path: Path, file: str) -> None:
     result = load_model(_model(tmp_path, file, sha256=wrong), tmp_path, trust_models=True)
     assert result.estimator is None
     (diag,) = result.diagnostics
-    assert diag.code == "model-sha256"
+    assert diag.code == "E602"
     actual = hashlib.sha256((tmp_path / file).read_bytes()).hexdigest()
     assert any(actual in n for n in diag.notes)
     assert not marker.exists()
@@ -135,10 +135,10 @@ def test_wrong_sha256_is_refused(tmp_path: Path, file: str) -> None:
 
 def test_missing_file_and_unknown_format(tmp_path: Path) -> None:
     (diag,) = load_model(_model(tmp_path, "nope.skops"), tmp_path).diagnostics
-    assert diag.code == "model-not-found"
+    assert diag.code == "E600"
     (tmp_path / "m.onnx").write_bytes(b"x")
     (diag,) = load_model(_model(tmp_path, "m.onnx"), tmp_path).diagnostics
-    assert diag.code == "model-format"
+    assert diag.code == "E606"
 
 
 def test_pickle_from_another_version_warns(tmp_path: Path) -> None:
@@ -153,7 +153,7 @@ def test_pickle_from_another_version_warns(tmp_path: Path) -> None:
     assert result.estimator is not None
     (diag,) = result.diagnostics
     assert diag.severity is Severity.WARNING
-    assert diag.code == "model-version"
+    assert diag.code == "W610"
     assert other.decode() in diag.message and sklearn.__version__ in diag.message
 
 
@@ -174,7 +174,7 @@ def test_skops_from_another_version_warns(tmp_path: Path) -> None:
             out.writestr(item, content)
     result = load_model(_model(tmp_path, "m.skops"), tmp_path)
     assert result.estimator is not None
-    assert [d.code for d in result.diagnostics] == ["model-version"]
+    assert [d.code for d in result.diagnostics] == ["W610"]
     assert "1.2.0" in result.diagnostics[0].message
 
 
@@ -184,7 +184,7 @@ def test_feature_names_mismatch_lists_the_names(tmp_path: Path) -> None:
     est = LinearRegression().fit(frame, rng.normal(size=60))
     program = model_program(tmp_path, "m.skops", floats("age", "tenure", "income"), "prediction")
     (diag,) = check_features(est, program.models[0], program.definitions[0].expr.features)  # type: ignore[union-attr]
-    assert diag.code == "model-features"
+    assert diag.code == "E611"
     text = "\n".join(diag.notes)
     assert "[age, tenure, income]" in text and "[age, income, tenure]" in text
     assert "different order" in text
@@ -208,7 +208,7 @@ def test_date_feature_is_refused(tmp_path: Path) -> None:
     feats = [("a", ScalarType.FLOAT), ("b", ScalarType.DATE), ("c", ScalarType.FLOAT)]
     program = model_program(tmp_path, "m.skops", feats)
     (diag,) = check_features(est, program.models[0], program.definitions[0].expr.features)  # type: ignore[union-attr]
-    assert diag.code == "model-feature-type" and "'b'" in diag.message
+    assert diag.code == "E612" and "'b'" in diag.message
 
 
 def test_output_checks(tmp_path: Path) -> None:
