@@ -102,21 +102,7 @@ PIPELINES = {
 }
 
 
-POLARS_SCALAR_DIVISION = pytest.mark.xfail(
-    strict=True,
-    reason="Polars divides a column by a scalar as a multiplication by its reciprocal "
-    "(1 ulp off true division); a scaler's 1-ulp error moves rows across a float32 tree "
-    "threshold. Fixed when the Polars backend divides by a materialised column.",
-)
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=POLARS_SCALAR_DIVISION) if n == "robust-tree-with-nulls" else n
-        for n in PIPELINES
-    ],
-)
+@pytest.mark.parametrize("name", list(PIPELINES))
 def test_numeric_pipelines_exact(name: str) -> None:
     x, y = _xy(34, "binary")
     model = PIPELINES[name]()

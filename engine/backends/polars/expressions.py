@@ -140,9 +140,17 @@ class _Translator:
                 return a * b
             case "/":
                 # Division by zero gives null (a null divisor makes the condition null: else).
+                numerator = a.cast(pl.Float64)
+                divisor = b.cast(pl.Float64)
+                if isinstance(e.right, ir.Literal):
+                    # Polars divides by a constant as a multiplication by its reciprocal,
+                    # one unit in the last place off for most values; SQL engines and numpy
+                    # (hence scikit-learn's scalers) divide exactly. A divisor that is a
+                    # column of the same constant keeps the exact division.
+                    divisor = divisor + (numerator * 0.0).fill_nan(0.0)
                 return (
                     pl.when(b != literal(0.0, ScalarType.FLOAT))
-                    .then(a.cast(pl.Float64) / b.cast(pl.Float64))
+                    .then(numerator / divisor)
                     .otherwise(null(ScalarType.FLOAT))
                 )
         raise TranslationError(f"unknown arithmetic operator {e.op!r}")
