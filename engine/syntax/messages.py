@@ -243,6 +243,12 @@ def token_error_message(
     """The code and message for an unexpected token, and the token to point at."""
     found = e.token
     expected = set(e.accepts or e.expected)
+    if previous is not None and previous.type == "NAME" and previous.value == "if":
+        return (
+            "E100",
+            "an `if` inside a larger expression needs parentheses: `1 + (if c then a else b)`",
+            previous,
+        )
     if previous is not None and previous.type == "NAME" and previous.value in KEYWORDS:
         # A keyword where the parser could take a name was read as one; blame the keyword.
         return (

@@ -152,6 +152,7 @@ class _Recovery:
         state = ip.parser_state
         stack = state.state_stack
         marker = (len(stack), stack[-1])
+        previous = self._previous(e, list(state.value_stack[-2:]))
         if self._finish_statement(ip):
             stack = state.state_stack
         states = state.parse_conf.parse_table.states
@@ -161,9 +162,7 @@ class _Recovery:
         quiet = self.panic_marker == marker or self.char_error_line == e.token.line
         if not quiet:
             partial = list(state.value_stack[depth - 1 :])
-            code, message, blamed = token_error_message(
-                self.text, e, partial, self._previous(e, partial)
-            )
+            code, message, blamed = token_error_message(self.text, e, partial, previous)
             self.diagnostics.append(error(code, message, _token_span(blamed)))
         # Drop the broken statement, then skip to the next statement keyword.
         del stack[depth:]

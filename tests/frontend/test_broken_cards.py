@@ -45,6 +45,7 @@ CASES: list[tuple[str, str, list[tuple[str, int, int]]]] = [
     ("bad-escape", 'exclude "a\\q" when vip', [("E105", 1, 11)]),
     ("keyword-as-name", "rule r when vip and then 2", [("E100", 1, 21)]),
     ("model-bad-item", 'model m = sklearn "x.skops" {\n  inputs [age]\n}', [("E100", 2, 3)]),
+    ("if-needs-parentheses", "let x = 1 + if vip then 10 else 0", [("E100", 1, 13)]),
     ("comparison-chain", "rule r when 1 < age < 3 then 1", [("E100", 1, 21)]),
     # ---- names
     ("unknown-name", "rule r when agee > 30 then 5", [("E200", 1, 13)]),
