@@ -144,3 +144,20 @@ def test_model_batch_calls_predictor_with_nan_for_null() -> None:
 def test_unbound_param_fails_loudly() -> None:
     with pytest.raises(TranslationError):
         translate(ir.Param("p", F))
+
+
+def test_division_by_a_constant_is_true_division() -> None:
+    """Not a multiplication by the reciprocal: every quotient equals numpy's x / c."""
+    rng = np.random.default_rng(0)
+    xs = (rng.normal(size=20000) * 1000).tolist()
+    e = ir.Arith("/", ir.Ref("x", F), f(3.7))
+    out = np.array(run(e, {"x": xs}), dtype=np.float64)
+    assert (out == np.array(xs) / 3.7).all()
+
+
+def test_division_by_a_cast_int_constant_is_true_division() -> None:
+    rng = np.random.default_rng(1)
+    xs = (rng.normal(size=20000) * 1000).tolist()
+    e = ir.Arith("/", ir.Ref("x", F), ir.Cast(ir.Negate(ir.Literal(7, I)), F))
+    out = np.array(run(e, {"x": xs}), dtype=np.float64)
+    assert (out == np.array(xs) / -7.0).all()

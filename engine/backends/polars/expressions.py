@@ -142,7 +142,7 @@ class _Translator:
                 # Division by zero gives null (a null divisor makes the condition null: else).
                 numerator = a.cast(pl.Float64)
                 divisor = b.cast(pl.Float64)
-                if isinstance(e.right, ir.Literal):
+                if not ir.refs(e.right):  # a constant: a literal, maybe cast or negated
                     # Polars divides by a constant as a multiplication by its reciprocal,
                     # one unit in the last place off for most values; SQL engines and numpy
                     # (hence scikit-learn's scalers) divide exactly. A divisor that is a
