@@ -17,6 +17,7 @@ from engine.check.expressions import ExprLowerer, convert, literal_of, type_word
 from engine.diagnostics import Diagnostic, Span, error, warning
 from engine.program import BinEntry
 from engine.syntax import ast
+from engine.syntax.printer import bin_match_text
 from engine.types import ScalarType, common_type
 
 INF = math.inf
@@ -152,33 +153,6 @@ def describe_interval(iv: Interval, kind: ScalarType) -> str:
     )
 
 
-def bin_text(match: ast.Node) -> str:
-    """How a bin reads in messages and explain output."""
-    match match:
-        case ast.BinMissing():
-            return "missing"
-        case ast.BinElse():
-            return "else"
-        case ast.BinCompare(op=op, value=v):
-            return f"{op} {_lit_text(v)}"
-        case ast.BinInterval(low=lo, high=hi, closed_low=cl, closed_high=ch):
-            return f"{'[' if cl else '('}{_lit_text(lo)}, {_lit_text(hi)}{']' if ch else ')'}"
-        case ast.BinIn(values=vs):
-            return "in [" + ", ".join(_lit_text(v) for v in vs) + "]"
-    raise TypeError(match)
-
-
-def _lit_text(node: ast.Node) -> str:
-    value = literal_of(node).value
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(getattr(node, "text", None) or value)
-
-
 class BinsLowerer:
     """Lowers one bins block and reports its coverage problems."""
 
@@ -195,7 +169,7 @@ class BinsLowerer:
                 ok = False
                 continue
             points = float(entry.points.value)
-            entries.append(BinEntry(cond, points, bin_text(entry.match), entry.span))
+            entries.append(BinEntry(cond, points, bin_match_text(entry.match), entry.span))
         if not stmt.entries:
             self.report(
                 warning(
@@ -347,7 +321,7 @@ class BinsLowerer:
                 self.report(
                     warning(
                         "W501",
-                        f"bin `{bin_text(m)}` overlaps an earlier bin of `{stmt.name.name}`: "
+                        f"bin `{bin_match_text(m)}` overlaps an earlier bin of `{stmt.name.name}`: "
                         "the first match wins",
                         span,
                     )
