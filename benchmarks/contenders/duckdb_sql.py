@@ -9,12 +9,13 @@ view `customers` over the Parquet file and copies the statement's result to Parq
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import duckdb
 
 
 def main(sql_path: str, data: str, out: str) -> None:
-    sql = open(sql_path, encoding="utf-8").read().strip().rstrip(";")
+    sql = Path(sql_path).read_text(encoding="utf-8").strip().rstrip(";")
     con = duckdb.connect()
     con.execute(f"CREATE VIEW customers AS SELECT * FROM read_parquet('{data}')")
     con.execute(f"COPY ({sql}) TO '{out}' (FORMAT parquet)")
