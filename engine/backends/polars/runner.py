@@ -274,16 +274,16 @@ def _reasons(program: Program, ns: str, kept: pl.Expr) -> list[list[pl.Expr]]:
         matrix = matrix.reshape(batch.len(), len(names))
         with np.errstate(invalid="ignore"):
             valid = matrix > 0 if direction == "highest" else matrix < 0
-        key = np.where(valid, -matrix if direction == "highest" else matrix, np.inf)
-        order = np.argsort(key, axis=1, kind="stable")[:, :count]
-        present = valid.sum(axis=1)
+        # Larger is better; argmax returns the first best column, so ties go in file order.
+        key = np.where(valid, matrix if direction == "highest" else -matrix, -np.inf)
+        rows = np.arange(batch.len())
         columns = {}
-        for k, f in enumerate(fields):
-            if k < order.shape[1]:
-                chosen = pl.Series(f, order[:, k].astype(np.int64))
-                columns[f] = chosen.scatter(np.nonzero(present <= k)[0], None)
-            else:
-                columns[f] = pl.Series(f, [None] * batch.len(), dtype=pl.Int64)
+        for f in fields:
+            best = np.argmax(key, axis=1) if key.shape[1] else np.zeros(batch.len(), np.int64)
+            found = key[rows, best] > -np.inf
+            chosen = pl.Series(f, best.astype(np.int64))
+            columns[f] = chosen.scatter(np.nonzero(~found)[0], None)
+            key[rows, best] = -np.inf
         return pl.DataFrame(columns, schema={f: pl.Int64 for f in fields}).to_struct(batch.name)
 
     contributions = pl.struct(
