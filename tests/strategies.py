@@ -37,12 +37,16 @@ from tests.cardspec import (
     Unary,
 )
 
-STRINGS = ["", "a", "A", "é", "É", "ß", "日本", "Ω", "a b", "ﬁ", "z", "Zoë", "ouvrier"]
-"""A small pool so that equal values (ties, `in` hits) are frequent."""
+STRINGS = ["", "a", "A", "é", "É", "ç", "日本", "Ω", "a b", "ω", "z", "Zoë", "ouvrier"]
+"""A small pool so that equal values (ties, `in` hits) are frequent.
+
+No character whose upper or lower case is longer than itself (`ß` -> `SS`, `ﬁ` -> `FI`,
+`İ` -> `i̇`), and no capital sigma (final `ς` or `σ`): engines map those differently and the language leaves them open
+(docs/language.md, "Text")."""
 
 FLOATS = [0.0, -0.0, 0.5, -0.5, 1.0, 2.5, -2.5, 3.0, 10.0, 1e-12, -1e-12, 1e12, -1e12, 123.456]
 INTS = [0, 1, -1, 2, 3, 5, 7, 10, -10, 100, 999]
-ALPHABET = "aAzZéÉßΩσΣ日本ﬁİ_- 0"
+ALPHABET = "aAzZéÉçÇΩσ日本_- 0"
 """Characters for random strings: unicode, case pairs, but nothing a database rejects (NUL)."""
 
 DATES = [dt.date(2020, 2, 29), dt.date(2026, 1, 1), dt.date(2026, 11, 1), dt.date(1999, 12, 31)]
