@@ -545,16 +545,50 @@ def _kind_words(kind: str) -> str:
     }.get(kind, kind)
 
 
+MAX_NESTING = 256
+"""How deeply expressions may nest; far beyond any real card, and safe for every backend."""
+
+
+def _nesting(node: Any) -> int:
+    """The depth of the deepest chain of nodes under `node`, counted without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(node, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, list | tuple):
+            stack.extend((x, depth) for x in item)
+            continue
+        if not isinstance(item, ast.Node):
+            continue
+        deepest = max(deepest, depth)
+        for name in type(item).model_fields:
+            child = getattr(item, name)
+            if isinstance(child, ast.Node | list):
+                stack.append((child, depth + 1))
+    return deepest
+
+
 def check_card(card: ast.Card, path: Path | None) -> tuple[Program | None, list[Diagnostic]]:
     """Check a parsed card."""
+    too_deep = [
+        error(
+            "E107",
+            f"this statement nests expressions more than {MAX_NESTING} levels deep: "
+            "split it into lets",
+            stmt.span,
+        )
+        for stmt in card.statements
+        if _nesting(stmt) > MAX_NESTING
+    ]
+    if too_deep:
+        return None, too_deep
     limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 20_000))
+    sys.setrecursionlimit(max(limit, 10_000))  # lowering recurses a few frames per level
     try:
         checker = Checker(card, path)
-        program = checker.run()
+        return checker.run(), checker.diagnostics
     finally:
         sys.setrecursionlimit(limit)
-    return program, checker.diagnostics
 
 
 Report = Callable[[Diagnostic], None]

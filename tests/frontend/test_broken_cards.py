@@ -47,6 +47,8 @@ CASES: list[tuple[str, str, list[tuple[str, int, int]]]] = [
     ("model-bad-item", 'model m = sklearn "x.skops" {\n  inputs [age]\n}', [("E100", 2, 3)]),
     ("if-needs-parentheses", "let x = 1 + if vip then 10 else 0", [("E100", 1, 13)]),
     ("comparison-chain", "rule r when 1 < age < 3 then 1", [("E100", 1, 21)]),
+    ("nested-too-deep", "let x = " + "-" * 300 + "age", [("E107", 1, 1)]),
+    ("chain-too-long", "let x = " + " + ".join(["age"] * 300), [("E107", 1, 1)]),
     # ---- names
     ("unknown-name", "rule r when agee > 30 then 5", [("E200", 1, 13)]),
     ("unknown-in-let", "let x = incme * 2", [("E200", 1, 9)]),
