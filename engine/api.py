@@ -375,13 +375,14 @@ def run_to_file(
     lf, layout = plan(cards, data, params=params, keep=keep, explain=explain, top=top)
     if streaming and str(destination) != io.STDOUT:
         try:
-            io.sink_frame(lf.drop(layout.hidden_columns), destination)
+            (summary,) = io.sink_frame(
+                lf.drop(layout.hidden_columns), destination, also=[summary_query(lf, cards, layout)]
+            )
         except pl.exceptions.PolarsError as exc:
             raise ScorecardError(
                 [error("E839", f"cannot compute the result: {_first_line(exc)}")]
             ) from None
-        row = _collect(summary_query(lf, cards, layout), streaming=True).row(0, named=True)
-        return read_summaries(row, cards, time.perf_counter() - start)
+        return read_summaries(summary.row(0, named=True), cards, time.perf_counter() - start)
     collected = _collect(lf)
     row = summary_query(collected.lazy(), cards, layout).collect().row(0, named=True)
     io.write_frame(collected.drop(layout.hidden_columns), destination)

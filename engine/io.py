@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -108,15 +108,23 @@ def write_frame(frame: pl.DataFrame, destination: Path | str) -> None:
             frame.write_ipc(tmp)
 
 
-def sink_frame(frame: pl.LazyFrame, destination: Path | str) -> None:
-    """Stream a lazy result to a file with bounded memory (Polars' streaming engine)."""
+def sink_frame(
+    frame: pl.LazyFrame, destination: Path | str, also: Sequence[pl.LazyFrame] = ()
+) -> list[pl.DataFrame]:
+    """Stream a lazy result to a file with bounded memory (Polars' streaming engine).
+
+    `also` are queries over the same plan (the run's summary) computed in the same pass:
+    the scoring they share with the file is done once. Their results are returned.
+    """
     fmt = format_of(destination, "output")
     with atomic_output(destination) as tmp:
         if fmt == "csv":
-            frame.sink_csv(tmp, engine="streaming")
+            sink = frame.sink_csv(tmp, lazy=True)
         elif fmt == "parquet":
-            frame.sink_parquet(tmp, engine="streaming")
+            sink = frame.sink_parquet(tmp, lazy=True)
         elif fmt == "ndjson":
-            frame.sink_ndjson(tmp, engine="streaming")
+            sink = frame.sink_ndjson(tmp, lazy=True)
         else:
-            frame.sink_ipc(tmp, engine="streaming")
+            sink = frame.sink_ipc(tmp, lazy=True)
+        results = pl.collect_all([sink, *also], engine="streaming")
+    return list(results[1:])

@@ -121,14 +121,6 @@ def validate(frame: pl.LazyFrame, program: Program, data_name: str) -> list[Diag
         cast = cast_column(column.name, source, column.type)
         if column.key:
             checks.append(_Check("E813", column, cast.is_null(), "is null (the key must not be)"))
-            checks.append(
-                _Check(
-                    "E814",
-                    column,
-                    cast.is_not_null() & cast.is_duplicated(),
-                    "is a duplicate key (keys must be unique)",
-                )
-            )
         elif column.required:
             checks.append(
                 _Check(
@@ -139,9 +131,16 @@ def validate(frame: pl.LazyFrame, program: Program, data_name: str) -> list[Diag
                     "is null in a required column",
                 )
             )
-    counts = frame.select(
-        [c.condition.sum().alias(f"c{i}") for i, c in enumerate(checks)]
-    ).collect()
+    # Every check but duplicate keys is row by row: one streaming pass counts them all.
+    counts = frame.select([c.condition.sum().alias(f"c{i}") for i, c in enumerate(checks)]).collect(
+        engine="streaming"
+    )
+    key_cast = cast_column(key.name, schema[key.name], key.type)
+    duplicated = key_cast.is_not_null() & key_cast.is_duplicated()
+    checks.append(_Check("E814", key, duplicated, "is a duplicate key (keys must be unique)"))
+    counts = counts.with_columns(
+        pl.lit(_duplicate_keys(frame, key_cast, duplicated)).alias(f"c{len(checks) - 1}")
+    )
     problems: list[Diagnostic] = []
     indexed = frame.with_row_index(ROW_INDEX, offset=1)
     for i, check in enumerate(checks):
@@ -160,6 +159,27 @@ def validate(frame: pl.LazyFrame, program: Program, data_name: str) -> list[Diag
         )
         problems.append(_problem(check, count, examples, key.name, data_name))
     return problems
+
+
+def _duplicate_keys(frame: pl.LazyFrame, key: pl.Expr, duplicated: pl.Expr) -> int:
+    """How many rows have a key another row has too.
+
+    Holding every key of a large table in memory costs more than scoring it, so the keys are
+    first hashed to 64 bits and grouped by the streaming engine; only when two hashes meet
+    (a duplicate, or a rare collision) are the keys themselves compared.
+    """
+    hashes = (
+        frame.select(key.hash(seed=7).alias("h"), key.is_not_null().alias("present"))
+        .filter(pl.col("present"))
+        .group_by("h")
+        .agg(pl.len().alias("n"))
+        .filter(pl.col("n") > 1)
+        .select(pl.col("n").sum())
+        .collect(engine="streaming")
+    )
+    if not hashes.item():
+        return 0
+    return int(frame.select(duplicated.sum()).collect(engine="streaming").item() or 0)
 
 
 def _problem(

@@ -253,19 +253,79 @@ def _any_bin(bins: BinsDef, card: CardRun, ns: str) -> pl.Expr:
     return pl.any_horizontal([_bool(e.cond, card, ns).fill_null(False) for e in bins.entries])
 
 
-def _reasons(program: Program, ns: str, kept: pl.Expr) -> list[list[pl.Expr]]:
-    """reason_1..K: contributions > 0 (highest) or < 0 (lowest), by size, ties in file order.
+EXPRESSION_REASONS_LIMIT = 256
+"""Up to this many rules and bins, reasons are Polars expressions (streamable, parallel);
+beyond, numpy ranks whole batches, since the expressions grow with the rule count."""
 
-    Ranked with numpy on whole batches (a stable sort per row): Polars expressions for a
-    per-row top-K over thousands of rules grow with the square of the rule count. The first
-    group computes the chosen indices, the second turns them into names.
+
+def _reasons(program: Program, ns: str, kept: pl.Expr) -> list[list[pl.Expr]]:
+    """reason_1..K: contributions > 0 (highest) or < 0 (lowest), by size, ties in file order."""
+    assert program.reasons is not None
+    names = list(program.contributions)
+    if not names:
+        string_null = pl.lit(None, dtype=pl.String)
+        count = program.reasons.count
+        return [[string_null.alias(f"{ns}__reason_{k + 1}") for k in range(count)]]
+    if len(names) <= EXPRESSION_REASONS_LIMIT:
+        return _reasons_by_expressions(program, ns, kept)
+    return _reasons_by_batches(program, ns, kept)
+
+
+def _reasons_by_expressions(program: Program, ns: str, kept: pl.Expr) -> list[list[pl.Expr]]:
+    """K rounds, each one column: the largest eligible contribution's index, first in file
+    order among equals (`coalesce` of the matches keeps the first); a round's winner is no
+    longer eligible in the next."""
+    assert program.reasons is not None
+    count, highest = program.reasons.count, program.reasons.direction == "highest"
+    names = list(program.contributions)
+    base = []
+    for n in names:
+        c = pl.col(ns + n)
+        base.append(pl.when(c > 0).then(c) if highest else pl.when(c < 0).then(-c))
+    steps: list[list[pl.Expr]] = []
+    chosen: list[str] = []
+    for k in range(count):
+        keys = base
+        for earlier in chosen:
+            keys = [pl.when(pl.col(earlier) != i).then(key) for i, key in enumerate(keys)]
+        # The round's best is a column of its own: read by every match below, it must not
+        # be recomputed per contribution (the streaming engine does not share subexpressions).
+        best = f"{ns}__reason_best_{k + 1}"
+        index = pl.coalesce(
+            [
+                pl.when(key == pl.col(best)).then(pl.lit(i, dtype=pl.Int32))
+                for i, key in enumerate(keys)
+            ]
+        )
+        column = f"{ns}__reason_index_{k + 1}"
+        steps.append([pl.max_horizontal(keys).alias(best)])
+        steps.append([index.alias(column)])
+        chosen.append(column)
+    steps.append(
+        [
+            pl.when(kept)
+            .then(
+                pl.col(column).replace_strict(
+                    list(range(len(names))), names, return_dtype=pl.String, default=None
+                )
+            )
+            .otherwise(pl.lit(None, dtype=pl.String))
+            .alias(f"{ns}__reason_{k + 1}")
+            for k, column in enumerate(chosen)
+        ]
+    )
+    return steps
+
+
+def _reasons_by_batches(program: Program, ns: str, kept: pl.Expr) -> list[list[pl.Expr]]:
+    """The same ranking with numpy on whole batches, for cards with very many contributions.
+
+    The first group computes the chosen indices, the second turns them into names.
     """
     assert program.reasons is not None
     count, direction = program.reasons.count, program.reasons.direction
     names = list(program.contributions)
     string_null = pl.lit(None, dtype=pl.String)
-    if not names:
-        return [[string_null.alias(f"{ns}__reason_{k + 1}") for k in range(count)]]
     fields = [f"i{k + 1}" for k in range(count)]
     dtype = pl.Struct({f: pl.Int64 for f in fields})
 
