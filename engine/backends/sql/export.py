@@ -6,9 +6,10 @@ This is what `scorecard compile` and the in-warehouse mode of `scorecard apply` 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
-from engine import ir
+from engine import compiled_models, ir
 from engine.api import Scorecard
 from engine.backends.sql import compile_program, dbt_model
 from engine.params import check_overrides
@@ -24,10 +25,37 @@ def sql_program(card: Scorecard, params: Mapping[str, ir.Value] | None = None) -
     program = bind_params(card.program, values)
     if not program.models:
         return program
+    base = card.path.parent if card.path is not None else Path.cwd()
+    placeholders = {
+        d.name: d.expr
+        for d in program.definitions
+        if d.kind == "model" and isinstance(d.expr, ir.ModelBatch)
+    }
+    located = {m.name: (m, m.path if m.path.exists() else base / m.path) for m in program.models}
+    cached = {
+        name: compiled_models.lookup(m, path, placeholders[name].features, card.trust_models)
+        for name, (m, path) in located.items()
+        if name in placeholders
+    }
+    if cached and all(e is not None for e in cached.values()):
+        return _with_models(program, {n: e for n, e in cached.items() if e is not None})
     from engine.models import link
 
-    base = card.path.parent if card.path is not None else Path.cwd()
-    return link(program, base, card.trust_models, for_sql=True).program
+    linked = link(program, base, card.trust_models, for_sql=True)
+    if not linked.diagnostics:
+        for d in linked.program.definitions:
+            if d.name in placeholders and not isinstance(d.expr, ir.ModelBatch):
+                model, path = located[d.name]
+                compiled_models.store(model, path, placeholders[d.name].features, d.expr)
+    return linked.program
+
+
+def _with_models(program: Program, exprs: Mapping[str, ir.Expr]) -> Program:
+    definitions = tuple(
+        replace(d, expr=exprs[d.name]) if d.kind == "model" and d.name in exprs else d
+        for d in program.definitions
+    )
+    return replace(program, definitions=definitions)
 
 
 def compile_card(
