@@ -36,10 +36,10 @@ class Listed(list[Any]):
 
 
 def _start(value: Any) -> tuple[int, int] | None:
-    if isinstance(value, Token):
-        return (value.line or 1, value.column or 1)
+    if type(value) is Token:
+        return (value.line, value.column)  # type: ignore[return-value]
     span = getattr(value, "span", None)
-    if isinstance(span, Span):
+    if span is not None:
         return (span.line, span.column)
     if isinstance(value, list | tuple):
         for item in value:
@@ -50,11 +50,10 @@ def _start(value: Any) -> tuple[int, int] | None:
 
 
 def _end(value: Any) -> tuple[int, int] | None:
-    if isinstance(value, Token):
-        tspan = token_span(value)
-        return (tspan.end_line, tspan.end_column)
+    if type(value) is Token:
+        return (value.end_line, value.end_column)  # type: ignore[return-value]
     span = getattr(value, "span", None)
-    if isinstance(span, Span):
+    if span is not None:
         return (span.end_line, span.end_column)
     if isinstance(value, list | tuple):
         for item in reversed(value):
@@ -65,10 +64,24 @@ def _end(value: Any) -> tuple[int, int] | None:
 
 
 def span_of(children: list[Any]) -> Span | None:
-    """The span from the first to the last positioned child (tokens included)."""
-    start = _start(children)
-    end = _end(children)
-    if start is None or end is None:
+    """The span from the first to the last positioned child (tokens included).
+
+    Called on every reduction of the parser, so it looks at as few children as it can.
+    """
+    start = end = None
+    for child in children:
+        if child is not None:
+            start = _start(child)
+            if start is not None:
+                break
+    if start is None:
+        return None
+    for child in reversed(children):
+        if child is not None:
+            end = _end(child)
+            if end is not None:
+                break
+    if end is None:
         return None
     return Span(start[0], start[1], end[0], end[1])
 
