@@ -561,8 +561,7 @@ def _nesting(node: Any) -> int:
         if not isinstance(item, ast.Node):
             continue
         deepest = max(deepest, depth)
-        for name in type(item).model_fields:
-            child = getattr(item, name)
+        for child in item.__dict__.values():
             if isinstance(child, ast.Node | list):
                 stack.append((child, depth + 1))
     return deepest
