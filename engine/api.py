@@ -13,6 +13,7 @@ Every problem a user can cause (card, data, params, models) is raised as
 from __future__ import annotations
 
 import math
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -374,10 +375,17 @@ def run_to_file(
     start = time.perf_counter()
     lf, layout = plan(cards, data, params=params, keep=keep, explain=explain, top=top)
     if streaming and str(destination) != io.STDOUT:
+        # Scored once, streamed to a Parquet file beside the output (hidden summary columns
+        # included); the output and the summary are then cheap streaming reads of that file.
+        # (One plan feeding both would hold the whole scored table in memory.)
+        folder = Path(destination).resolve().parent
         try:
-            (summary,) = io.sink_frame(
-                lf.drop(layout.hidden_columns), destination, also=[summary_query(lf, cards, layout)]
-            )
+            with tempfile.TemporaryDirectory(prefix=".scorecard-", dir=folder) as work:
+                scored_path = Path(work) / "scored.parquet"
+                lf.sink_parquet(scored_path, engine="streaming")
+                scored = pl.scan_parquet(scored_path)
+                io.sink_frame(scored.drop(layout.hidden_columns), destination)
+                summary = _collect(summary_query(scored, cards, layout), streaming=True)
         except pl.exceptions.PolarsError as exc:
             raise ScorecardError(
                 [error("E839", f"cannot compute the result: {_first_line(exc)}")]

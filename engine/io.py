@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -108,23 +108,15 @@ def write_frame(frame: pl.DataFrame, destination: Path | str) -> None:
             frame.write_ipc(tmp)
 
 
-def sink_frame(
-    frame: pl.LazyFrame, destination: Path | str, also: Sequence[pl.LazyFrame] = ()
-) -> list[pl.DataFrame]:
-    """Stream a lazy result to a file with bounded memory (Polars' streaming engine).
-
-    `also` are queries over the same plan (the run's summary) computed in the same pass:
-    the scoring they share with the file is done once. Their results are returned.
-    """
+def sink_frame(frame: pl.LazyFrame, destination: Path | str) -> None:
+    """Stream a lazy result to a file with bounded memory (Polars' streaming engine)."""
     fmt = format_of(destination, "output")
     with atomic_output(destination) as tmp:
         if fmt == "csv":
-            sink = frame.sink_csv(tmp, lazy=True)
+            frame.sink_csv(tmp, engine="streaming")
         elif fmt == "parquet":
-            sink = frame.sink_parquet(tmp, lazy=True)
+            frame.sink_parquet(tmp, engine="streaming")
         elif fmt == "ndjson":
-            sink = frame.sink_ndjson(tmp, lazy=True)
+            frame.sink_ndjson(tmp, engine="streaming")
         else:
-            sink = frame.sink_ipc(tmp, lazy=True)
-        results = pl.collect_all([sink, *also], engine="streaming")
-    return list(results[1:])
+            frame.sink_ipc(tmp, engine="streaming")
