@@ -132,14 +132,16 @@ def validate(frame: pl.LazyFrame, program: Program, data_name: str) -> list[Diag
                 )
             )
     # Every check but duplicate keys is row by row: one streaming pass counts them all.
-    counts = frame.select([c.condition.sum().alias(f"c{i}") for i, c in enumerate(checks)]).collect(
-        engine="streaming"
-    )
+    counts = frame.select(
+        pl.len().alias("rows"), *(c.condition.sum().alias(f"c{i}") for i, c in enumerate(checks))
+    ).collect(engine="streaming")
     key_cast = cast_column(key.name, schema[key.name], key.type)
     duplicated = key_cast.is_not_null() & key_cast.is_duplicated()
     checks.append(_Check("E814", key, duplicated, "is a duplicate key (keys must be unique)"))
     counts = counts.with_columns(
-        pl.lit(_duplicate_keys(frame, key_cast, duplicated)).alias(f"c{len(checks) - 1}")
+        pl.lit(_duplicate_keys(frame, key_cast, duplicated, int(counts["rows"][0]))).alias(
+            f"c{len(checks) - 1}"
+        )
     )
     problems: list[Diagnostic] = []
     indexed = frame.with_row_index(ROW_INDEX, offset=1)
@@ -161,25 +163,32 @@ def validate(frame: pl.LazyFrame, program: Program, data_name: str) -> list[Diag
     return problems
 
 
-def _duplicate_keys(frame: pl.LazyFrame, key: pl.Expr, duplicated: pl.Expr) -> int:
+KEYS_PER_PASS = 8_000_000
+"""Keys hashed and grouped per pass of the duplicate check: bounds its memory (~0.5 GB)."""
+
+
+def _duplicate_keys(frame: pl.LazyFrame, key: pl.Expr, duplicated: pl.Expr, rows: int) -> int:
     """How many rows have a key another row has too.
 
     Holding every key of a large table in memory costs more than scoring it, so the keys are
-    first hashed to 64 bits and grouped by the streaming engine; only when two hashes meet
-    (a duplicate, or a rare collision) are the keys themselves compared.
+    hashed to 64 bits and grouped by the streaming engine, a share of the hashes per pass
+    on large tables; only when two hashes meet (a duplicate, or a rare collision) are the
+    keys themselves compared.
     """
-    hashes = (
-        frame.select(key.hash(seed=7).alias("h"), key.is_not_null().alias("present"))
-        .filter(pl.col("present"))
-        .group_by("h")
-        .agg(pl.len().alias("n"))
-        .filter(pl.col("n") > 1)
-        .select(pl.col("n").sum())
-        .collect(engine="streaming")
-    )
-    if not hashes.item():
-        return 0
-    return int(frame.select(duplicated.sum()).collect(engine="streaming").item() or 0)
+    passes = max(1, -(-rows // KEYS_PER_PASS))
+    hashed = frame.filter(key.is_not_null()).select(key.hash(seed=7).alias("h"))
+    for part in range(passes):
+        share = hashed if passes == 1 else hashed.filter(pl.col("h") % passes == part)
+        meets = (
+            share.group_by("h")
+            .agg(pl.len().alias("n"))
+            .filter(pl.col("n") > 1)
+            .select(pl.col("n").sum())
+            .collect(engine="streaming")
+        )
+        if meets.item():
+            return int(frame.select(duplicated.sum()).collect(engine="streaming").item() or 0)
+    return 0
 
 
 def _problem(

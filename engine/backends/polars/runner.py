@@ -301,12 +301,17 @@ def _reasons_by_expressions(program: Program, ns: str, kept: pl.Expr) -> list[li
         steps.append([pl.max_horizontal(keys).alias(best)])
         steps.append([index.alias(column)])
         chosen.append(column)
+    # Index -> name as a chain of matches: `replace_strict` is not row by row in the
+    # streaming engine, and made a streamed run hold every row in memory.
     steps.append(
         [
             pl.when(kept)
             .then(
-                pl.col(column).replace_strict(
-                    list(range(len(names))), names, return_dtype=pl.String, default=None
+                pl.coalesce(
+                    [
+                        pl.when(pl.col(column) == i).then(pl.lit(name, dtype=pl.String))
+                        for i, name in enumerate(names)
+                    ]
                 )
             )
             .otherwise(pl.lit(None, dtype=pl.String))
