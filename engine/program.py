@@ -241,6 +241,9 @@ def bind_params(program: Program, overrides: Mapping[str, ir.Value] | None = Non
     values = {p.name: ir.Literal(overrides.get(p.name, p.value), p.type) for p in program.params}
 
     def sub(e: ir.Expr) -> ir.Expr:
+        # Most trees read no param: they are kept as they are rather than rebuilt.
+        if not any(isinstance(n, ir.Param) for n in ir.walk(e)):
+            return e
         return substitute(e, values)
 
     return replace(
