@@ -285,6 +285,40 @@ def children(expr: Expr) -> tuple[Expr, ...]:
     raise TypeError(f"not an IR node: {expr!r}")
 
 
+def with_children(expr: Expr, kids: tuple[Expr, ...]) -> Expr:
+    """`expr` with its direct sub-expressions replaced, in the order `children` gives them."""
+    match expr:
+        case Literal() | Ref() | Param():
+            return expr
+        case Cast():
+            return Cast(kids[0], expr.type)
+        case Float32():
+            return Float32(kids[0])
+        case Negate():
+            return Negate(kids[0])
+        case Not():
+            return Not(kids[0])
+        case IsMissing():
+            return IsMissing(kids[0], expr.negated)
+        case InList():
+            return InList(kids[0], expr.values, expr.negated)
+        case Arith():
+            return Arith(expr.op, kids[0], kids[1])
+        case Logic():
+            return Logic(expr.op, kids[0], kids[1])
+        case Compare():
+            return Compare(expr.op, kids[0], kids[1])
+        case Sum():
+            return Sum(kids, expr.type)
+        case If():
+            return If(kids[0], kids[1], kids[2], expr.type)
+        case Call():
+            return Call(expr.func, kids, expr.type)
+        case ModelBatch():
+            return ModelBatch(expr.model, kids, expr.type)
+    raise TypeError(f"not an IR node: {expr!r}")
+
+
 def walk(expr: Expr) -> Iterator[Expr]:
     """Every node of the tree, parents before children (iterative: trees can be deep)."""
     stack = [expr]

@@ -202,34 +202,19 @@ class Program:
 
 
 def substitute(expr: ir.Expr, values: Mapping[str, ir.Literal]) -> ir.Expr:
-    """`expr` with every `Param` whose name is in `values` replaced by its literal."""
-    match expr:
-        case ir.Param(name=name) if name in values:
-            return values[name]
-        case ir.Literal() | ir.Ref() | ir.Param():
-            return expr
-        case ir.Cast():
-            return replace(expr, operand=substitute(expr.operand, values))
-        case ir.Float32() | ir.Negate() | ir.Not() | ir.IsMissing() | ir.InList():
-            return replace(expr, operand=substitute(expr.operand, values))
-        case ir.Arith() | ir.Logic() | ir.Compare():
-            return replace(
-                expr, left=substitute(expr.left, values), right=substitute(expr.right, values)
-            )
-        case ir.Sum():
-            return replace(expr, terms=tuple(substitute(t, values) for t in expr.terms))
-        case ir.If():
-            return replace(
-                expr,
-                cond=substitute(expr.cond, values),
-                then=substitute(expr.then, values),
-                else_=substitute(expr.else_, values),
-            )
-        case ir.Call():
-            return replace(expr, args=tuple(substitute(a, values) for a in expr.args))
-        case ir.ModelBatch():
-            return replace(expr, features=tuple(substitute(f, values) for f in expr.features))
-    raise TypeError(f"not an IR node: {expr!r}")
+    """`expr` with every `Param` whose name is in `values` replaced by its literal.
+
+    A subtree that reads no such param is returned as it is, not rebuilt.
+    """
+    if isinstance(expr, ir.Param):
+        return values.get(expr.name, expr)
+    kids = ir.children(expr)
+    if not kids:
+        return expr
+    new = tuple(substitute(k, values) for k in kids)
+    if all(n is k for n, k in zip(new, kids, strict=True)):
+        return expr
+    return ir.with_children(expr, new)
 
 
 def bind_params(program: Program, overrides: Mapping[str, ir.Value] | None = None) -> Program:
@@ -241,9 +226,6 @@ def bind_params(program: Program, overrides: Mapping[str, ir.Value] | None = Non
     values = {p.name: ir.Literal(overrides.get(p.name, p.value), p.type) for p in program.params}
 
     def sub(e: ir.Expr) -> ir.Expr:
-        # Most trees read no param: they are kept as they are rather than rebuilt.
-        if not any(isinstance(n, ir.Param) for n in ir.walk(e)):
-            return e
         return substitute(e, values)
 
     return replace(
