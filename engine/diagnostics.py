@@ -55,7 +55,9 @@ class Diagnostic:
 
     def headline(self) -> str:
         """`FILE:LINE:COL: error[CODE]: message`, the first line of the rendering."""
-        place = self.file or "<card>"
+        # Without a file, a problem with a place is in a card given as text; one without a
+        # place (a data file, an option) is the command's own.
+        place = self.file or ("<card>" if self.span is not None else "scorecard")
         if self.span is not None:
             place = f"{place}:{self.span.line}:{self.span.column}"
         return f"{place}: {self.severity.value}[{self.code}]: {self.message}"
