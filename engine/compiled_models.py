@@ -50,9 +50,9 @@ def _compiler_digest() -> str:
     return digest.hexdigest()
 
 
-def _key(model: ModelDef, path: Path, features: tuple[ir.Expr, ...]) -> str:
+def _key(model: ModelDef, digest: str, features: tuple[ir.Expr, ...]) -> str:
     spec = {
-        "file": file_sha256(path),
+        "file": digest,
         "features": [ir_json.encode(f) for f in features],
         "output": model.output,
         "class": model.output_class,
@@ -61,13 +61,9 @@ def _key(model: ModelDef, path: Path, features: tuple[ir.Expr, ...]) -> str:
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
 
 
-def _usable(model: ModelDef, path: Path, trust_models: bool) -> bool:
-    if not path.is_file():
-        return False
+def _usable(model: ModelDef, path: Path, digest: str, trust_models: bool) -> bool:
     if path.suffix.lower() in PICKLES:
-        return trust_models or (
-            model.sha256 is not None and file_sha256(path) == model.sha256.lower()
-        )
+        return trust_models or (model.sha256 is not None and digest == model.sha256.lower())
     return True
 
 
@@ -76,9 +72,10 @@ def lookup(
 ) -> ir.Expr | None:
     """The cached expression of `model`, or None (not cached, unreadable, not allowed)."""
     try:
-        if not _usable(model, path, trust_models):
+        digest = file_sha256(path)
+        if not _usable(model, path, digest, trust_models):
             return None
-        entry = cache_dir() / f"{_key(model, path, features)}.json"
+        entry = cache_dir() / f"{_key(model, digest, features)}.json"
         return ir_json.loads(entry.read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -89,5 +86,5 @@ def store(model: ModelDef, path: Path, features: tuple[ir.Expr, ...], expr: ir.E
     with contextlib.suppress(OSError):
         folder = cache_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        entry = folder / f"{_key(model, path, features)}.json"
+        entry = folder / f"{_key(model, file_sha256(path), features)}.json"
         write_text_atomic(entry, ir_json.dumps(expr))

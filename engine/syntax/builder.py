@@ -7,10 +7,9 @@ with its position, and the node still gets built so that checking can go on.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from lark import Token, Tree
+from lark import Token
 
 from engine.diagnostics import Diagnostic, Span, error
 from engine.syntax import ast
@@ -22,10 +21,13 @@ ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 
 
 def token_span(tok: Token) -> Span:
+    """A token's span; a token of no width (the end of the file) still covers one column."""
     line = tok.line or 1
     column = tok.column or 1
     end_line = tok.end_line or line
     end_column = tok.end_column or column + 1
+    if end_line == line and end_column <= column:
+        end_column = column + 1
     return Span(line, column, end_line, end_column)
 
 
@@ -110,19 +112,6 @@ class AstBuilder:
 
     def __init__(self) -> None:
         self.diagnostics: list[Diagnostic] = []
-        self._methods: dict[str, Callable[[Span | None, list[Any]], Any]] = {}
-
-    def build(self, tree: Tree[Token]) -> Any:
-        """The AST of a plain Lark tree (the parser usually builds the AST directly)."""
-        children = [self.build(c) if isinstance(c, Tree) else c for c in tree.children]
-        rule = str(tree.data)
-        method = self._methods.get(rule)
-        if method is None:
-            found = getattr(self, rule, None)
-            if found is None or rule.startswith("_"):
-                raise NotImplementedError(f"no AST rule for grammar rule {rule!r}")
-            method = self._methods[rule] = found
-        return method(span_of(children), kept_children(children))
 
     # ------------------------------------------------------------ names and literals
 
@@ -474,10 +463,3 @@ def _join(a: Span | None, b: Span | None) -> Span | None:
     if a is None or b is None:
         return a or b
     return a.to(b)
-
-
-def build_card(tree: Tree[Token]) -> tuple[ast.Card, list[Diagnostic]]:
-    """The AST of a parse tree, and the diagnostics of its literals."""
-    builder = AstBuilder()
-    card = builder.build(tree)
-    return card, builder.diagnostics

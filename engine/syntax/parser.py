@@ -18,14 +18,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from lark import Lark, Token, Tree
+from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.parsers.lalr_analysis import Shift
 from lark.parsers.lalr_interactive_parser import InteractiveParser
 
 from engine.diagnostics import Diagnostic, Span, error
 from engine.syntax import ast
-from engine.syntax.builder import AstBuilder, kept_children, span_of
+from engine.syntax.builder import AstBuilder, kept_children, span_of, token_span
 from engine.syntax.lexer import CardLexer
 from engine.syntax.messages import char_error_message, token_error_message
 
@@ -113,16 +113,6 @@ class ParseResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def _token_span(tok: Token) -> Span:
-    line = tok.line or 1
-    col = tok.column or 1
-    end_line = tok.end_line or line
-    end_col = tok.end_column or col + 1
-    if end_line == line and end_col <= col:
-        end_col = col + 1
-    return Span(line, col, end_line, end_col)
-
-
 class _Recovery:
     """The `on_error` callback: records a diagnostic, then resynchronises the parser."""
 
@@ -163,7 +153,7 @@ class _Recovery:
         if not quiet:
             partial = list(state.value_stack[depth - 1 :])
             code, message, blamed = token_error_message(self.text, e, partial, previous)
-            self.diagnostics.append(error(code, message, _token_span(blamed)))
+            self.diagnostics.append(error(code, message, token_span(blamed)))
         # Drop the broken statement, then skip to the next statement keyword.
         del stack[depth:]
         del state.value_stack[depth - 1 :]
@@ -204,11 +194,6 @@ class _Recovery:
         for value in reversed(partial):
             if isinstance(value, Token):
                 return value
-            if isinstance(value, Tree):
-                toks = list(value.scan_values(lambda v: isinstance(v, Token)))
-                if toks:
-                    last: Token = toks[-1]
-                    return last
         return None
 
 
