@@ -325,14 +325,16 @@ def _reasons_by_expressions(program: Program, ns: str, kept: pl.Expr) -> list[li
 def _reasons_by_batches(program: Program, ns: str, kept: pl.Expr) -> list[list[pl.Expr]]:
     """The same ranking with numpy on whole batches, for cards with very many contributions.
 
-    The first group computes the chosen indices, the second turns them into names.
+    The batch function gives the names themselves: mapping indices to names afterwards with
+    `replace_strict` would hold every row of a streamed run in memory.
     """
     assert program.reasons is not None
     count, direction = program.reasons.count, program.reasons.direction
     names = list(program.contributions)
+    labels = np.array(names, dtype=object)
     string_null = pl.lit(None, dtype=pl.String)
-    fields = [f"i{k + 1}" for k in range(count)]
-    dtype = pl.Struct({f: pl.Int64 for f in fields})
+    fields = [f"r{k + 1}" for k in range(count)]
+    dtype = pl.Struct({f: pl.String for f in fields})
 
     def rank(batch: pl.Series) -> pl.Series:
         matrix = batch.struct.unnest().to_numpy().astype(np.float64, copy=False)
@@ -346,25 +348,20 @@ def _reasons_by_batches(program: Program, ns: str, kept: pl.Expr) -> list[list[p
         for f in fields:
             best = np.argmax(key, axis=1) if key.shape[1] else np.zeros(batch.len(), np.int64)
             found = key[rows, best] > -np.inf
-            chosen = pl.Series(f, best.astype(np.int64))
-            columns[f] = chosen.scatter(np.nonzero(~found)[0], None)
+            columns[f] = pl.Series(f, np.where(found, labels[best], None), dtype=pl.String)
             key[rows, best] = -np.inf
-        return pl.DataFrame(columns, schema={f: pl.Int64 for f in fields}).to_struct(batch.name)
+        return pl.DataFrame(columns, schema=dict.fromkeys(fields, pl.String)).to_struct(batch.name)
 
     contributions = pl.struct(
         [pl.col(ns + n).fill_null(float("nan")).alias(f"c{i}") for i, n in enumerate(names)]
     )
     chosen = contributions.map_batches(rank, return_dtype=dtype, is_elementwise=True)
-    hidden = f"{ns}__reason_index"
+    hidden = f"{ns}__reason_names"
     return [
         [chosen.alias(hidden)],
         [
             pl.when(kept)
-            .then(
-                pl.col(hidden)
-                .struct.field(f)
-                .replace_strict(list(range(len(names))), names, return_dtype=pl.String)
-            )
+            .then(pl.col(hidden).struct.field(f))
             .otherwise(string_null)
             .alias(f"{ns}__reason_{k + 1}")
             for k, f in enumerate(fields)
