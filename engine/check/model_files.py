@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from engine.diagnostics import Diagnostic, error
+from engine.program import ModelDef
 from engine.syntax import ast
 
 SHA256 = re.compile(r"[0-9a-fA-F]{64}$")
@@ -19,6 +20,18 @@ def file_sha256(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def model_path(model: ModelDef, base_dir: Path) -> Path:
+    """The model file.
+
+    The checker already joins the card's directory to the path the card gives, so a path
+    that exists as given is used as is; otherwise it is taken relative to `base_dir` (the
+    card's directory), which is how programs built without the checker name their files.
+    """
+    if model.path.is_absolute() or model.path.exists():
+        return model.path
+    return base_dir / model.path
 
 
 def check_model_file(node: ast.ModelStmt, base_dir: Path) -> list[Diagnostic]:

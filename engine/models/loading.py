@@ -27,6 +27,7 @@ from typing import Any, Final
 import sklearn
 from sklearn.exceptions import InconsistentVersionWarning
 
+from engine.check.model_files import model_path
 from engine.diagnostics import Diagnostic, error, warning
 from engine.program import ModelDef
 
@@ -70,21 +71,9 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def resolve_path(model: ModelDef, base_dir: Path) -> Path:
-    """The model file.
-
-    The checker already joins the card's directory to the path the card gives, so a path
-    that exists as given is used as is; otherwise it is taken relative to `base_dir` (the
-    card's directory), which is how programs built without the checker name their files.
-    """
-    if model.path.is_absolute() or model.path.exists():
-        return model.path
-    return base_dir / model.path
-
-
 def load_model(model: ModelDef, base_dir: Path, trust_models: bool = False) -> LoadResult:
     """Read, verify and load the file behind `model NAME = sklearn "PATH"`."""
-    path = resolve_path(model, base_dir)
+    path = model_path(model, base_dir)
     span = model.span
     suffix = path.suffix.lower()
     if suffix not in SKOPS_SUFFIXES | PICKLE_SUFFIXES:

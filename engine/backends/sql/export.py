@@ -12,6 +12,7 @@ from pathlib import Path
 from engine import compiled_models, ir
 from engine.api import Scorecard
 from engine.backends.sql import compile_program, dbt_model
+from engine.check.model_files import model_path
 from engine.params import check_overrides
 from engine.program import Program, bind_params
 
@@ -31,7 +32,7 @@ def sql_program(card: Scorecard, params: Mapping[str, ir.Value] | None = None) -
         for d in program.definitions
         if d.kind == "model" and isinstance(d.expr, ir.ModelBatch)
     }
-    located = {m.name: (m, m.path if m.path.exists() else base / m.path) for m in program.models}
+    located = {m.name: (m, model_path(m, base)) for m in program.models}
     cached = {
         name: compiled_models.lookup(m, path, placeholders[name].features, card.trust_models)
         for name, (m, path) in located.items()
