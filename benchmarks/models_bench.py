@@ -34,7 +34,7 @@ from engine import ir
 from engine.backends.polars.expressions import translate
 from engine.models import OutputSpec, compile_estimator
 from engine.models.compile import final_estimator
-from engine.models.link import _batch_is_faster
+from engine.models.linking import _batch_is_faster
 from engine.models.trees import total_nodes
 from engine.types import ScalarType
 

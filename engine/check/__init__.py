@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.check.checker import check_card
-from engine.diagnostics import Diagnostic, error
+from engine.diagnostics import Diagnostic, ScorecardError, Span, error
 from engine.program import Program
 from engine.syntax import ast, parse_card
 
@@ -25,6 +25,17 @@ class CheckResult:
     @property
     def ok(self) -> bool:
         return self.program is not None and not any(d.is_error for d in self.diagnostics)
+
+    @property
+    def base_dir(self) -> Path:
+        """The folder model paths are relative to: the card's, or the working directory."""
+        return self.path.parent if self.path is not None else Path.cwd()
+
+    def checked_program(self) -> Program:
+        """The program of a card without errors; the card's diagnostics raised otherwise."""
+        if self.program is None or not self.ok:
+            raise ScorecardError(self.diagnostics, self.source)
+        return self.program
 
 
 def check_source(text: str, path: Path | None = None) -> CheckResult:
@@ -64,8 +75,6 @@ def check_file(path: Path | str) -> CheckResult:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        from engine.diagnostics import Span
-
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         return CheckResult(
             None,

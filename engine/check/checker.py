@@ -16,10 +16,11 @@ from typing import Any
 
 from engine import ir
 from engine.check.bins import BinsLowerer
+from engine.check.examples import check_example
 from engine.check.expressions import ExprLowerer, convert, literal_of, type_words
-from engine.check.model_files import check_model_file
 from engine.check.suggest import did_you_mean
 from engine.diagnostics import Diagnostic, Span, error, warning
+from engine.models.files import check_model_file
 from engine.program import (
     BinsDef,
     Definition,
@@ -505,8 +506,6 @@ class Checker:
         return ReasonsDef(stmt.count, stmt.direction or "highest")
 
     def _examples(self, reasons: ReasonsDef | None) -> list[ExampleDef]:
-        from engine.check.examples import check_example
-
         out = []
         for stmt in self._of(ast.ExampleStmt):
             example = check_example(stmt, self, reasons)

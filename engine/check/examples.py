@@ -3,21 +3,46 @@ must be results the card computes."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Protocol
 
 from engine import ir
 from engine.check.expressions import literal_of, type_words
 from engine.check.suggest import did_you_mean
-from engine.diagnostics import error
+from engine.diagnostics import Diagnostic, error
 from engine.program import ExampleDef, ReasonsDef
 from engine.syntax import ast
 from engine.types import ScalarType, common_type
 
-if TYPE_CHECKING:
-    from engine.check.checker import Checker
+
+class Declared(Protocol):
+    """What an example needs to know of a declared name."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def type(self) -> ScalarType | None: ...
 
 
-def _value(node: ast.Node, want: ScalarType, checker: Checker, what: str) -> tuple[bool, ir.Value]:
+class ExampleScope(Protocol):
+    """The part of the checker an example is checked against (the checker itself)."""
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]: ...
+
+    @property
+    def decls(self) -> Mapping[str, Declared]: ...
+
+    def expect_type(self, name: str, reasons: ReasonsDef | None) -> ScalarType | None: ...
+
+
+def _value(
+    node: ast.Node, want: ScalarType, checker: ExampleScope, what: str
+) -> tuple[bool, ir.Value]:
     if isinstance(node, ast.MissingLit):
         return True, None
     lit = literal_of(node)
@@ -38,7 +63,7 @@ def _value(node: ast.Node, want: ScalarType, checker: Checker, what: str) -> tup
 
 
 def check_example(
-    stmt: ast.ExampleStmt, checker: Checker, reasons: ReasonsDef | None
+    stmt: ast.ExampleStmt, checker: ExampleScope, reasons: ReasonsDef | None
 ) -> ExampleDef | None:
     ok = True
     given: dict[str, ir.Value] = {}

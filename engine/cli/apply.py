@@ -12,13 +12,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from engine import io
 from engine.api import Scorecard, Summary, Top, load, run, run_to_file
+from engine.check.params import parse_overrides
 from engine.cli.app import app, stderr, stdout
 from engine.cli.apply_db import apply_in_db
 from engine.cli.render import print_diagnostics
 from engine.diagnostics import ScorecardError, error
-from engine.params import parse_overrides
+from engine.io import tables
 
 STREAMING_BYTES = 1 << 30
 """Inputs larger than this are streamed (`--streaming` forces it, `--no-streaming` prevents it)."""
@@ -213,7 +213,7 @@ def apply(
             return
         stream = streaming
         if stream is None:
-            stream = output != io.STDOUT and io.file_size(data) > STREAMING_BYTES
+            stream = output != tables.STDOUT and tables.file_size(data) > STREAMING_BYTES
         with progress("scoring"):
             summaries = run_to_file(
                 cards,
@@ -226,7 +226,7 @@ def apply(
                 streaming=stream,
             )
         print_summaries(summaries)
-        if output != io.STDOUT:
+        if output != tables.STDOUT:
             stderr.print(f"wrote {escape(output)}")
 
     guarded(work)

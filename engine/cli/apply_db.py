@@ -12,12 +12,12 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from engine.api import load
 from engine.backends.sql.warehouse import apply_in_warehouse
+from engine.check import check_file
+from engine.check.params import parse_overrides
 from engine.cli.app import stderr
 from engine.cli.render import print_diagnostics
 from engine.diagnostics import ScorecardError
-from engine.params import parse_overrides
 
 
 def apply_in_db(
@@ -34,11 +34,14 @@ def apply_in_db(
     if not table or not into:
         raise typer.BadParameter("--db needs --table (the customers) and --into (the results)")
     try:
-        card = load(paths[0], trust_models=trust_models)
-        print_diagnostics(card.check(), card.source)
-        values = parse_overrides(card.program, params)
-        run = apply_in_warehouse(card, db, table, into, params=values)
+        checked = check_file(paths[0])
+        program = checked.checked_program()
+        print_diagnostics(checked.diagnostics, checked.source)
+        values = parse_overrides(program, params)
+        run = apply_in_warehouse(
+            program, checked.base_dir, db, table, into, trust_models=trust_models, params=values
+        )
     except ScorecardError as exc:
         print_diagnostics(exc.diagnostics, exc.source)
         raise typer.Exit(1) from None
-    stderr.print(f"{escape(card.name)}: wrote {run.rows} rows to {escape(into)} ({run.dialect})")
+    stderr.print(f"{escape(program.name)}: wrote {run.rows} rows to {escape(into)} ({run.dialect})")

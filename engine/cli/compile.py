@@ -9,14 +9,14 @@ from typing import Annotated
 
 import typer
 
-from engine import io
-from engine.api import load
 from engine.backends.sql.dialects import DIALECT_NAMES
 from engine.backends.sql.export import compile_card
+from engine.check import check_file
+from engine.check.params import parse_overrides
 from engine.cli.app import app, stderr
 from engine.cli.render import print_diagnostics
 from engine.diagnostics import ScorecardError
-from engine.params import parse_overrides
+from engine.io.atomic import atomic_output
 
 Dialects = Enum("Dialects", {name: name for name in DIALECT_NAMES}, type=str)  # type: ignore[misc]
 
@@ -69,14 +69,23 @@ def compile(
     --table analytics.customers -o churn_risk.sql
     """
     try:
-        loaded = load(card, trust_models=trust_models)
-        print_diagnostics(loaded.check(), loaded.source)
-        params = parse_overrides(loaded.program, param or [])
-        text = compile_card(loaded, dialect.value, table, params=params, dbt=dbt)
+        checked = check_file(card)
+        program = checked.checked_program()
+        print_diagnostics(checked.diagnostics, checked.source)
+        params = parse_overrides(program, param or [])
+        text = compile_card(
+            program,
+            checked.base_dir,
+            dialect.value,
+            table,
+            trust_models=trust_models,
+            params=params,
+            dbt=dbt,
+        )
         if output is None or str(output) == "-":
             sys.stdout.write(text)
             return
-        with io.atomic_output(output) as tmp:
+        with atomic_output(output) as tmp:
             tmp.write_text(text, encoding="utf-8")
     except ScorecardError as exc:
         print_diagnostics(exc.diagnostics, exc.source)

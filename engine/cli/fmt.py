@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from engine.atomic import write_text_atomic
 from engine.check import check_file
 from engine.cli.app import app, stderr
 from engine.cli.render import print_diagnostics
+from engine.io.atomic import write_text_atomic
 from engine.syntax.printer import format_card
 
 

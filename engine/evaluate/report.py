@@ -18,13 +18,13 @@ from typing import Any
 
 import jinja2
 
-from engine.atomic import write_text_atomic
 from engine.evaluate import charts
 from engine.evaluate.charts import Chart
 from engine.evaluate.fairness import Fairness
 from engine.evaluate.metrics import Evaluation
 from engine.evaluate.stability import Stability
 from engine.evaluate.tables import Table
+from engine.io.atomic import write_text_atomic
 
 PAGE_WIDTH = 1200
 HEADER_HEIGHT = 110

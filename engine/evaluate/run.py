@@ -14,14 +14,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from engine import io, ir
-from engine.api import Data, Scorecard, run
+from engine import ir
 from engine.diagnostics import ScorecardError, error
 from engine.evaluate import fairness, metrics, source, stability
 from engine.evaluate.rows import ReportError, ScoredRows
+from engine.io import tables
+from engine.run.card import Card
+from engine.run.execute import run
+from engine.run.options import Data, RunOptions
 
 
-def _reserved(card: Scorecard) -> set[str]:
+def _reserved(card: Card) -> set[str]:
     """Names the scored table already uses: results, definitions and their details."""
     program = card.program
     names = set(program.result_columns()) | {d.name for d in program.definitions}
@@ -29,7 +32,7 @@ def _reserved(card: Scorecard) -> set[str]:
     return names | {"points"}
 
 
-def _check_column(card: Scorecard, data: Data, option: str, name: str) -> None:
+def _check_column(card: Card, data: Data, option: str, name: str) -> None:
     if name not in _columns(data):
         raise ScorecardError([error("E1001", f"{option} {name!r}: the table has no such column")])
     if name in _reserved(card):
@@ -47,19 +50,19 @@ def _check_column(card: Scorecard, data: Data, option: str, name: str) -> None:
 
 def _columns(data: Data) -> list[str]:
     if isinstance(data, str | Path):
-        return io.scan(data).collect_schema().names()
+        return tables.scan(data).collect_schema().names()
     return data.collect_schema().names()
 
 
 def score_rows(
-    card: Scorecard,
+    card: Card,
     data: Data,
     *,
     params: Mapping[str, ir.Value] | None = None,
     keep: Sequence[str] = (),
 ) -> ScoredRows:
     """Score `data` with rule and bins details, keeping `keep` columns for the report."""
-    frame = run([card], data, params=[params or {}], keep=keep, details=True).frame
+    frame = run([card], data, [params or {}], RunOptions(tuple(keep), details=True)).frame
     return source.rows_from_results(frame, card.program, keep)
 
 
@@ -68,7 +71,7 @@ def _fail(code: str, exc: ReportError) -> ScorecardError:
 
 
 def evaluate_card(
-    card: Scorecard,
+    card: Card,
     data: Data,
     target: str,
     *,
@@ -88,7 +91,7 @@ def evaluate_card(
 
 
 def stability_of(
-    card: Scorecard,
+    card: Card,
     baseline: Data,
     current: Data,
     *,
@@ -105,7 +108,7 @@ def stability_of(
 
 
 def fairness_of(
-    card: Scorecard,
+    card: Card,
     data: Data,
     by: str,
     *,

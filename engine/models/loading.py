@@ -27,8 +27,8 @@ from typing import Any, Final
 import sklearn
 from sklearn.exceptions import InconsistentVersionWarning
 
-from engine.check.model_files import model_path
 from engine.diagnostics import Diagnostic, error, warning
+from engine.models.files import model_path
 from engine.program import ModelDef
 
 SKOPS_SUFFIXES: Final = frozenset({".skops"})

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from lark import Token, Tree
 from lark.exceptions import UnexpectedInput, UnexpectedToken
 
+from engine.syntax.grammar import lark_parser
+
 # Terminal name -> how a message names it.
 TERMINAL_WORDS: dict[str, str] = {
     "_SCORECARD": "`scorecard`",
@@ -305,8 +307,6 @@ def _glued(previous: Token, found: Token) -> bool:
 
 @functools.cache
 def _strict_parse() -> Callable[[str], Tree[Token]]:
-    from engine.syntax.parser import lark_parser
-
     return lark_parser().parse
 
 

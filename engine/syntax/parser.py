@@ -14,8 +14,6 @@ import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token
@@ -26,7 +24,7 @@ from lark.parsers.lalr_interactive_parser import InteractiveParser
 from engine.diagnostics import Diagnostic, Span, error
 from engine.syntax import ast
 from engine.syntax.builder import AstBuilder, kept_children, span_of, token_span
-from engine.syntax.lexer import CardLexer
+from engine.syntax.grammar import load_grammar
 from engine.syntax.messages import char_error_message, token_error_message
 
 STATEMENT_KEYWORDS = frozenset(
@@ -46,14 +44,6 @@ STATEMENT_KEYWORDS = frozenset(
         "_EXAMPLE",
     }
 )
-
-
-def grammar_path() -> Path:
-    """The grammar shipped in the wheel, or the repository's `grammar/` in a source tree."""
-    packaged = resources.files("engine").joinpath("_grammar/scorecard.lark")
-    if packaged.is_file():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "grammar" / "scorecard.lark"
 
 
 class _InlineBuilder:
@@ -85,26 +75,7 @@ _LOCK = threading.Lock()
 @functools.cache
 def ast_parser() -> Lark:
     """The parser that builds the AST directly."""
-    return _lark(_INLINE)
-
-
-@functools.cache
-def lark_parser() -> Lark:
-    """The same grammar building a plain Lark tree (for `match_examples` and debugging)."""
-    return _lark(None)
-
-
-def _lark(transformer: object | None) -> Lark:
-    return Lark.open(
-        str(grammar_path()),
-        parser="lalr",
-        lexer=CardLexer,
-        keep_all_tokens=True,
-        transformer=transformer,
-        strict=True,
-        cache=True,
-        maybe_placeholders=True,
-    )
+    return load_grammar(_INLINE)
 
 
 @dataclass

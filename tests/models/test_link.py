@@ -1,4 +1,4 @@
-"""`engine.models.link`: which models become expressions, the batch path for the others, the
+"""`engine.models.linking`: which models become expressions, the batch path for the others, the
 SQL refusals, and that both paths give scikit-learn's numbers through the Polars backend."""
 
 from __future__ import annotations

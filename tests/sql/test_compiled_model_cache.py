@@ -12,8 +12,7 @@ import numpy as np
 import skops.io as sio
 from sklearn.ensemble import GradientBoostingClassifier
 
-from engine import ir_json
-from engine.models import link
+from engine.models import ir_json, link
 
 ROOT = Path(__file__).resolve().parents[2]
 CARD = """scorecard cached {}

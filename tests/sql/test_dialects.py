@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, assume, given, settings
 from engine.api import load
 from engine.backends.sql import compile_program
 from engine.backends.sql.dialects import DIALECT_NAMES, get_dialect
-from engine.backends.sql.export import compile_card, sql_program
 from engine.check import check_source
 from tests.sql.cards import customers, full_card
 from tests.sql.helpers import (
@@ -38,20 +37,20 @@ def full(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("dialect", DIALECT_NAMES)
 def test_parses_in_its_dialect(dialect: str, full: Path) -> None:
-    sql = compile_card(load(full), dialect, "analytics.customers")
+    sql = load(full).to_sql(dialect, "analytics.customers")
     parsed = sqlglot.parse(sql, read=get_dialect(dialect).sqlglot)
     assert len([p for p in parsed if p is not None]) == 1
 
 
 def _full_polars(full: Path) -> tuple[list[dict[str, object]], list[str], str]:
-    program = sql_program(load(full))
+    program = load(full).sql_program()
     return polars_rows(program, customers()), program.result_columns(), program.key.name
 
 
 @pytest.mark.parametrize("dialect", ["duckdb", *TRANSPILED])
 def test_full_card_on_duckdb(dialect: str, full: Path) -> None:
     want, columns, key = _full_polars(full)
-    sql = compile_card(load(full), dialect, "customers")
+    sql = load(full).to_sql(dialect, "customers")
     if dialect != "duckdb":
         sql = sqlglot.transpile(sql, read=get_dialect(dialect).sqlglot, write="duckdb")[0]
     con = duckdb.connect()
@@ -65,7 +64,7 @@ def test_full_card_on_duckdb(dialect: str, full: Path) -> None:
 def test_full_card_on_postgres(full: Path, pg: psycopg.Connection) -> None:
     want, columns, key = _full_polars(full)
     pg_table(pg, "customers", customers())
-    got = run_pg(pg, compile_card(load(full), "postgres", "customers"))
+    got = run_pg(pg, load(full).to_sql("postgres", "customers"))
     assert_same_rows(got, want, key, columns, context="postgres")
 
 

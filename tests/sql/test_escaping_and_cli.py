@@ -19,8 +19,6 @@ from engine import ir
 from engine.api import loads
 from engine.backends.sql import compile_program
 from engine.backends.sql.dialects import DIALECT_NAMES, get_dialect
-from engine.backends.sql.export import compile_card
-from engine.backends.sql.warehouse import apply_in_warehouse
 from engine.cli import app
 from engine.diagnostics import ScorecardError
 from engine.program import Definition
@@ -111,18 +109,18 @@ def _check_rows(rows: list[dict[str, object]]) -> None:
 def test_nasty_names_duckdb() -> None:
     con = duckdb.connect()
     duckdb_table(con, "t; DROP", ROWS)
-    _check_rows(run_duckdb(con, compile_card(_card(), "duckdb", "t; DROP")))  # type: ignore[arg-type]
+    _check_rows(run_duckdb(con, _card().to_sql("duckdb", "t; DROP")))  # type: ignore[arg-type]
 
 
 @pytest.mark.postgres
 def test_nasty_names_postgres(pg: psycopg.Connection) -> None:
     pg_table(pg, "t; DROP", ROWS)
-    _check_rows(run_pg(pg, compile_card(_card(), "postgres", "t; DROP")))  # type: ignore[arg-type]
+    _check_rows(run_pg(pg, _card().to_sql("postgres", "t; DROP")))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("dialect", DIALECT_NAMES)
 def test_nasty_names_parse_as_one_statement(dialect: str) -> None:
-    sql = compile_card(_card(), dialect, "t; DROP")  # type: ignore[arg-type]
+    sql = _card().to_sql(dialect, "t; DROP")  # type: ignore[arg-type]
     parsed = [p for p in sqlglot.parse(sql, read=get_dialect(dialect).sqlglot) if p is not None]
     assert len(parsed) == 1
 
@@ -227,7 +225,7 @@ def test_apply_in_duckdb_warehouse(tmp_path: Path) -> None:
     con = duckdb.connect(str(db))
     duckdb_table(con, "t; DROP", ROWS)
     con.close()
-    run = apply_in_warehouse(_card(), f"duckdb:{db}", "t; DROP", "scores")  # type: ignore[arg-type]
+    run = _card().apply_in_db(f"duckdb:{db}", "t; DROP", "scores")  # type: ignore[arg-type]
     assert run.rows == len(NASTY)
     con = duckdb.connect(str(db))
     _check_rows(run_duckdb(con, 'SELECT * FROM "scores"'))
@@ -235,7 +233,7 @@ def test_apply_in_duckdb_warehouse(tmp_path: Path) -> None:
     duckdb_table(con, "dup", pl.concat([ROWS, ROWS]))
     con.close()
     with pytest.raises(ScorecardError, match="not unique"):
-        apply_in_warehouse(_card(), f"duckdb:{db}", "dup", "scores")  # type: ignore[arg-type]
+        _card().apply_in_db(f"duckdb:{db}", "dup", "scores")  # type: ignore[arg-type]
     con = duckdb.connect(str(db))
     assert len(run_duckdb(con, 'SELECT * FROM "scores"')) == len(NASTY)
 
@@ -243,12 +241,12 @@ def test_apply_in_duckdb_warehouse(tmp_path: Path) -> None:
 @pytest.mark.postgres
 def test_apply_in_postgres_warehouse(pg: psycopg.Connection, pg_url: str) -> None:
     pg_table(pg, "t; DROP", ROWS)
-    run = apply_in_warehouse(_card(), pg_url, "t; DROP", "public.scores")  # type: ignore[arg-type]
+    run = _card().apply_in_db(pg_url, "t; DROP", "public.scores")  # type: ignore[arg-type]
     assert run.rows == len(NASTY)
     _check_rows(run_pg(pg, 'SELECT * FROM "public"."scores"'))
     pg_table(pg, "nullkey", ROWS.with_columns(pl.lit(None, pl.String).alias('the "key"')))
     with pytest.raises(ScorecardError, match="is null"):
-        apply_in_warehouse(_card(), pg_url, "nullkey", "public.scores")  # type: ignore[arg-type]
+        _card().apply_in_db(pg_url, "nullkey", "public.scores")  # type: ignore[arg-type]
 
 
 def test_apply_cli_in_duckdb(tmp_path: Path) -> None:

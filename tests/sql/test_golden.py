@@ -10,7 +10,6 @@ import pytest
 
 from engine.api import load
 from engine.backends.sql.dialects import DIALECT_NAMES
-from engine.backends.sql.export import compile_card
 from tests.sql.cards import full_card
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -18,7 +17,7 @@ GOLDEN = Path(__file__).parent / "golden"
 
 @pytest.mark.parametrize("dialect", DIALECT_NAMES)
 def test_golden(dialect: str, tmp_path: Path) -> None:
-    sql = compile_card(load(full_card(tmp_path)), dialect, "analytics.customers")
+    sql = load(full_card(tmp_path)).to_sql(dialect, "analytics.customers")
     path = GOLDEN / f"{dialect}.sql"
     if os.environ.get("SCORECARD_UPDATE_GOLDEN"):
         path.write_text(sql, encoding="utf-8")

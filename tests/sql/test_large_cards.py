@@ -9,7 +9,6 @@ import psycopg
 import pytest
 
 from engine.api import loads
-from engine.backends.sql.export import compile_card
 from tests.sql.helpers import duckdb_table, pg_table, run_duckdb, run_pg
 
 RULES = 600
@@ -43,10 +42,10 @@ def _check(rows: list[dict[str, object]]) -> None:
 def test_many_rules_duckdb() -> None:
     con = duckdb.connect()
     duckdb_table(con, "t", FRAME)
-    _check(run_duckdb(con, compile_card(loads(_card()), "duckdb", "t")))
+    _check(run_duckdb(con, loads(_card()).to_sql("duckdb", "t")))
 
 
 @pytest.mark.postgres
 def test_many_rules_postgres(pg: psycopg.Connection) -> None:
     pg_table(pg, "t_big", FRAME)
-    _check(run_pg(pg, compile_card(loads(_card()), "postgres", "t_big")))
+    _check(run_pg(pg, loads(_card()).to_sql("postgres", "t_big")))

@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, assume, given, settings
 
 from engine.api import load
 from engine.backends.sql import compile_program
-from engine.backends.sql.export import compile_card, sql_program
 from engine.check import check_source
 from tests.reference_eval import reference_results
 from tests.sql.cards import customers, full_card
@@ -98,10 +97,10 @@ def test_generated_cards(spark: Any, case: GeneratedCase) -> None:
 
 def test_full_card(spark: Any, tmp_path: Path) -> None:
     card = load(full_card(tmp_path))
-    program = sql_program(card)
+    program = card.sql_program()
     frame = customers()
     _register(spark, frame, "customers")
-    got = _run(spark, compile_card(card, "spark", "customers"))
+    got = _run(spark, card.to_sql("spark", "customers"))
     assert_same_rows(
         got,
         polars_rows(program, frame),

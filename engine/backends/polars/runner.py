@@ -23,9 +23,9 @@ import polars as pl
 
 from engine import ir
 from engine.backends.polars.expressions import BatchPredictor, literal, translate
+from engine.backends.polars.validate import cast_column
 from engine.program import BinsDef, Program
 from engine.types import ScalarType
-from engine.validate import cast_column
 
 KEEP_PREFIX = "__keep__"
 NO_BIN = "__nobin__"

@@ -1,6 +1,8 @@
-"""From a card file to SQL text: params bound, models linked in their SQL form, then compiled.
+"""From a checked program to SQL text: params bound, models linked in their SQL form, compiled.
 
-This is what `scorecard compile` and the in-warehouse mode of `scorecard apply` call.
+This is what `scorecard compile` and the in-warehouse mode of `scorecard apply` call. It takes
+the checked `Program` with the folder its model paths are relative to and whether pickled
+models may be loaded; never the API's `Scorecard` (so compiling imports no Polars).
 """
 
 from __future__ import annotations
@@ -9,24 +11,31 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from engine import compiled_models, ir
-from engine.api import Scorecard
+from engine import ir
 from engine.backends.sql import compile_program, dbt_model
-from engine.check.model_files import model_path
-from engine.params import check_overrides
+from engine.check.params import check_overrides
+from engine.models import cache as compiled_models
+from engine.models.files import model_path
+from engine.models.linking import link
 from engine.program import Program, bind_params
 
 
-def sql_program(card: Scorecard, params: Mapping[str, ir.Value] | None = None) -> Program:
-    """The card's program with params bound and every model replaced by its expression.
+def sql_program(
+    program: Program,
+    base: Path,
+    *,
+    trust_models: bool = False,
+    params: Mapping[str, ir.Value] | None = None,
+) -> Program:
+    """The program with params bound and every model replaced by its expression.
 
-    A model with no expression form is an error naming its estimator (raised by `link`).
+    `base` is the folder model paths are relative to. A model with no expression form is an
+    error naming its estimator (raised by `link`).
     """
-    values = check_overrides(card.program, params or {})
-    program = bind_params(card.program, values)
+    values = check_overrides(program, params or {})
+    program = bind_params(program, values)
     if not program.models:
         return program
-    base = card.path.parent if card.path is not None else Path.cwd()
     placeholders = {
         d.name: d.expr
         for d in program.definitions
@@ -34,15 +43,13 @@ def sql_program(card: Scorecard, params: Mapping[str, ir.Value] | None = None) -
     }
     located = {m.name: (m, model_path(m, base)) for m in program.models}
     cached = {
-        name: compiled_models.lookup(m, path, placeholders[name].features, card.trust_models)
+        name: compiled_models.lookup(m, path, placeholders[name].features, trust_models)
         for name, (m, path) in located.items()
         if name in placeholders
     }
     if cached and all(e is not None for e in cached.values()):
         return _with_models(program, {n: e for n, e in cached.items() if e is not None})
-    from engine.models import link
-
-    linked = link(program, base, card.trust_models, for_sql=True)
+    linked = link(program, base, trust_models, for_sql=True)
     if not linked.diagnostics:
         for d in linked.program.definitions:
             if d.name in placeholders and not isinstance(d.expr, ir.ModelBatch):
@@ -60,15 +67,17 @@ def _with_models(program: Program, exprs: Mapping[str, ir.Expr]) -> Program:
 
 
 def compile_card(
-    card: Scorecard,
+    program: Program,
+    base: Path,
     dialect: str,
     table: str,
     *,
+    trust_models: bool = False,
     params: Mapping[str, ir.Value] | None = None,
     dbt: bool = False,
 ) -> str:
     """The card as one SELECT for `dialect` (with a trailing `;`), or as a dbt model file."""
-    program = sql_program(card, params)
+    program = sql_program(program, base, trust_models=trust_models, params=params)
     if dbt:
         return dbt_model(program, dialect, table)
     return compile_program(program, dialect, table) + ";\n"

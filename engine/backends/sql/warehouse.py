@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from engine import ir
-from engine.api import Scorecard
 from engine.backends.sql import compile_program, create_table_statement, get_dialect, quote_table
 from engine.backends.sql.export import sql_program
 from engine.diagnostics import ScorecardError, error
+from engine.program import Program
 
 
 @dataclass(frozen=True)
@@ -99,16 +99,20 @@ def _first_line(exc: BaseException) -> str:
 
 
 def apply_in_warehouse(
-    card: Scorecard,
+    program: Program,
+    base: Path,
     url: str,
     table: str,
     into: str,
     *,
+    trust_models: bool = False,
     params: Mapping[str, ir.Value] | None = None,
 ) -> WarehouseRun:
-    """Score `table` into the new table `into`, inside the database at `url`."""
+    """Score `table` into the new table `into`, inside the database at `url`.
+
+    `base` is the folder the program's model paths are relative to."""
     dialect = dialect_of(url)
-    program = sql_program(card, params)
+    program = sql_program(program, base, trust_models=trust_models, params=params)
     select = compile_program(program, dialect, table)
     d = get_dialect(dialect)
     target = quote_table(d, into)

@@ -11,16 +11,14 @@ leaves a half-written file behind and never clobbers the previous output.
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
 import polars as pl
 
-from engine.atomic import atomic_path
 from engine.diagnostics import ScorecardError, error
+from engine.io.atomic import atomic_output
 
 Format = Literal["csv", "parquet", "ndjson", "arrow"]
 
@@ -78,16 +76,6 @@ def file_size(path: Path | str) -> int:
         return Path(path).stat().st_size
     except OSError:
         return 0
-
-
-@contextlib.contextmanager
-def atomic_output(destination: Path | str) -> Iterator[Path]:
-    """`engine.atomic.atomic_path`, with a diagnostic when the output folder does not exist."""
-    folder = Path(destination).parent
-    if str(folder) and not folder.is_dir():
-        raise ScorecardError([error("E803", f"output folder {str(folder)!r} does not exist")])
-    with atomic_path(destination) as tmp:
-        yield tmp
 
 
 def write_frame(frame: pl.DataFrame, destination: Path | str) -> None:

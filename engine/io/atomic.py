@@ -12,6 +12,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from engine.diagnostics import ScorecardError, error
+
 
 @contextlib.contextmanager
 def atomic_path(target: Path | str) -> Iterator[Path]:
@@ -37,3 +39,13 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
 def write_text_atomic(target: Path | str, text: str) -> None:
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+@contextlib.contextmanager
+def atomic_output(destination: Path | str) -> Iterator[Path]:
+    """`atomic_path`, with a diagnostic when the output folder does not exist."""
+    folder = Path(destination).parent
+    if str(folder) and not folder.is_dir():
+        raise ScorecardError([error("E803", f"output folder {str(folder)!r} does not exist")])
+    with atomic_path(destination) as tmp:
+        yield tmp

@@ -21,9 +21,10 @@ import os
 from importlib import metadata
 from pathlib import Path
 
-from engine import ir, ir_json
-from engine.atomic import write_text_atomic
-from engine.check.model_files import file_sha256
+from engine import ir
+from engine.io.atomic import write_text_atomic
+from engine.models import ir_json
+from engine.models.files import file_sha256
 from engine.program import ModelDef
 
 FORMAT = "1"

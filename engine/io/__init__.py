@@ -1,0 +1,1 @@
+"""Reading customer tables and writing outputs: formats, strict parsing, atomic writes."""

@@ -1,0 +1,56 @@
+"""A checked card ready to run: its program, where it came from, and how to link its models."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from engine import ir
+from engine.backends.polars import runner
+from engine.check import CheckResult
+from engine.check.params import check_overrides
+from engine.diagnostics import Diagnostic
+from engine.program import Program, bind_params
+
+
+class Card:
+    """A card without errors. `engine.api.Scorecard` adds the user-facing methods."""
+
+    def __init__(self, result: CheckResult, *, trust_models: bool = False) -> None:
+        self._result = result
+        self.trust_models = trust_models
+        self.program: Program = result.checked_program()
+
+    @property
+    def name(self) -> str:
+        return self.program.name
+
+    @property
+    def path(self) -> Path | None:
+        return self._result.path
+
+    @property
+    def source(self) -> str:
+        return self._result.source
+
+    @property
+    def base_dir(self) -> Path:
+        """The folder the card's model paths are relative to."""
+        return self._result.base_dir
+
+    def check(self) -> list[Diagnostic]:
+        """The card's diagnostics (warnings only: a card with errors does not load)."""
+        return list(self._result.diagnostics)
+
+    def prepare(
+        self, params: Mapping[str, ir.Value] | None = None, prefix: str = ""
+    ) -> runner.CardRun:
+        """The card with params bound and models linked, ready for the Polars runner."""
+        values = check_overrides(self.program, params or {})
+        program = bind_params(self.program, values)
+        if not program.models:
+            return runner.CardRun(program, {}, prefix)
+        from engine.models.linking import link  # scikit-learn only for cards with models
+
+        linked = link(program, self.base_dir, self.trust_models)
+        return runner.CardRun(linked.program, linked.batch_predictors, prefix)

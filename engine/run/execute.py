@@ -1,0 +1,194 @@
+"""Validate the data, build the lazy pipeline, collect or stream it, and summarise the run.
+
+`run` (a frame in memory) and `run_to_file` (written atomically, streamed for big tables)
+share one plan and one collect-and-summarise path.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from engine import ir
+from engine.backends.polars import runner
+from engine.backends.polars.validate import validate
+from engine.diagnostics import Diagnostic, ScorecardError, error
+from engine.io import tables
+from engine.run.card import Card
+from engine.run.options import Data, RunOptions
+from engine.run.summary import Summary, read_summaries, summary_query
+
+
+@dataclass(frozen=True)
+class RunResult:
+    frame: pl.DataFrame
+    summaries: list[Summary]
+
+
+def _scan(data: Data) -> tuple[pl.LazyFrame, str]:
+    if isinstance(data, pl.DataFrame):
+        return data.lazy(), "<frame>"
+    if isinstance(data, pl.LazyFrame):
+        return data, "<frame>"
+    return tables.scan(data), str(data)
+
+
+def plan(
+    cards: Sequence[Card],
+    data: Data,
+    params: Sequence[Mapping[str, ir.Value]] | None = None,
+    options: RunOptions | None = None,
+) -> tuple[pl.LazyFrame, runner.Layout]:
+    """Validate the data for every card and build the lazy pipeline (nothing scored yet)."""
+    if not cards:
+        raise ValueError("no cards to run")
+    frame, data_name = _scan(data)
+    params = list(params or [{} for _ in cards])
+    options = options or RunOptions()
+    several = len(cards) > 1
+    problems: list[Diagnostic] = []
+    names = [c.name for c in cards]
+    if several and len(set(names)) != len(names):
+        problems.append(error("E830", "two cards have the same name: " + ", ".join(names)))
+    key = cards[0].program.key.name
+    for card in cards[1:]:
+        if card.program.key.name != key:
+            problems.append(
+                error(
+                    "E831",
+                    f"cards scored together must share their key column: {cards[0].name!r} "
+                    f"uses {key!r}, {card.name!r} uses {card.program.key.name!r}",
+                )
+            )
+    schema_names = frame.collect_schema().names()
+    for k in options.keep:
+        if k not in schema_names:
+            problems.append(error("E832", f"--keep {k!r}: the table has no such column"))
+    if problems:
+        raise ScorecardError(problems)
+    runs = [
+        card.prepare(p, prefix=f"{card.name}_" if several else "")
+        for card, p in zip(cards, params, strict=True)
+    ]
+    if options.check_data:
+        for card in cards:
+            try:
+                found = validate(frame, card.program, data_name)
+            except pl.exceptions.PolarsError as exc:
+                raise ScorecardError(
+                    [error("E800", f"{data_name}: cannot read the data: {_first_line(exc)}")]
+                ) from None
+            if found:
+                file = str(card.path) if card.path is not None else None
+                raise ScorecardError([d.with_file(file) if file else d for d in found], card.source)
+    lf, layout = runner.build(
+        frame,
+        runs,
+        keep=options.keep,
+        explain=options.explain,
+        details=options.details,
+        top=options.top,
+    )
+    clash = sorted({c for c in layout.result_columns if layout.result_columns.count(c) > 1})
+    if clash:
+        raise ScorecardError(
+            [
+                error(
+                    "E833",
+                    "two output columns have the same name: " + ", ".join(clash),
+                    None,
+                    "rename the kept column, or run without --explain",
+                )
+            ]
+        )
+    return lf, layout
+
+
+def run(
+    cards: Sequence[Card],
+    data: Data,
+    params: Sequence[Mapping[str, ir.Value]] | None = None,
+    options: RunOptions | None = None,
+) -> RunResult:
+    """Score `data` with one or several cards in one pass; the frame and the summaries."""
+    start = time.perf_counter()
+    lf, layout = plan(cards, data, params, options)
+    frame, summaries = _collect_and_summarise(lf, cards, layout, start)
+    return RunResult(frame, summaries)
+
+
+def run_to_file(
+    cards: Sequence[Card],
+    data: Data,
+    destination: str | Path,
+    params: Sequence[Mapping[str, ir.Value]] | None = None,
+    options: RunOptions | None = None,
+    *,
+    streaming: bool = False,
+) -> list[Summary]:
+    """Score and write to `destination` (by extension; `-` is CSV on stdout), atomically.
+
+    With `streaming`, the result is never held in memory: Polars' streaming engine writes it
+    with `sink_*`, and the summary is a second streaming aggregation over the same plan.
+    """
+    start = time.perf_counter()
+    lf, layout = plan(cards, data, params, options)
+    if streaming and str(destination) != tables.STDOUT:
+        return _stream(lf, cards, layout, destination, start)
+    frame, summaries = _collect_and_summarise(lf, cards, layout, start)
+    tables.write_frame(frame, destination)
+    return summaries
+
+
+def _collect_and_summarise(
+    lf: pl.LazyFrame, cards: Sequence[Card], layout: runner.Layout, start: float
+) -> tuple[pl.DataFrame, list[Summary]]:
+    """The result in memory (hidden columns dropped) and the summaries computed from it."""
+    collected = _collect(lf)
+    row = summary_query(collected.lazy(), cards, layout).collect().row(0, named=True)
+    frame = collected.drop(layout.hidden_columns)
+    return frame, read_summaries(row, cards, time.perf_counter() - start)
+
+
+def _stream(
+    lf: pl.LazyFrame,
+    cards: Sequence[Card],
+    layout: runner.Layout,
+    destination: str | Path,
+    start: float,
+) -> list[Summary]:
+    """Scored once, streamed to a Parquet file beside the output (hidden summary columns
+    included); the output and the summary are then cheap streaming reads of that file.
+    (One plan feeding both would hold the whole scored table in memory.)"""
+    folder = Path(destination).resolve().parent
+    try:
+        with tempfile.TemporaryDirectory(prefix=".scorecard-", dir=folder) as work:
+            scored_path = Path(work) / "scored.parquet"
+            lf.sink_parquet(scored_path, engine="streaming")
+            scored = pl.scan_parquet(scored_path)
+            tables.sink_frame(scored.drop(layout.hidden_columns), destination)
+            summary = _collect(summary_query(scored, cards, layout), streaming=True)
+    except pl.exceptions.PolarsError as exc:
+        raise ScorecardError(
+            [error("E839", f"cannot compute the result: {_first_line(exc)}")]
+        ) from None
+    return read_summaries(summary.row(0, named=True), cards, time.perf_counter() - start)
+
+
+def _collect(lf: pl.LazyFrame, streaming: bool = False) -> pl.DataFrame:
+    """Collect, turning a data error Polars finds late into a diagnostic (never a traceback)."""
+    try:
+        return lf.collect(engine="streaming" if streaming else "auto")
+    except pl.exceptions.PolarsError as exc:
+        raise ScorecardError(
+            [error("E839", f"cannot compute the result: {_first_line(exc)}")]
+        ) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

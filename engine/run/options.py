@@ -1,0 +1,28 @@
+"""How a run is asked for: one value passed down instead of the same keywords at every call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeAlias
+
+import polars as pl
+
+Data: TypeAlias = pl.DataFrame | pl.LazyFrame | str | Path
+Top: TypeAlias = tuple[int, bool]
+"""(N, False) keeps the N best-scored rows; (P, True) keeps the best P percent."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What to compute besides the results, and which rows to keep."""
+
+    keep: tuple[str, ...] = ()
+    """Input columns passed through to the output."""
+    explain: bool = False
+    """A column per let, rule, bins and model."""
+    details: bool = False
+    """`NAME.fired` and `NAME.bin` for every rule and bins block (reports and examples)."""
+    top: Top | None = None
+    check_data: bool = True
+    """Validate the table against the card's inputs first (off only for example rows)."""

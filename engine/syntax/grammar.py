@@ -1,0 +1,44 @@
+"""The grammar file and the Lark parsers built from it (cached: Lark's own cache and ours).
+
+The one LALR(1) grammar lives in `grammar/scorecard.lark` in a source tree and ships in the
+wheel as `engine/_grammar/scorecard.lark`. Both the AST-building parser (`syntax.parser`) and
+the plain-tree parser that names common mistakes (`syntax.messages`) come from here.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark
+
+from engine.syntax.lexer import CardLexer
+
+
+def grammar_path() -> Path:
+    """The grammar shipped in the wheel, or the repository's `grammar/` in a source tree."""
+    packaged = resources.files("engine").joinpath("_grammar/scorecard.lark")
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "grammar" / "scorecard.lark"
+
+
+@functools.cache
+def lark_parser() -> Lark:
+    """The same grammar building a plain Lark tree (for `match_examples` and debugging)."""
+    return load_grammar(None)
+
+
+def load_grammar(transformer: object | None) -> Lark:
+    """A parser of the grammar; with `transformer`, Lark calls it as it reduces each rule."""
+    return Lark.open(
+        str(grammar_path()),
+        parser="lalr",
+        lexer=CardLexer,
+        keep_all_tokens=True,
+        transformer=transformer,
+        strict=True,
+        cache=True,
+        maybe_placeholders=True,
+    )
