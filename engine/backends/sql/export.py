@@ -16,7 +16,6 @@ from engine.backends.sql import compile_program, dbt_model
 from engine.check.params import check_overrides
 from engine.models import cache as compiled_models
 from engine.models.files import model_path
-from engine.models.linking import link
 from engine.program import Program, bind_params
 
 
@@ -49,6 +48,8 @@ def sql_program(
     }
     if cached and all(e is not None for e in cached.values()):
         return _with_models(program, {n: e for n, e in cached.items() if e is not None})
+    from engine.models.linking import link  # scikit-learn only when the cache misses
+
     linked = link(program, base, trust_models, for_sql=True)
     if not linked.diagnostics:
         for d in linked.program.definitions:
