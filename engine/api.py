@@ -23,12 +23,13 @@ from engine.backends.sql.export import compile_card, sql_program
 from engine.backends.sql.warehouse import WarehouseRun, apply_in_warehouse
 from engine.check import check_file, check_source
 from engine.program import Program
+from engine.ranking import Top
 from engine.run import execute
 from engine.run.card import Card
 from engine.run.examples import ExampleOutcome, run_examples
 from engine.run.explain import Explanation
 from engine.run.explain import explain as explain_row
-from engine.run.options import Data, RunOptions, Top
+from engine.run.options import Data, RunOptions
 from engine.run.summary import Summary
 
 RunResult = execute.RunResult

@@ -2,89 +2,24 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from engine.api import Scorecard, Summary, Top, load, run, run_to_file
-from engine.check.params import parse_overrides
+from engine.api import Summary, run, run_to_file
 from engine.cli.app import app, stderr, stdout
 from engine.cli.apply_db import apply_in_db
-from engine.cli.render import print_diagnostics
-from engine.diagnostics import ScorecardError, error
+from engine.cli.common import TrustOpt, guarded, load_cards, parse_top, progress, split_params
 from engine.io import tables
 
 STREAMING_BYTES = 1 << 30
 """Inputs larger than this are streamed (`--streaming` forces it, `--no-streaming` prevents it)."""
 
 PREVIEW_ROWS = 20
-
-T = TypeVar("T")
-
-
-def parse_top(text: str | None) -> Top | None:
-    """`--top 500` (rows) or `--top 10%` (of the scored rows, rounded up)."""
-    if text is None:
-        return None
-    match = re.fullmatch(r"\s*(\d+)\s*(%?)\s*", text)
-    if not match or (match.group(2) and int(match.group(1)) > 100):
-        raise typer.BadParameter("expected a row count like 500 or a percentage like 10%")
-    return int(match.group(1)), bool(match.group(2))
-
-
-def split_params(cards: Sequence[Scorecard], assignments: Sequence[str]) -> list[dict[str, Any]]:
-    """`--param NAME=V` goes to every card declaring NAME; `--param CARD.NAME=V` to one card."""
-    per_card: list[list[str]] = [[] for _ in cards]
-    problems = []
-    for assignment in assignments:
-        name = assignment.partition("=")[0].strip()
-        target, dot, short = name.partition(".")
-        if dot:
-            idx = [i for i, c in enumerate(cards) if c.name == target]
-            if not idx:
-                problems.append(error("E821", f"--param {name}: no card named {target!r}"))
-                continue
-            per_card[idx[0]].append(short + assignment[len(name) :].lstrip())
-            continue
-        owners = [i for i, c in enumerate(cards) if any(p.name == name for p in c.program.params)]
-        if not owners:
-            owners = [0]  # let the first card report the unknown name, with suggestions
-        for i in owners:
-            per_card[i].append(assignment)
-    if problems:
-        raise ScorecardError(problems)
-    return [parse_overrides(c.program, a) for c, a in zip(cards, per_card, strict=True)]
-
-
-def load_cards(paths: Sequence[Path], trust_models: bool) -> list[Scorecard]:
-    cards = []
-    for path in paths:
-        card = load(path, trust_models=trust_models)
-        print_diagnostics(card.check(), card.source)  # warnings
-        cards.append(card)
-    return cards
-
-
-def guarded(action: Callable[[], T]) -> T:
-    """Run `action`; a user-caused problem prints its diagnostics and exits with status 1."""
-    try:
-        return action()
-    except ScorecardError as exc:
-        print_diagnostics(exc.diagnostics, exc.source)
-        raise typer.Exit(1) from None
-
-
-def progress(message: str) -> AbstractContextManager[Any]:
-    """A spinner on stderr when it is a terminal (runs of more than a moment show activity)."""
-    if stderr.is_terminal:
-        return stderr.status(message, spinner="dots")
-    return nullcontext()
 
 
 def print_summaries(summaries: Sequence[Summary]) -> None:
@@ -164,10 +99,7 @@ def apply(
             show_default=False,
         ),
     ] = None,
-    trust_models: Annotated[
-        bool,
-        typer.Option("--trust-models", help="Allow loading pickled models (only files you trust)."),
-    ] = False,
+    trust_models: TrustOpt = False,
     db: Annotated[
         str | None,
         typer.Option(

@@ -14,6 +14,7 @@ from engine.backends.sql.export import compile_card
 from engine.check import check_file
 from engine.check.params import parse_overrides
 from engine.cli.app import app, stderr
+from engine.cli.common import TrustOpt
 from engine.cli.render import print_diagnostics
 from engine.diagnostics import ScorecardError
 from engine.io.atomic import atomic_output
@@ -56,10 +57,7 @@ def compile(
             "table.",
         ),
     ] = False,
-    trust_models: Annotated[
-        bool,
-        typer.Option("--trust-models", help="Allow pickled (joblib) models pinned by sha256."),
-    ] = False,
+    trust_models: TrustOpt = False,
 ) -> None:
     """Turn a card into one SQL SELECT giving, in the warehouse, the rows `apply` gives.
 

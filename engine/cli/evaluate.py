@@ -8,7 +8,8 @@ also writes the self-contained report.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,29 +17,21 @@ import typer
 from rich.markup import escape
 from rich.table import Table as RichTable
 
+from engine.api import Scorecard
 from engine.cli.app import app, stderr, stdout
-from engine.cli.apply import guarded, load_cards, parse_top, split_params
+from engine.cli.common import (
+    HtmlOpt,
+    JsonOpt,
+    ParamOpt,
+    TrustOpt,
+    guarded,
+    load_cards,
+    parse_top,
+    split_params,
+)
 from engine.diagnostics import ScorecardError, error
-from engine.evaluate import fairness as fairness_mod
 from engine.evaluate import report, tables
 from engine.evaluate.run import evaluate_card, fairness_of, stability_of
-
-ParamOpt = Annotated[
-    list[str] | None, typer.Option("--param", help="Override a param: NAME=VALUE.")
-]
-JsonOpt = Annotated[
-    bool, typer.Option("--json", help="Print every figure as one JSON document instead of tables.")
-]
-HtmlOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--html", help="Also write a self-contained HTML report with charts.", metavar="FILE"
-    ),
-]
-TrustOpt = Annotated[
-    bool,
-    typer.Option("--trust-models", help="Allow loading pickled models (only files you trust)."),
-]
 
 
 def print_tables(items: Sequence[tables.Table]) -> None:
@@ -55,24 +48,44 @@ def print_tables(items: Sequence[tables.Table]) -> None:
         stdout.print()
 
 
-def _emit(
-    payload: dict[str, Any],
-    items: Sequence[tables.Table],
+def _report(
+    card: Path,
+    trust_models: bool,
+    param: list[str] | None,
+    measure: Callable[[Scorecard, dict[str, Any]], ReportView],
     as_json: bool,
     html: Path | None,
-    page: report.Report,
 ) -> None:
-    if html is not None:
-        try:
-            report.write_html(html, page)
-        except OSError as exc:
-            raise ScorecardError([error("E1006", f"cannot write {str(html)!r}: {exc}")]) from None
-    if as_json:
-        stdout.out(json.dumps(report.jsonable(payload), indent=2), highlight=False)
-    else:
-        print_tables(items)
-    if html is not None:
-        stderr.print(f"report written to {escape(str(html))}")
+    """Load the card, measure, then print tables or JSON and write the HTML page if asked."""
+
+    def work() -> None:
+        (sc,) = load_cards([card], trust_models)
+        params = split_params([sc], param or [])[0]
+        view = measure(sc, params)
+        if html is not None:
+            try:
+                report.write_html(html, view.page)
+            except OSError as exc:
+                raise ScorecardError(
+                    [error("E1006", f"cannot write {str(html)!r}: {exc}")]
+                ) from None
+        if as_json:
+            stdout.out(json.dumps(report.jsonable(view.payload), indent=2), highlight=False)
+        else:
+            print_tables(view.tables)
+        if html is not None:
+            stderr.print(f"report written to {escape(str(html))}")
+
+    guarded(work)
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """What one command measured, three ways: JSON payload, rich tables, HTML page."""
+
+    payload: dict[str, Any]
+    tables: Sequence[tables.Table]
+    page: report.Report
 
 
 @app.command()
@@ -105,9 +118,7 @@ def evaluate(
     --value 40 --cost 2 --html churn_report.html
     """
 
-    def work() -> None:
-        (sc,) = load_cards([card], trust_models)
-        params = split_params([sc], param or [])[0]
+    def measure(sc: Scorecard, params: dict[str, Any]) -> ReportView:
         ev = evaluate_card(sc, data, target, params=params, classes=classes, value=value, cost=cost)
         items = tables.evaluation_tables(ev)
         facts = [("card", str(card)), ("data", str(data)), ("target", target)]
@@ -118,9 +129,9 @@ def evaluate(
             [report.Section("Evaluation", items)],
         )
         payload = {"card": sc.name, "data": str(data), "target": target, "evaluation": ev}
-        _emit(payload, items, as_json, html, page)
+        return ReportView(payload, items, page)
 
-    guarded(work)
+    _report(card, trust_models, param, measure, as_json, html)
 
 
 @app.command()
@@ -149,9 +160,7 @@ def stability(
     Example: scorecard stability scorecards/churn_risk.scorecard jan.parquet jun.parquet
     """
 
-    def work() -> None:
-        (sc,) = load_cards([card], trust_models)
-        params = split_params([sc], param or [])[0]
+    def measure(sc: Scorecard, params: dict[str, Any]) -> ReportView:
         st = stability_of(sc, baseline, current, params=params, bins=bins)
         items = tables.stability_tables(st)
         facts = [("card", str(card)), ("baseline", str(baseline)), ("current", str(current))]
@@ -167,9 +176,9 @@ def stability(
             "current": str(current),
             "stability": st,
         }
-        _emit(payload, items, as_json, html, page)
+        return ReportView(payload, items, page)
 
-    guarded(work)
+    _report(card, trust_models, param, measure, as_json, html)
 
 
 @app.command()
@@ -198,11 +207,8 @@ def fairness(
     """
     parsed = parse_top(top)
 
-    def work() -> None:
-        (sc,) = load_cards([card], trust_models)
-        params = split_params([sc], param or [])[0]
-        k = None if parsed is None else fairness_mod.TopK(float(parsed[0]), parsed[1])
-        fa = fairness_of(sc, data, by, params=params, top=k)
+    def measure(sc: Scorecard, params: dict[str, Any]) -> ReportView:
+        fa = fairness_of(sc, data, by, params=params, top=parsed)
         items = tables.fairness_tables(fa)
         facts = [
             ("card", str(card)),
@@ -217,6 +223,6 @@ def fairness(
             [report.Section("Fairness", items)],
         )
         payload = {"card": sc.name, "data": str(data), "fairness": fa}
-        _emit(payload, items, as_json, html, page)
+        return ReportView(payload, items, page)
 
-    guarded(work)
+    _report(card, trust_models, param, measure, as_json, html)

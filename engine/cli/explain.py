@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from engine.cli.app import app, stdout
-from engine.cli.apply import guarded, load_cards, split_params
+from engine.cli.common import ParamOpt, TrustOpt, guarded, load_cards, split_params
 
 
 @app.command()
@@ -18,13 +18,8 @@ def explain(
     card: Annotated[Path, typer.Argument(help="The scorecard file.", show_default=False)],
     data: Annotated[Path, typer.Argument(help="The data file.", show_default=False)],
     key: Annotated[str, typer.Option("--key", help="The key value of the row to explain.")],
-    param: Annotated[
-        list[str] | None, typer.Option("--param", help="Override a param: NAME=VALUE.")
-    ] = None,
-    trust_models: Annotated[
-        bool,
-        typer.Option("--trust-models", help="Allow loading pickled models (only files you trust)."),
-    ] = False,
+    param: ParamOpt = None,
+    trust_models: TrustOpt = False,
 ) -> None:
     """Print every let, rule (fired or not, points), bins (matched bin, points), model output,
     the points, score, segment, class, reasons and exclusion for one row.

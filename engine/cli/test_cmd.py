@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from engine.api import load
 from engine.cli.app import app, stderr, stdout
+from engine.cli.common import TrustOpt
 from engine.cli.render import print_diagnostics
 from engine.diagnostics import ScorecardError
 
@@ -22,10 +23,7 @@ def test_cards(
             help="Scorecard files whose examples to run.", metavar="CARD...", show_default=False
         ),
     ],
-    trust_models: Annotated[
-        bool,
-        typer.Option("--trust-models", help="Allow loading pickled models (only files you trust)."),
-    ] = False,
+    trust_models: TrustOpt = False,
 ) -> None:
     """Run the cards' examples; print expected and actual values of each failure.
 

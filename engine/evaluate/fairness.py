@@ -9,56 +9,24 @@ group show up in its selection rate.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from engine.evaluate.metrics import rank_order
 from engine.evaluate.rows import BoolArray, ReportError, ScoredRows
+from engine.ranking import Top
 
 FOUR_FIFTHS = 0.8
 MISSING_GROUP = "(missing)"
 
 
-@dataclass(frozen=True)
-class TopK:
-    """`--top K`: K rows, or K percent of the scored rows when `percent` is set."""
-
-    count: float
-    percent: bool = False
-
-    @staticmethod
-    def parse(text: str) -> TopK:
-        raw = text.strip()
-        percent = raw.endswith("%")
-        try:
-            value = float(raw[:-1] if percent else raw)
-        except ValueError:
-            raise ReportError(
-                f"--top takes a number of rows or a percentage, not {text!r}"
-            ) from None
-        if value <= 0 or (percent and value > 100) or (not percent and value != int(value)):
-            raise ReportError(
-                "--top must be a positive whole number of rows or a percentage in (0, 100], "
-                f"not {text!r}"
-            )
-        return TopK(value, percent)
-
-    def rows(self, scored: int) -> int:
-        if self.percent:
-            return min(scored, math.ceil(scored * (self.count / 100.0)))
-        return min(scored, int(self.count))
-
-    def describe(self) -> str:
-        return f"top {self.count:g}% of scores" if self.percent else f"top {int(self.count)} scores"
-
-
-def selected_rows(rows: ScoredRows, top: TopK | None) -> tuple[BoolArray, str]:
+def selected_rows(rows: ScoredRows, top: Top | None) -> tuple[BoolArray, str]:
     """Which rows are selected, and a sentence saying how."""
     if top is not None:
         scored = np.flatnonzero(rows.has_score)
-        order = scored[np.lexsort((rows.tiebreak()[scored], -rows.score[scored]))]
+        order = scored[rank_order(rows.score[scored], rows.tiebreak()[scored])]
         chosen = np.zeros(len(rows), dtype=np.bool_)
         chosen[order[: top.rows(len(scored))]] = True
         return chosen, top.describe()
@@ -97,7 +65,7 @@ def group_labels(values: Sequence[object]) -> list[str]:
     return [MISSING_GROUP if v is None else str(v) for v in values]
 
 
-def fairness(rows: ScoredRows, column: str, values: Sequence[object], top: TopK | None) -> Fairness:
+def fairness(rows: ScoredRows, column: str, values: Sequence[object], top: Top | None) -> Fairness:
     """Per group of `values`: rows, mean score, selection rate and the ratio to the best group."""
     if len(rows) == 0:
         raise ReportError("the table has no rows")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine import ranking
 from engine.evaluate.rows import BoolArray, FloatArray, IntArray, ReportError, ScoredRows
 
 _TRUE = {"1", "true", "t", "yes", "y"}
@@ -122,6 +123,11 @@ def ks(score: FloatArray, event: BoolArray) -> KS | None:
     return KS(float(gap[best]), float(s[last_of_value][best]))
 
 
+def rank_order(score: FloatArray, tiebreak: IntArray) -> IntArray:
+    """Row indices by score descending, then key ascending (`ScoredRows.tiebreak`)."""
+    return np.lexsort((tiebreak, -score))
+
+
 def ntile(score: FloatArray, tiebreak: IntArray, n: int) -> IntArray:
     """SQL's NTILE(n) OVER (ORDER BY score DESC, key ASC): classes 1..n, 1 the highest scores.
 
@@ -129,11 +135,8 @@ def ntile(score: FloatArray, tiebreak: IntArray, n: int) -> IntArray:
     `tiebreak` orders equal scores (the key's rank, `ScoredRows.tiebreak`).
     """
     rows = score.shape[0]
-    order = np.lexsort((tiebreak, -score))
-    q, r = divmod(rows, n)
-    pos = np.arange(rows)
-    big = r * (q + 1)
-    cls = np.where(pos < big, pos // max(q + 1, 1), r + (pos - big) // max(q, 1)) + 1
+    order = rank_order(score, tiebreak)
+    cls = ranking.ntile(np.arange(rows), rows, n, np.where)
     out = np.empty(rows, dtype=np.int64)
     out[order] = cls
     return out

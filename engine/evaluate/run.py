@@ -19,6 +19,7 @@ from engine.diagnostics import ScorecardError, error
 from engine.evaluate import fairness, metrics, source, stability
 from engine.evaluate.rows import ReportError, ScoredRows
 from engine.io import tables
+from engine.ranking import Top
 from engine.run.card import Card
 from engine.run.execute import run
 from engine.run.options import Data, RunOptions
@@ -113,7 +114,7 @@ def fairness_of(
     by: str,
     *,
     params: Mapping[str, ir.Value] | None = None,
-    top: fairness.TopK | None = None,
+    top: Top | None = None,
 ) -> fairness.Fairness:
     """Selection rates per group of the `sensitive` column `by`, and the disparate impact."""
     column = next((c for c in card.program.inputs if c.name == by), None)

@@ -8,9 +8,9 @@ from typing import TypeAlias
 
 import polars as pl
 
+from engine.ranking import Top
+
 Data: TypeAlias = pl.DataFrame | pl.LazyFrame | str | Path
-Top: TypeAlias = tuple[int, bool]
-"""(N, False) keeps the N best-scored rows; (P, True) keeps the best P percent."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from evalgen import hand_cuts, hand_psi, make_rows
 
 from engine.evaluate import fairness, stability
 from engine.evaluate.rows import ReportError, ScoredRows
+from engine.ranking import Top
 
 
 @pytest.mark.parametrize(("shift", "n"), [(0.0, 10), (0.4, 10), (1.0, 4)])
@@ -119,7 +120,7 @@ def test_baseline_without_scores_is_an_error() -> None:
 def test_fairness_matches_hand_computation(top: str | None) -> None:
     rows, _ = make_rows(15)
     groups = rows.extra["gender"]
-    k = fairness.TopK.parse(top) if top else None
+    k = Top.parse(top) if top else None
     result = fairness.fairness(rows, "gender", groups, k)
     n = len(rows)
     scored = [i for i in range(n) if not math.isnan(rows.score[i])]
@@ -155,5 +156,5 @@ def test_fairness_needs_a_segment_or_top() -> None:
     with pytest.raises(ReportError, match="--top"):
         fairness.fairness(rows, "g", ["x", "y"], None)
     for bad in ["0", "-3", "abc", "150%", "2.5"]:
-        with pytest.raises(ReportError):
-            fairness.TopK.parse(bad)
+        with pytest.raises(ValueError):
+            Top.parse(bad)

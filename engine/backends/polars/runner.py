@@ -17,14 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import polars as pl
 
-from engine import ir
+from engine import ir, ranking
 from engine.backends.polars.expressions import BatchPredictor, literal, translate
 from engine.backends.polars.validate import cast_column
 from engine.program import BinsDef, Program
+from engine.ranking import Top
 from engine.types import ScalarType
 
 KEEP_PREFIX = "__keep__"
@@ -80,7 +82,7 @@ def build(
     keep: Sequence[str] = (),
     explain: bool = False,
     details: bool = False,
-    top: tuple[int, bool] | None = None,
+    top: Top | None = None,
 ) -> tuple[pl.LazyFrame, Layout]:
     """The lazy result of running `cards` over `frame`, and where each result lands.
 
@@ -144,12 +146,11 @@ def build(
     if ranked:
         lf = lf.with_columns(ranked)
     if top is not None:
-        count, percent = top
         scored = pl.col(_ns(0) + "__score").is_not_null().sum()
         limit = (
-            (scored.cast(pl.Float64) * (count / 100.0)).ceil().cast(pl.Int64)
-            if percent
-            else pl.lit(count, dtype=pl.Int64)
+            (scored.cast(pl.Float64) * (top.count / 100.0)).ceil().cast(pl.Int64)
+            if top.percent
+            else pl.lit(int(top.count), dtype=pl.Int64)
         )
         lf = lf.filter(pl.col("__position") < limit)
 
@@ -376,6 +377,10 @@ def _position(ns: str, key: str) -> pl.Expr:
     return pl.int_range(pl.len(), dtype=pl.Int64).sort_by(order)
 
 
+def _where(condition: pl.Expr, then: Any, otherwise: Any) -> pl.Expr:
+    return pl.when(condition).then(then).otherwise(otherwise)
+
+
 def _ntile(ns: str, buckets: int) -> pl.Expr:
     """SQL's NTILE(buckets) over the rows with a score: the first n % buckets get one more.
 
@@ -383,12 +388,5 @@ def _ntile(ns: str, buckets: int) -> pl.Expr:
     """
     position = pl.col(ns + POSITION)
     n = pl.col(ns + "__score").is_not_null().sum().cast(pl.Int64)
-    q = n // buckets
-    r = n % buckets
-    big = r * (q + 1)
-    bucket = (
-        pl.when(position < big)
-        .then(position // (q + 1) + 1)
-        .otherwise(r + (position - big) // pl.when(q > 0).then(q).otherwise(1) + 1)
-    )
+    bucket = ranking.ntile(position, n, buckets, _where)
     return pl.when(pl.col(ns + "__score").is_not_null()).then(bucket).otherwise(None).cast(pl.Int64)

@@ -8,6 +8,7 @@ only when the whole statement succeeds. URLs: `postgresql://...` (or `postgres:/
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,8 +57,25 @@ def duckdb_path(url: str) -> str:
     return rest or ":memory:"
 
 
+def _driver(module: str) -> Any:
+    """The database driver, or a diagnostic naming the extra that installs it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ScorecardError(
+            [
+                error(
+                    "E906",
+                    f"running a card inside a database needs the {module} package",
+                    None,
+                    "install the `sql` extra: pip install 'scorecard-engine[sql]'",
+                )
+            ]
+        ) from None
+
+
 def _execute_duckdb(url: str, statements: list[str], count_sql: str) -> int:
-    import duckdb
+    duckdb = _driver("duckdb")
 
     path = duckdb_path(url)
     if path != ":memory:" and not Path(path).exists():
@@ -78,7 +96,7 @@ def _execute_duckdb(url: str, statements: list[str], count_sql: str) -> int:
 
 
 def _execute_postgres(url: str, statements: list[str], count_sql: str) -> int:
-    import psycopg
+    psycopg = _driver("psycopg")
 
     try:
         with psycopg.connect(url) as conn, conn.transaction(), conn.cursor() as cur:
