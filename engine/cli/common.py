@@ -6,16 +6,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from engine.api import Scorecard, load
 from engine.check.params import parse_overrides
 from engine.cli.app import stderr
 from engine.cli.render import print_diagnostics
 from engine.diagnostics import ScorecardError, error
 from engine.ranking import Top
+
+if TYPE_CHECKING:  # the API loads Polars: `check` and `compile` must not
+    from engine.api import Scorecard
 
 T = TypeVar("T")
 
@@ -76,6 +78,9 @@ def split_params(cards: Sequence[Scorecard], assignments: Sequence[str]) -> list
 
 
 def load_cards(paths: Sequence[Path], trust_models: bool) -> list[Scorecard]:
+    """Load and check each card, printing its warnings; the API is imported here, on use."""
+    from engine.api import load
+
     cards = []
     for path in paths:
         card = load(path, trust_models=trust_models)
