@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from engine.api import Scorecard, load, loads, run
     from engine.diagnostics import ScorecardError
+    from engine.ranking import Top
 
-__all__ = ["Scorecard", "ScorecardError", "load", "loads", "run"]
+__all__ = ["Scorecard", "ScorecardError", "Top", "load", "loads", "run"]
 
 
 def __getattr__(name: str) -> Any:
@@ -24,6 +25,10 @@ def __getattr__(name: str) -> Any:
         from engine import api
 
         return getattr(api, name)
+    if name == "Top":
+        from engine.ranking import Top
+
+        return Top
     if name == "ScorecardError":
         from engine.diagnostics import ScorecardError
 
