@@ -46,9 +46,19 @@ class Scorecard(Card):
         keep: Sequence[str] = (),
         explain: bool = False,
         top: Top | None = None,
+        select: str | None = None,
     ) -> pl.DataFrame:
-        """The result table (spec "Results"), one row per input row, in input order."""
-        return run([self], data, params=[params or {}], keep=keep, explain=explain, top=top).frame
+        """The result table (spec "Results"), one row per input row, in input order; with
+        `select` (a condition over the results) or `top`, only the chosen rows."""
+        return run(
+            [self],
+            data,
+            params=[params or {}],
+            keep=keep,
+            explain=explain,
+            top=top,
+            select=select,
+        ).frame
 
     def explain(
         self, data: Data, key: ir.Value, *, params: Mapping[str, ir.Value] | None = None
@@ -126,9 +136,10 @@ def run(
     explain: bool = False,
     details: bool = False,
     top: Top | None = None,
+    select: str | None = None,
 ) -> execute.RunResult:
     """Score `data` with one or several cards in one pass; the frame and the summaries."""
-    options = RunOptions(tuple(keep), explain, details, top)
+    options = RunOptions(tuple(keep), explain, details, top, select=select)
     return execute.run(cards, data, params, options)
 
 
@@ -141,12 +152,13 @@ def run_to_file(
     keep: Sequence[str] = (),
     explain: bool = False,
     top: Top | None = None,
+    select: str | None = None,
     streaming: bool = False,
 ) -> list[Summary]:
     """Score and write to `destination` (by extension; `-` is CSV on stdout), atomically.
 
     With `streaming`, the result is never held in memory (Polars' streaming engine)."""
-    options = RunOptions(tuple(keep), explain, top=top)
+    options = RunOptions(tuple(keep), explain, top=top, select=select)
     return execute.run_to_file(cards, data, destination, params, options, streaming=streaming)
 
 

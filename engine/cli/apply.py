@@ -88,7 +88,17 @@ def apply(
     top: Annotated[
         str | None,
         typer.Option(
-            "--top", help="Keep only the N best-scored rows, or the best P%% (ties by key)."
+            "--top",
+            help="Keep only the N best-scored rows, or the best P%% (2.5%% works), in rank "
+            "order: score descending, ties by key.",
+        ),
+    ] = None,
+    select: Annotated[
+        str | None,
+        typer.Option(
+            "--select",
+            help="Keep the rows whose results meet a condition in the card language, e.g. "
+            "'class <= 4' or 'score >= 650 and segment = \"high\"' (before --top).",
         ),
     ] = None,
     streaming: Annotated[
@@ -139,7 +149,15 @@ def apply(
         params = split_params(cards, param or [])
         if output is None:
             with progress("scoring"):
-                result = run(cards, data, params=params, keep=kept, explain=explain, top=top_value)
+                result = run(
+                    cards,
+                    data,
+                    params=params,
+                    keep=kept,
+                    explain=explain,
+                    top=top_value,
+                    select=select,
+                )
             preview(result.frame)
             print_summaries(result.summaries)
             return
@@ -155,6 +173,7 @@ def apply(
                 keep=kept,
                 explain=explain,
                 top=top_value,
+                select=select,
                 streaming=stream,
             )
         print_summaries(summaries)

@@ -9,14 +9,16 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
 
 from engine import ir
 from engine.backends.polars import runner
+from engine.backends.polars.expressions import scalar_type, translate
 from engine.backends.polars.validate import validate
+from engine.check.condition import check_condition
 from engine.diagnostics import Diagnostic, ScorecardError, error
 from engine.io import tables
 from engine.run.card import Card
@@ -92,8 +94,9 @@ def plan(
         keep=options.keep,
         explain=options.explain,
         details=options.details,
-        top=options.top,
     )
+    if options.select is not None:  # a mistake in the condition stops the run before it starts
+        choose_rows(lf.drop(layout.hidden_columns), layout, replace(options, top=None))
     clash = sorted({c for c in layout.result_columns if layout.result_columns.count(c) > 1})
     if clash:
         raise ScorecardError(
@@ -117,9 +120,10 @@ def run(
 ) -> RunResult:
     """Score `data` with one or several cards in one pass; the frame and the summaries."""
     start = time.perf_counter()
+    options = options or RunOptions()
     lf, layout = plan(cards, data, params, options)
     frame, summaries = _collect_and_summarise(lf, cards, layout, start)
-    return RunResult(frame, summaries)
+    return RunResult(_collect(choose_rows(frame.lazy(), layout, options)), summaries)
 
 
 def run_to_file(
@@ -137,11 +141,12 @@ def run_to_file(
     with `sink_*`, and the summary is a second streaming aggregation over the same plan.
     """
     start = time.perf_counter()
+    options = options or RunOptions()
     lf, layout = plan(cards, data, params, options)
     if streaming and str(destination) != tables.STDOUT:
-        return _stream(lf, cards, layout, destination, start)
+        return _stream(lf, cards, layout, options, destination, start)
     frame, summaries = _collect_and_summarise(lf, cards, layout, start)
-    tables.write_frame(frame, destination)
+    tables.write_frame(_collect(choose_rows(frame.lazy(), layout, options)), destination)
     return summaries
 
 
@@ -159,6 +164,7 @@ def _stream(
     lf: pl.LazyFrame,
     cards: Sequence[Card],
     layout: runner.Layout,
+    options: RunOptions,
     destination: str | Path,
     start: float,
 ) -> list[Summary]:
@@ -171,13 +177,40 @@ def _stream(
             scored_path = Path(work) / "scored.parquet"
             lf.sink_parquet(scored_path, engine="streaming")
             scored = pl.scan_parquet(scored_path)
-            tables.sink_frame(scored.drop(layout.hidden_columns), destination)
+            chosen = choose_rows(scored.drop(layout.hidden_columns), layout, options)
+            tables.sink_frame(chosen, destination)
             summary = _collect(summary_query(scored, cards, layout), streaming=True)
     except pl.exceptions.PolarsError as exc:
         raise ScorecardError(
             [error("E839", f"cannot compute the result: {_first_line(exc)}")]
         ) from None
     return read_summaries(summary.row(0, named=True), cards, time.perf_counter() - start)
+
+
+def choose_rows(lf: pl.LazyFrame, layout: runner.Layout, options: RunOptions) -> pl.LazyFrame:
+    """`--select` then `--top`: the rows whose results meet the condition, then the best N
+    (or P%) of those with a score, in rank order (score descending, key ascending byte-wise,
+    as classes rank them)."""
+    if options.select is not None:
+        schema = lf.collect_schema()
+        columns = {
+            name: scalar
+            for name, dtype in schema.items()
+            if (scalar := scalar_type(dtype)) is not None
+        }
+        condition = check_condition(options.select, columns, "--select")
+        lf = lf.filter(translate(condition))
+    if options.top is not None:
+        score = pl.col(layout.cards[0].score)
+        ranked = lf.filter(score.is_not_null()).sort(
+            [score, pl.col(layout.key)], descending=[True, False], maintain_order=True
+        )
+        if options.top.percent:
+            limit = (pl.len().cast(pl.Float64) * (options.top.count / 100.0)).ceil()
+            lf = ranked.filter(pl.int_range(pl.len(), dtype=pl.Int64) < limit.cast(pl.Int64))
+        else:
+            lf = ranked.head(int(options.top.count))
+    return lf
 
 
 def _collect(lf: pl.LazyFrame, streaming: bool = False) -> pl.DataFrame:

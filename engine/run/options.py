@@ -24,5 +24,8 @@ class RunOptions:
     details: bool = False
     """`NAME.fired` and `NAME.bin` for every rule and bins block (reports and examples)."""
     top: Top | None = None
+    """Keep the N (or P% of the) best-scored rows, in rank order (score desc, key asc)."""
+    select: str | None = None
+    """A condition in the card language over the output's columns (`class <= 4`)."""
     check_data: bool = True
     """Validate the table against the card's inputs first (off only for example rows)."""

@@ -30,8 +30,9 @@ def lark_parser() -> Lark:
     return load_grammar(None)
 
 
-def load_grammar(transformer: object | None) -> Lark:
-    """A parser of the grammar; with `transformer`, Lark calls it as it reduces each rule."""
+def load_grammar(transformer: object | None, start: str = "start") -> Lark:
+    """A parser of the grammar from rule `start` (a whole card, or one `expr`); with
+    `transformer`, Lark calls it as it reduces each rule."""
     return Lark.open(
         str(grammar_path()),
         parser="lalr",
@@ -41,4 +42,5 @@ def load_grammar(transformer: object | None) -> Lark:
         strict=True,
         cache=True,
         maybe_placeholders=True,
+        start=start,
     )

@@ -78,6 +78,12 @@ def ast_parser() -> Lark:
     return load_grammar(_INLINE)
 
 
+@functools.cache
+def expression_parser() -> Lark:
+    """The parser of one expression (a condition given on the command line)."""
+    return load_grammar(_INLINE, start="expr")
+
+
 @dataclass
 class ParseResult:
     card: ast.Card | None
@@ -190,3 +196,27 @@ def parse_text(text: str) -> ParseResult:
     if not isinstance(card, ast.Card):
         card = None
     return ParseResult(card, [*recovery.diagnostics, *literal_diagnostics])
+
+
+def parse_expression(text: str) -> tuple[ast.Node | None, list[Diagnostic]]:
+    """The AST of one expression, or the syntax error that stops it (no recovery: it is short)."""
+    with _LOCK:
+        _INLINE.builder = AstBuilder()
+        try:
+            node = expression_parser().parse(text)
+        except UnexpectedCharacters as e:
+            code, message = char_error_message(text, e.pos_in_stream or 0)
+            return None, [error(code, message, Span.point(e.line, e.column))]
+        except UnexpectedToken as e:
+            if e.token.type == "$END":
+                end = Span.point(text.count("\n") + 1, len(text) - text.rfind("\n"))
+                return None, [error("E100", "the condition ends too early", end)]
+            code, message, blamed = token_error_message(text, e, [], None)
+            return None, [error(code, message, token_span(blamed))]
+        except UnexpectedInput as e:
+            span = Span.point(e.line, e.column) if e.line and e.line > 0 else None
+            return None, [error("E100", "this is not a condition", span)]
+        literal_diagnostics = list(_INLINE.builder.diagnostics)
+    if not isinstance(node, ast.Node):
+        return None, [error("E100", "this is not a condition", Span.point(1, 1))]
+    return node, literal_diagnostics

@@ -133,7 +133,7 @@ def test_keep_explain_top_and_params(files: tuple[Path, Path], tmp_path: Path) -
     assert frame["city_pts"].to_list() == [5.0, 3.0, 0.0, 5.0, 5.0, 0.0]
     code, _, _ = invoke("apply", str(card), str(data), "-o", str(out), "--top", "2")
     assert code == 0
-    assert pl.read_csv(out)["id"].to_list() == ["e", "a"]  # input order kept
+    assert pl.read_csv(out)["id"].to_list() == ["e", "a"]  # rank order
     code, _, _ = invoke("apply", str(card), str(data), "-o", str(out), "--top", "50%")
     assert pl.read_csv(out)["id"].to_list() == ["e", "a", "c"]  # ceil(5 * 0.5)
     code, _, _ = invoke("apply", str(card), str(data), "-o", str(out), "--param", "senior=18")

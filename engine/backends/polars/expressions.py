@@ -50,6 +50,24 @@ def polars_dtype(type_: ScalarType) -> pl.DataType:
     return _DTYPES[type_]
 
 
+def scalar_type(dtype: pl.DataType) -> ScalarType | None:
+    """The language type of a column of a result or a table (integers of any width are
+    `int`, any float is `float`, categoricals are text), or None for nested and binary ones."""
+    if dtype.is_integer():
+        return ScalarType.INT
+    if dtype.is_float():
+        return ScalarType.FLOAT
+    if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum):
+        return ScalarType.STRING
+    if dtype == pl.Boolean:
+        return ScalarType.BOOL
+    if dtype == pl.Date:
+        return ScalarType.DATE
+    if isinstance(dtype, pl.Datetime):
+        return ScalarType.DATETIME
+    return None
+
+
 def null(type_: ScalarType) -> pl.Expr:
     """A typed null literal."""
     return pl.lit(None, dtype=polars_dtype(type_))

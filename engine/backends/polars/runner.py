@@ -26,7 +26,6 @@ from engine import ir, ranking
 from engine.backends.polars.expressions import BatchPredictor, literal, translate
 from engine.backends.polars.validate import cast_column
 from engine.program import BinsDef, Program
-from engine.ranking import Top
 from engine.types import ScalarType
 
 KEEP_PREFIX = "__keep__"
@@ -82,12 +81,12 @@ def build(
     keep: Sequence[str] = (),
     explain: bool = False,
     details: bool = False,
-    top: Top | None = None,
 ) -> tuple[pl.LazyFrame, Layout]:
     """The lazy result of running `cards` over `frame`, and where each result lands.
 
-    `details` adds what the `explain` command shows (rule fired, bin matched); `top` is
-    `(N, False)` for the N best-scored rows or `(P, True)` for the best P percent.
+    `details` adds what the `explain` command shows (rule fired, bin matched). Every input
+    row gives one output row: choosing rows (`--top`, `--select`) is the run stage's, after
+    the run's summary has counted every row.
     """
     schema = frame.collect_schema()
     first = cards[0].program
@@ -135,25 +134,14 @@ def build(
     positions: list[pl.Expr] = []
     ranked: list[pl.Expr] = []
     for i, card in enumerate(cards):
-        if card.program.classes is not None or (top is not None and i == 0):
+        if card.program.classes is not None:
             positions.append(_position(_ns(i), card.program.key.name).alias(_ns(i) + POSITION))
         if card.program.classes is not None:
             ranked.append(_ntile(_ns(i), card.program.classes).alias(_ns(i) + "__class"))
-    if top is not None:
-        ranked.append(pl.col(_ns(0) + POSITION).alias("__position"))
     if positions:
         lf = lf.with_columns(positions)
     if ranked:
         lf = lf.with_columns(ranked)
-    if top is not None:
-        scored = pl.col(_ns(0) + "__score").is_not_null().sum()
-        limit = (
-            (scored.cast(pl.Float64) * (top.count / 100.0)).ceil().cast(pl.Int64)
-            if top.percent
-            else pl.lit(int(top.count), dtype=pl.Int64)
-        )
-        lf = lf.filter(pl.col("__position") < limit)
-
     out: list[pl.Expr] = [pl.col(_ns(0) + key.name).alias(key.name)]
     result_names = [key.name]
     hidden: list[str] = []
