@@ -128,6 +128,19 @@ class ReasonsDef:
 
 
 @dataclass(frozen=True, slots=True)
+class OutcomeDef:
+    """`outcome COL [event V] [high score means more|fewer events]`: what the score predicts.
+
+    The column is in the history tables that reports read, never an input of the card.
+    `event` None means the usual coding: 1/true/yes is an event, 0/false/no is not.
+    """
+
+    column: str
+    event: ir.Value = None
+    high_score_means: Lit["more", "fewer"] = "more"
+
+
+@dataclass(frozen=True, slots=True)
 class ExampleDef:
     """An `example` block: given input values (others null) and expected results."""
 
@@ -159,6 +172,7 @@ class Program:
     classes: int | None
     reasons: ReasonsDef | None
     examples: tuple[ExampleDef, ...] = ()
+    outcome: OutcomeDef | None = None
 
     @property
     def key(self) -> InputColumn:

@@ -28,6 +28,7 @@ from engine.program import (
     ExcludeDef,
     InputColumn,
     ModelDef,
+    OutcomeDef,
     ParamDef,
     Program,
     ReasonsDef,
@@ -402,6 +403,7 @@ class Checker:
         classes = self._classes()
         reasons = self._reasons()
         examples = self._examples(reasons)
+        outcome = self._outcome()
         if any(d.is_error for d in self.diagnostics):
             return None
         header = self._of(ast.Header)[0]
@@ -422,6 +424,7 @@ class Checker:
             classes=classes,
             reasons=reasons,
             examples=tuple(examples),
+            outcome=outcome,
         )
 
     def _names(self, cls: type[Any]) -> list[str]:
@@ -504,6 +507,22 @@ class Checker:
                 stmt.span,
             )
         return ReasonsDef(stmt.count, stmt.direction or "highest")
+
+    def _outcome(self) -> OutcomeDef | None:
+        stmt = self._single(ast.OutcomeStmt, "`outcome`")
+        if stmt is None:
+            return None
+        name = stmt.column.name
+        if name in self.decls:
+            self._error(
+                "E408",
+                f"the outcome `{name}` is also a name of the card: a card must not read the "
+                "outcome it predicts (the outcome column is read only by reports)",
+                stmt.column.span,
+            )
+            return None
+        event = None if stmt.event is None else literal_of(stmt.event).value
+        return OutcomeDef(name, event, stmt.direction or "more")
 
     def _examples(self, reasons: ReasonsDef | None) -> list[ExampleDef]:
         out = []

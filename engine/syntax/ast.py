@@ -284,6 +284,16 @@ class ReasonsStmt(Node):
     direction: Lit["highest", "lowest"] | None = None
 
 
+class OutcomeStmt(Node):
+    """`outcome COL [event LITERAL] [high score means more|fewer events]`."""
+
+    kind: Lit["outcome"] = "outcome"
+    column: Ident
+    event: IntLit | FloatLit | StringLit | BoolLit | None = None
+    direction: Lit["more", "fewer"] | None = None
+    """What a high score means: more events (marketing, the default) or fewer (credit)."""
+
+
 class Assignment(Node):
     target: Ident
     value: Annotated[
@@ -312,6 +322,7 @@ Statement = Annotated[
     | SegmentStmt
     | ClassesStmt
     | ReasonsStmt
+    | OutcomeStmt
     | ExampleStmt,
     Field(discriminator="kind"),
 ]

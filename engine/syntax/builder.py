@@ -433,6 +433,18 @@ class AstBuilder:
         direction = children[1] if len(children) > 1 else None
         return _new(ast.ReasonsStmt, count=count, direction=direction, span=span)
 
+    def outcome_event(self, span: Span | None, children: list[Any]) -> Any:
+        return children[0]
+
+    def outcome_direction(self, span: Span | None, children: list[Token]) -> str:
+        return str(children[-1])
+
+    def outcome_stmt(self, span: Span | None, children: list[Any]) -> ast.OutcomeStmt:
+        column, rest = children[0], [c for c in children[1:] if c is not None]
+        direction = next((c for c in rest if isinstance(c, str)), None)
+        event = next((c for c in rest if not isinstance(c, str)), None)
+        return _new(ast.OutcomeStmt, column=column, event=event, direction=direction, span=span)
+
     def example_given(self, span: Span | None, children: list[Any]) -> tuple[str, list[Any]]:
         return ("given", children)
 

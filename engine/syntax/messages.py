@@ -56,6 +56,13 @@ TERMINAL_WORDS: dict[str, str] = {
     "_REASONS": "`reasons`",
     "HIGHEST": "`highest`",
     "LOWEST": "`lowest`",
+    "_OUTCOME": "`outcome`",
+    "_EVENT": "`event`",
+    "_HIGH": "`high`",
+    "_MEANS": "`means`",
+    "MORE": "`more`",
+    "FEWER": "`fewer`",
+    "_EVENTS": "`events`",
     "_EXAMPLE": "`example`",
     "_GIVEN": "`given`",
     "_EXPECT": "`expect`",
@@ -102,6 +109,7 @@ STATEMENT_WORDS: dict[str, str] = {
     "_SEGMENT": "the segment",
     "_CLASSES": "`classes`",
     "_REASONS": "`reasons`",
+    "_OUTCOME": "the outcome",
     "_EXAMPLE": "the example",
 }
 

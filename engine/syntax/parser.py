@@ -41,6 +41,7 @@ STATEMENT_KEYWORDS = frozenset(
         "_SEGMENT",
         "_CLASSES",
         "_REASONS",
+        "_OUTCOME",
         "_EXAMPLE",
     }
 )

@@ -340,6 +340,12 @@ class Printer:
             case ast.ReasonsStmt():
                 direction = f" {stmt.direction}" if stmt.direction else ""
                 self._line(stmt, f"reasons {stmt.count}{direction}")
+            case ast.OutcomeStmt():
+                event = f" event {literal_text(stmt.event)}" if stmt.event is not None else ""
+                direction = (
+                    f" high score means {stmt.direction} events" if stmt.direction else ""
+                )
+                self._line(stmt, f"outcome {decl_text(stmt.column.name)}{event}{direction}")
             case ast.ExampleStmt():
                 self._open(stmt, f"example {string_text(stmt.name.value)} {{")
                 for word, items in (("given ", stmt.given), ("expect", stmt.expect)):
