@@ -11,7 +11,6 @@ rewrites the generated tables in `docs/`.
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -244,6 +243,8 @@ def stale_pages(docs: Path, *, write: bool = False) -> list[Path]:
 
 
 def main(argv: Iterable[str] | None = None) -> int:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="python -m engine.diagnostics_codes",
         description="Check, or rewrite, the tables of diagnostic codes in the docs pages.",

@@ -18,6 +18,7 @@ from engine.diagnostics_codes import (
     CODE_SYNTAX,
     CODES,
     DIAGNOSTICS_PAGE,
+    main,
     render_page,
     select,
     stale_pages,
@@ -174,8 +175,9 @@ def test_a_stale_table_is_found_and_rewritten(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert stale_pages(tmp_path) == [page]
-    assert stale_pages(tmp_path, write=True) == [page]
-    assert stale_pages(tmp_path) == []
+    assert main([str(tmp_path)]) == 1
+    assert main([str(tmp_path), "--write-docs"]) == 0
+    assert stale_pages(tmp_path) == [] and main([str(tmp_path)]) == 0
     text = page.read_text(encoding="utf-8")
     assert "| [E803](diagnostics.md#e803) | error | the output folder does not exist |" in text
     assert "E810" in text and "E811" not in text and text.endswith("prose\n")
