@@ -89,10 +89,6 @@ def warning(code: str, message: str, span: Span | None = None, *notes: str) -> D
     return Diagnostic(Severity.WARNING, code, message, span, None, tuple(notes))
 
 
-def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
-    return any(d.is_error for d in diagnostics)
-
-
 class ScorecardError(Exception):
     """Raised by the Python API when a card, its data or a model has errors.
 

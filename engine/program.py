@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal as Lit
 
-from engine import ir
+from engine import ir, results
 from engine.diagnostics import Span
 from engine.types import ScalarType
 
@@ -199,20 +199,19 @@ class Program:
             out[level].append(d)
         return out
 
-    def score_type(self) -> ScalarType:
-        return ScalarType.FLOAT
-
     def result_columns(self) -> list[str]:
         """The result columns of `apply`, in order: key, score, segment, class, reasons, excluded."""
-        cols = [self.key.name, "score"]
-        if self.segments:
-            cols.append("segment")
-        if self.classes is not None:
-            cols.append("class")
-        if self.reasons is not None:
-            cols.extend(f"reason_{i}" for i in range(1, self.reasons.count + 1))
-        cols.append("excluded")
-        return cols
+        return results.columns(
+            self.key.name,
+            segments=bool(self.segments),
+            classes=self.classes is not None,
+            reasons=0 if self.reasons is None else self.reasons.count,
+        )
+
+    def detail_columns(self) -> list[str]:
+        """What a run with details adds: every rule's `NAME.fired`, every bins' `NAME.bin`,
+        `points`."""
+        return results.details((r.name for r in self.rules), (b.name for b in self.bins))
 
 
 def substitute(expr: ir.Expr, values: Mapping[str, ir.Literal]) -> ir.Expr:
@@ -234,7 +233,7 @@ def substitute(expr: ir.Expr, values: Mapping[str, ir.Literal]) -> ir.Expr:
 def bind_params(program: Program, overrides: Mapping[str, ir.Value] | None = None) -> Program:
     """The program with every `Param` replaced by its value (the card's, or an override).
 
-    Overrides must already be parsed to the param's type (`engine.params.parse_override`).
+    Overrides must already be parsed to the param's type (`engine.check.params` does it).
     """
     overrides = overrides or {}
     values = {p.name: ir.Literal(overrides.get(p.name, p.value), p.type) for p in program.params}

@@ -7,14 +7,13 @@ being lowered closes a cycle. The post-order of that walk is the program's evalu
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine import ir
+from engine import ir, results
 from engine.check.bins import BinsLowerer
 from engine.check.examples import check_example
 from engine.check.expressions import ExprLowerer, convert, literal_of, type_words
@@ -38,8 +37,6 @@ from engine.program import (
 from engine.syntax import ast
 from engine.types import ScalarType
 
-RESERVED = frozenset({"points", "score", "segment", "class", "excluded", "key"})
-REASON_NAME = re.compile(r"reason_\d+$")
 F = ScalarType.FLOAT
 
 DeclKind = str  # "input" | "param" | "let" | "rule" | "bins" | "model"
@@ -103,7 +100,7 @@ class Checker:
 
     def _declare(self, kind: DeclKind, ident: ast.Ident, node: Any) -> None:
         name = ident.name
-        if name in RESERVED or REASON_NAME.match(name):
+        if results.is_reserved(name):
             self._error(
                 "E203",
                 f"`{name}` is reserved for the card's results: choose another name",
@@ -202,7 +199,7 @@ class Checker:
 
     def _resolve(self, node: ast.Name) -> ir.Expr | None:
         name = node.name
-        if name == "score" and name not in self.decls:
+        if name == results.SCORE and name not in self.decls:
             if not self.allow_score:
                 self._error(
                     "E204",
@@ -210,12 +207,14 @@ class Checker:
                     node.span,
                 )
                 return None
-            return ir.Ref("score", F)
-        if name == "points" and name not in self.decls:
+            return ir.Ref(results.SCORE, F)
+        if name == results.POINTS and name not in self.decls:
             return self._points_ref(node)
         decl = self.decls.get(name)
         if decl is None:
-            candidates = [*self.decls, "points"] + (["score"] if self.allow_score else [])
+            candidates = [*self.decls, results.POINTS] + (
+                [results.SCORE] if self.allow_score else []
+            )
             self._error("E200", f"unknown name `{name}`{did_you_mean(name, candidates)}", node.span)
             return None
         if decl.kind == "input":
@@ -235,8 +234,8 @@ class Checker:
         return None if definition is None else ir.Ref(name, definition.type)
 
     def _points_ref(self, node: ast.Name) -> ir.Expr | None:
-        definition = self._definition("points", node.span)
-        return None if definition is None else ir.Ref("points", F)
+        definition = self._definition(results.POINTS, node.span)
+        return None if definition is None else ir.Ref(results.POINTS, F)
 
     def _definition(self, name: str, used_at: Span | None) -> Definition | None:
         """The lowered definition of `name`, lowering it (and what it reads) if needed."""
@@ -271,7 +270,7 @@ class Checker:
         return definition
 
     def _lower_definition(self, name: str) -> Definition | None:
-        if name == "points":
+        if name == results.POINTS:
             return self._lower_points()
         decl = self.decls[name]
         node = decl.node
@@ -304,7 +303,7 @@ class Checker:
         if not ok:
             return None
         expr: ir.Expr = ir.Sum(tuple(terms), F) if terms else ir.Literal(0.0, F)
-        return Definition("points", "points", expr)
+        return Definition(results.POINTS, "points", expr)
 
     def _lower_rule(self, node: ast.RuleStmt) -> Definition | None:
         cond = self.lowerer.condition(node.cond, f"the condition of rule `{node.name.name}`")
@@ -383,21 +382,21 @@ class Checker:
         for decl in list(self.decls.values()):
             if decl.kind in ("let", "rule", "bins", "model"):
                 self._definition(decl.name, decl.span)
-        points = self._definition("points", None)
+        points = self._definition(results.POINTS, None)
         score_stmt = self._single(ast.ScoreStmt, "`score`")
         score_expr: ir.Expr | None
         if score_stmt is None:
-            score_expr = None if points is None else ir.Ref("points", F)
+            score_expr = None if points is None else ir.Ref(results.POINTS, F)
         else:
-            self.state.visiting.append("score")
+            self.state.visiting.append(results.SCORE)
             score_expr = self.lowerer.numeric(score_stmt.expr, "the score")
             self.state.visiting.pop()
         if score_expr is not None:
             span = score_stmt.span if score_stmt else None
-            self.state.definitions["score"] = Definition(
-                "score", "score", convert(score_expr, F), span
+            self.state.definitions[results.SCORE] = Definition(
+                results.SCORE, "score", convert(score_expr, F), span
             )
-            self.state.order.append("score")
+            self.state.order.append(results.SCORE)
         excludes = self._excludes()
         segments = self._segments()
         classes = self._classes()
@@ -515,7 +514,7 @@ class Checker:
         name = stmt.column.name
         if name in self.decls:
             self._error(
-                "E408",
+                "E409",
                 f"the outcome `{name}` is also a name of the card: a card must not read the "
                 "outcome it predicts (the outcome column is read only by reports)",
                 stmt.column.span,
@@ -534,15 +533,11 @@ class Checker:
 
     def expect_type(self, name: str, reasons: ReasonsDef | None) -> ScalarType | None:
         """The type an example may expect for `name`, or None when it is not a result."""
-        if name == "score":
-            return F
-        if name in ("segment", "excluded"):
-            return ScalarType.STRING
-        if name == "class":
-            return ScalarType.INT
-        m = REASON_NAME.match(name)
-        if m and reasons is not None and 1 <= int(name[7:]) <= reasons.count:
-            return ScalarType.STRING
+        if name in results.TYPES:
+            return results.TYPES[name]
+        number = results.reason_number(name)
+        if number is not None and reasons is not None and 1 <= number <= reasons.count:
+            return results.REASON_TYPE
         decl = self.decls.get(name)
         if decl is None or decl.kind in ("param",):
             return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from engine import ir
+from engine import ir, results
 from engine.check.expressions import literal_of, type_words
 from engine.check.suggest import did_you_mean
 from engine.diagnostics import Diagnostic, error
@@ -99,11 +99,8 @@ def check_example(
         want = checker.expect_type(name, reasons)
         if want is None:
             known = [
-                "score",
-                "segment",
-                "class",
-                "excluded",
-                *(f"reason_{i}" for i in range(1, (reasons.count if reasons else 0) + 1)),
+                *results.TYPES,
+                *(results.reason(i) for i in range(1, (reasons.count if reasons else 0) + 1)),
                 *(d.name for d in checker.decls.values() if d.kind != "param"),
             ]
             checker.diagnostics.append(

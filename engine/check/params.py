@@ -7,10 +7,10 @@ strings), so that what works on the command line also works in the card and back
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Iterable, Mapping
 
 from engine import ir
+from engine.check.suggest import closest
 from engine.diagnostics import Diagnostic, ScorecardError, error
 from engine.program import Program
 from engine.types import ScalarType
@@ -67,8 +67,8 @@ def parse_overrides(program: Program, assignments: Iterable[str]) -> dict[str, i
             continue
         param = params.get(name)
         if param is None:
-            close = difflib.get_close_matches(name, list(params), n=1)
-            notes = [f"did you mean {close[0]!r}?"] if close else []
+            close = closest(name, params)
+            notes = [f"did you mean {close!r}?"] if close is not None else []
             known = ", ".join(params) or "none"
             notes.append(f"the card's params: {known}")
             problems.append(

@@ -1,4 +1,8 @@
-"""'Did you mean ...?' for unknown names."""
+"""'Did you mean ...?' for an unknown name: the one rule every stage uses to pick the name.
+
+A name is suggested when `difflib` finds it close (ratio >= 0.6), or, failing that, when it
+differs only in case. Cards, `--param` names and the columns of a data table all use it.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,17 @@ import difflib
 from collections.abc import Iterable
 
 
-def did_you_mean(name: str, candidates: Iterable[str]) -> str:
-    """` (did you mean `x`?)`-style suffix, or an empty string when nothing is close."""
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate `name` was most likely meant to be, or None when nothing is close."""
     pool = list(dict.fromkeys(candidates))
     matches = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
-    if not matches:
-        lowered = {c.lower(): c for c in pool}
-        if name.lower() in lowered:
-            matches = [lowered[name.lower()]]
-    return f": did you mean `{matches[0]}`?" if matches else ""
+    if matches:
+        return matches[0]
+    lowered = {c.lower(): c for c in pool}
+    return lowered.get(name.lower())
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """`: did you mean `x`?`, the suffix of a card's message, or "" when nothing is close."""
+    match = closest(name, candidates)
+    return f": did you mean `{match}`?" if match is not None else ""

@@ -29,8 +29,7 @@ def _reserved(card: Card) -> set[str]:
     """Names the scored table already uses: results, definitions and their details."""
     program = card.program
     names = set(program.result_columns()) | {d.name for d in program.definitions}
-    names |= {f"{r.name}.fired" for r in program.rules} | {f"{b.name}.bin" for b in program.bins}
-    return names | {"points"}
+    return names | set(program.detail_columns())
 
 
 def _check_column(card: Card, data: Data, option: str, name: str) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
+from engine import results
 from engine.evaluate.rows import BinsColumn, ReportError, RuleColumn, ScoredRows
 from engine.program import Program
 
@@ -25,12 +26,12 @@ def rows_from_results(
     frame: pl.DataFrame, program: Program, extra: Sequence[str] = ()
 ) -> ScoredRows:
     """The arrays the reports read; a missing column is a bug in the caller, not the user's data."""
-    missing = [c for c in ("score", program.key.name) if c not in frame.columns]
+    missing = [c for c in (results.SCORE, program.key.name) if c not in frame.columns]
     if missing:
         raise ReportError(f"the scored table lacks the columns {missing}")
     rules = []
     for rule in program.rules:
-        fired = frame.get_column(f"{rule.name}.fired").cast(pl.Boolean).fill_null(False)
+        fired = frame.get_column(results.fired(rule.name)).cast(pl.Boolean).fill_null(False)
         rules.append(
             RuleColumn(
                 rule.name,
@@ -44,7 +45,7 @@ def rows_from_results(
         index: dict[str, int] = {}
         for i, entry in enumerate(b.entries, start=1):
             index.setdefault(entry.text, i)
-        texts = frame.get_column(f"{b.name}.bin").cast(pl.String).to_list()
+        texts = frame.get_column(results.bin_matched(b.name)).cast(pl.String).to_list()
         matched = np.array([0 if t is None else index[t] for t in texts], dtype=np.int64)
         blocks.append(
             BinsColumn(
@@ -55,21 +56,25 @@ def rows_from_results(
                 matched,
             )
         )
-    has_class = program.classes is not None and "class" in frame.columns
+    has_class = program.classes is not None and results.CLASS in frame.columns
     key = frame.get_column(program.key.name)
     return ScoredRows(
         keys=key.to_list(),
         key_rank=(key.rank("ordinal") - 1).cast(pl.Int64).to_numpy().astype(np.int64),
-        score=_floats(frame, "score", float("nan")),
+        score=_floats(frame, results.SCORE, float("nan")),
         cls=(
-            frame.get_column("class").fill_null(0).cast(pl.Int64).to_numpy().astype(np.int64)
+            frame.get_column(results.CLASS).fill_null(0).cast(pl.Int64).to_numpy().astype(np.int64)
             if has_class
             else None
         ),
         n_classes=program.classes if has_class else None,
-        segment=frame.get_column("segment").to_list() if program.segments else None,
+        segment=frame.get_column(results.SEGMENT).to_list() if program.segments else None,
         segments=tuple(s.name for s in program.segments),
-        excluded=frame.get_column("excluded").to_list() if "excluded" in frame.columns else None,
+        excluded=(
+            frame.get_column(results.EXCLUDED).to_list()
+            if results.EXCLUDED in frame.columns
+            else None
+        ),
         rules=tuple(rules),
         bins=tuple(blocks),
         extra={name: frame.get_column(name).to_list() for name in extra},

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.evaluate.fairness import Fairness
-from engine.evaluate.metrics import Evaluation
+from engine.evaluate.metrics import Campaign, Evaluation
 from engine.evaluate.stability import Stability
 
 DASH = "–"
@@ -42,8 +42,21 @@ def money(x: float) -> str:
 
 
 def evaluation_tables(ev: Evaluation) -> list[Table]:
+    """The tables of `scorecard evaluate`: summary, classes, then rules, bins and campaign when
+    the card and the options give them."""
+    tables = [_summary_table(ev), _classes_table(ev)]
+    if ev.rules:
+        tables.append(_rules_table(ev))
+    if ev.bins:
+        tables.append(_bins_table(ev))
+    if ev.campaign is not None:
+        tables.append(_campaign_table(ev.campaign))
+    return tables
+
+
+def _summary_table(ev: Evaluation) -> Table:
     cov = ev.coverage
-    summary = Table(
+    return Table(
         "Summary",
         ["figure", "value"],
         [
@@ -73,12 +86,15 @@ def evaluation_tables(ev: Evaluation) -> list[Table]:
             else []
         ),
     )
+
+
+def _classes_table(ev: Evaluation) -> Table:
     source = {
         "card": "the card's classes",
         "override": f"{len(ev.classes)} classes (--classes)",
         "deciles": "deciles (the card declares no classes)",
     }[ev.class_source]
-    classes = Table(
+    return Table(
         f"By class: {source}, 1 = highest scores",
         [
             "class",
@@ -106,72 +122,69 @@ def evaluation_tables(ev: Evaluation) -> list[Table]:
             for r in ev.classes
         ],
     )
-    tables = [summary, classes]
-    if ev.rules:
-        tables.append(
-            Table(
-                "Rules: how often each fires, and the event rate when it does",
-                ["rule", "fires", "firing rate", "event rate fired", "not fired", "lift fired"],
-                [
-                    [
-                        r.name if r.label is None else f"{r.name} ({r.label})",
-                        f"{r.fired:,}",
-                        pct(r.firing_rate),
-                        pct(r.event_rate_fired),
-                        pct(r.event_rate_not_fired),
-                        ratio(r.lift_fired),
-                    ]
-                    for r in ev.rules
-                ],
-            )
-        )
-    if ev.bins:
-        tables.append(
-            Table(
-                "Bins: how often each entry matches, and its event rate",
-                ["bins", "entry", "points", "rows", "share", "event rate", "lift"],
-                [
-                    [
-                        b.name,
-                        e.text,
-                        num(e.points),
-                        f"{e.rows:,}",
-                        pct(e.share),
-                        pct(e.event_rate),
-                        ratio(e.lift),
-                    ]
-                    for b in ev.bins
-                    for e in b.entries
-                ],
-            )
-        )
-    if ev.campaign is not None:
-        c = ev.campaign
-        best = (
-            f"best cut: contact classes 1..{c.best_cut}, profit {money(c.best_profit)}"
-            if c.best_cut
-            else "no cut earns more than it costs: contact no one"
-        )
-        tables.append(
-            Table(
-                f"Campaign: value {money(c.value)} per event, cost {money(c.cost)} per contact",
-                ["contact classes", "contacts", "events", "revenue", "cost", "profit"],
-                [
-                    [
-                        f"1..{r.cls}",
-                        f"{r.contacts:,}",
-                        f"{r.events:,}",
-                        money(r.revenue),
-                        money(r.cost),
-                        money(r.profit),
-                    ]
-                    for r in c.rows
-                ],
-                highlight=[r.cls == c.best_cut for r in c.rows],
-                notes=[best],
-            )
-        )
-    return tables
+
+
+def _rules_table(ev: Evaluation) -> Table:
+    return Table(
+        "Rules: how often each fires, and the event rate when it does",
+        ["rule", "fires", "firing rate", "event rate fired", "not fired", "lift fired"],
+        [
+            [
+                r.name if r.label is None else f"{r.name} ({r.label})",
+                f"{r.fired:,}",
+                pct(r.firing_rate),
+                pct(r.event_rate_fired),
+                pct(r.event_rate_not_fired),
+                ratio(r.lift_fired),
+            ]
+            for r in ev.rules
+        ],
+    )
+
+
+def _bins_table(ev: Evaluation) -> Table:
+    return Table(
+        "Bins: how often each entry matches, and its event rate",
+        ["bins", "entry", "points", "rows", "share", "event rate", "lift"],
+        [
+            [
+                b.name,
+                e.text,
+                num(e.points),
+                f"{e.rows:,}",
+                pct(e.share),
+                pct(e.event_rate),
+                ratio(e.lift),
+            ]
+            for b in ev.bins
+            for e in b.entries
+        ],
+    )
+
+
+def _campaign_table(c: Campaign) -> Table:
+    best = (
+        f"best cut: contact classes 1..{c.best_cut}, profit {money(c.best_profit)}"
+        if c.best_cut
+        else "no cut earns more than it costs: contact no one"
+    )
+    return Table(
+        f"Campaign: value {money(c.value)} per event, cost {money(c.cost)} per contact",
+        ["contact classes", "contacts", "events", "revenue", "cost", "profit"],
+        [
+            [
+                f"1..{r.cls}",
+                f"{r.contacts:,}",
+                f"{r.events:,}",
+                money(r.revenue),
+                money(r.cost),
+                money(r.profit),
+            ]
+            for r in c.rows
+        ],
+        highlight=[r.cls == c.best_cut for r in c.rows],
+        notes=[best],
+    )
 
 
 def stability_tables(st: Stability) -> list[Table]:

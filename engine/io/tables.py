@@ -1,8 +1,8 @@
 """Reading customer tables and writing results, chosen by file extension.
 
 Inputs are scanned lazily so that big files can be streamed. CSV columns are read as text and
-cast by `engine.validate`, so that a bad value is reported with its column and rows instead of
-failing half-way through a run or being guessed into another type.
+cast by `engine.backends.polars.validate`, so that a bad value is reported with its column and
+rows instead of failing half-way through a run or being guessed into another type.
 
 Outputs are always written to a temporary file in the destination folder and renamed over the
 destination (`os.replace`, atomic on one file system): a run that fails or is killed never
@@ -62,7 +62,7 @@ def scan(path: Path | str) -> pl.LazyFrame:
     if not path.exists():
         raise ScorecardError([error("E802", f"data file {str(path)!r} does not exist")])
     if fmt == "csv":
-        # Every column as text: engine.validate casts to the card's types and reports bad values.
+        # Every column as text: validation casts to the card's types and reports bad values.
         return pl.scan_csv(path, infer_schema=False)
     if fmt == "parquet":
         return pl.scan_parquet(path)

@@ -12,7 +12,7 @@ from typing import Any
 from sklearn.utils import get_tags
 
 from engine import ir
-from engine.models.features import OutputSpec, estimator_name
+from engine.models.features import OutputSpec
 from engine.models.hist import hist_gradient_boosting
 from engine.models.irutil import Unsupported, as_float, null_if_missing
 from engine.models.linear import linear_regression, logistic_regression
@@ -69,12 +69,3 @@ def compile_estimator(est: Any, features: Sequence[ir.Expr], out: OutputSpec) ->
     if routes_nulls and not get_tags(est).input_tags.allow_nan:
         expr = null_if_missing(cols, expr)
     return expr
-
-
-def unsupported_reason(est: Any, features: Sequence[ir.Expr], out: OutputSpec) -> str | None:
-    """Why `est` cannot be compiled (None when it can), naming the estimator."""
-    try:
-        compile_estimator(est, features, out)
-    except Unsupported as exc:
-        return f"{estimator_name(est)} cannot be compiled to an expression ({exc})"
-    return None

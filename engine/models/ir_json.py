@@ -1,6 +1,6 @@
 """`engine.ir` expressions to JSON and back, exactly (floats by their shortest repr).
 
-Used to keep compiled model expressions between runs (`engine.compiled_models`).
+Used to keep compiled model expressions between runs (`engine.models.cache`).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from engine import ir
+from engine import ir, results
 from engine.backends.polars.expressions import polars_dtype
 from engine.check.params import parse_value
 from engine.diagnostics import ScorecardError, error
@@ -53,12 +53,12 @@ class Explanation:
             if d.kind == "let":
                 out.append(("let", d.name, self.values.get(d.name), ""))
             elif d.kind == "rule":
-                fired = self.values.get(f"{d.name}.fired")
+                fired = self.values.get(results.fired(d.name))
                 label = rules[d.name].label or ""
                 detail = ("fired" if fired else "did not fire") + (f" ({label})" if label else "")
                 out.append(("rule", d.name, self.values.get(d.name), detail))
             elif d.kind == "bins":
-                matched = self.values.get(f"{d.name}.bin")
+                matched = self.values.get(results.bin_matched(d.name))
                 detail = f"bin {matched}" if matched is not None else "no bin matched"
                 bins_label = bins[d.name].label
                 out.append(
@@ -71,7 +71,8 @@ class Explanation:
                 )
             elif d.kind == "model":
                 out.append(("model", d.name, self.values.get(d.name), ""))
-        out.append(("points", "points", self.values.get("points"), "sum of rules and bins"))
+        points = self.values.get(results.POINTS)
+        out.append(("points", results.POINTS, points, "sum of rules and bins"))
         for col in self.program.result_columns()[1:]:
             out.append(("result", col, self.values.get(col), ""))
         return out

@@ -1,4 +1,8 @@
-"""Lark parse tree -> typed AST (`engine.syntax.ast`), one method per grammar rule.
+"""The typed AST (`engine.syntax.ast`), built while parsing: one method per grammar rule.
+
+No parse tree is built first: Lark's inline transformer (`engine.syntax.parser`) calls the
+method of a rule as the LALR parser reduces it, with the rule's children (tokens and the nodes
+already built for its sub-rules).
 
 Literal values are decoded here (string escapes, dates); a bad one becomes a diagnostic
 with its position, and the node still gets built so that checking can go on.

@@ -342,9 +342,7 @@ class Printer:
                 self._line(stmt, f"reasons {stmt.count}{direction}")
             case ast.OutcomeStmt():
                 event = f" event {literal_text(stmt.event)}" if stmt.event is not None else ""
-                direction = (
-                    f" high score means {stmt.direction} events" if stmt.direction else ""
-                )
+                direction = f" high score means {stmt.direction} events" if stmt.direction else ""
                 self._line(stmt, f"outcome {decl_text(stmt.column.name)}{event}{direction}")
             case ast.ExampleStmt():
                 self._open(stmt, f"example {string_text(stmt.name.value)} {{")

@@ -2,7 +2,7 @@
 
 The pipeline, for each card (several cards share one pass over the data):
 
-1. the declared inputs, cast to their types (`engine.validate.cast_column`; NaN becomes null);
+1. the declared inputs, cast to their types (`validate.cast_column`; NaN becomes null);
 2. one `with_columns` per `Program.layers()` layer: lets, rule and bins contributions, models,
    `points`, `score`;
 3. `excluded` (the first exclude whose condition is true), the score nulled on excluded rows,
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from engine import ir, ranking
+from engine import ir, ranking, results
 from engine.backends.polars.expressions import BatchPredictor, literal, translate
 from engine.backends.polars.validate import cast_column
 from engine.program import BinsDef, Program
@@ -88,9 +88,25 @@ def build(
     row gives one output row: choosing rows (`--top`, `--select`) is the run stage's, after
     the run's summary has counted every row.
     """
+    lf = _inputs(frame, cards, keep)
+    lf = _with_definitions(lf, cards)
+    lf, card_layouts = _with_results(lf, cards, details)
+    lf = _with_reasons(lf, cards)
+    lf = _with_ranks(lf, cards)
+    out, result_names, hidden = _outputs(cards, card_layouts, keep, explain, details)
+    key = cards[0].program.key
+    return lf.select(out), Layout(key.name, result_names, hidden, _public(cards, card_layouts))
+
+
+def _private(ns: str, result: str) -> str:
+    """The working column of a card's result (`score` -> `__c0____score`), apart from its
+    definitions (a card's `score` definition is the score before exclusions)."""
+    return f"{ns}__{result}"
+
+
+def _inputs(frame: pl.LazyFrame, cards: Sequence[CardRun], keep: Sequence[str]) -> pl.LazyFrame:
+    """Step 1: every card's declared inputs cast to their types, and the kept columns."""
     schema = frame.collect_schema()
-    first = cards[0].program
-    key = first.key
     columns: list[pl.Expr] = []
     for i, card in enumerate(cards):
         for col in card.program.inputs:
@@ -98,8 +114,11 @@ def build(
                 cast_column(col.name, schema[col.name], col.type).alias(_ns(i) + col.name)
             )
     columns.extend(pl.col(name).alias(KEEP_PREFIX + name) for name in keep)
-    lf = frame.select(columns)
+    return frame.select(columns)
 
+
+def _with_definitions(lf: pl.LazyFrame, cards: Sequence[CardRun]) -> pl.LazyFrame:
+    """Step 2: one `with_columns` per layer of definitions, the cards' layers side by side."""
     layers: list[list[pl.Expr]] = []
     for i, card in enumerate(cards):
         for depth, layer in enumerate(card.program.layers()):
@@ -111,51 +130,69 @@ def build(
             )
     for layer_exprs in layers:
         lf = lf.with_columns(layer_exprs)
+    return lf
 
-    results: list[pl.Expr] = []
+
+def _with_results(
+    lf: pl.LazyFrame, cards: Sequence[CardRun], details: bool
+) -> tuple[pl.LazyFrame, list[CardLayout]]:
+    """Step 3: excluded, the final score, segment, the no-bin flags and the details."""
+    exprs: list[pl.Expr] = []
     card_layouts: list[CardLayout] = []
     for i, card in enumerate(cards):
-        exprs, layout = _results(card, _ns(i), details)
-        results.extend(exprs)
+        card_exprs, layout = _results(card, _ns(i), details)
+        exprs.extend(card_exprs)
         card_layouts.append(layout)
-    lf = lf.with_columns(results)
+    return lf.with_columns(exprs), card_layouts
+
+
+def _with_reasons(lf: pl.LazyFrame, cards: Sequence[CardRun]) -> pl.LazyFrame:
+    """Step 4: reason_1..K of every card with reasons, the cards' steps side by side."""
     reason_steps: list[list[pl.Expr]] = []
     for i, card in enumerate(cards):
         if card.program.reasons is not None:
-            kept = pl.col(_ns(i) + "__excluded").is_null()
+            kept = pl.col(_private(_ns(i), results.EXCLUDED)).is_null()
             for depth, step in enumerate(_reasons(card.program, _ns(i), kept)):
                 while len(reason_steps) <= depth:
                     reason_steps.append([])
                 reason_steps[depth].extend(step)
     for step in reason_steps:
         lf = lf.with_columns(step)
+    return lf
 
-    # Each rank is computed once into a column (one sort), then read by NTILE and --top.
+
+def _with_ranks(lf: pl.LazyFrame, cards: Sequence[CardRun]) -> pl.LazyFrame:
+    """Step 5: classes. Each rank is computed once into a column (one sort), then read by NTILE."""
     positions: list[pl.Expr] = []
     ranked: list[pl.Expr] = []
     for i, card in enumerate(cards):
         if card.program.classes is not None:
             positions.append(_position(_ns(i), card.program.key.name).alias(_ns(i) + POSITION))
-        if card.program.classes is not None:
-            ranked.append(_ntile(_ns(i), card.program.classes).alias(_ns(i) + "__class"))
+            ranked.append(
+                _ntile(_ns(i), card.program.classes).alias(_private(_ns(i), results.CLASS))
+            )
     if positions:
-        lf = lf.with_columns(positions)
-    if ranked:
-        lf = lf.with_columns(ranked)
+        lf = lf.with_columns(positions).with_columns(ranked)
+    return lf
+
+
+def _outputs(
+    cards: Sequence[CardRun],
+    card_layouts: Sequence[CardLayout],
+    keep: Sequence[str],
+    explain: bool,
+    details: bool,
+) -> tuple[list[pl.Expr], list[str], list[str]]:
+    """Step 6: the output columns under their public names (and the hidden no-bin flags)."""
+    key = cards[0].program.key
     out: list[pl.Expr] = [pl.col(_ns(0) + key.name).alias(key.name)]
     result_names = [key.name]
     hidden: list[str] = []
     for i, card in enumerate(cards):
         program, ns, pub = card.program, _ns(i), card.public_prefix
-        for result in program.result_columns()[1:]:
-            source = {
-                "score": "__score",
-                "segment": "__segment",
-                "class": "__class",
-                "excluded": "__excluded",
-            }.get(result, "__" + result)
-            out.append(pl.col(ns + source).alias(pub + result))
-            result_names.append(pub + result)
+        for name in program.result_columns()[1:]:
+            out.append(pl.col(_private(ns, name)).alias(pub + name))
+            result_names.append(pub + name)
     for name in keep:
         out.append(pl.col(KEEP_PREFIX + name).alias(name))
         result_names.append(name)
@@ -167,28 +204,32 @@ def build(
                 result_names.append(pub + name)
         if details:
             for rule in card.program.rules:
-                out.append(pl.col(ns + FIRED + rule.name).alias(f"{pub}{rule.name}.fired"))
-                result_names.append(f"{pub}{rule.name}.fired")
+                out.append(pl.col(ns + FIRED + rule.name).alias(pub + results.fired(rule.name)))
+                result_names.append(pub + results.fired(rule.name))
             for bins in card.program.bins:
-                out.append(pl.col(ns + MATCHED + bins.name).alias(f"{pub}{bins.name}.bin"))
-                result_names.append(f"{pub}{bins.name}.bin")
-            out.append(pl.col(ns + "points").alias(f"{pub}points"))
-            result_names.append(f"{pub}points")
+                matched = pub + results.bin_matched(bins.name)
+                out.append(pl.col(ns + MATCHED + bins.name).alias(matched))
+                result_names.append(matched)
+            out.append(pl.col(ns + results.POINTS).alias(pub + results.POINTS))
+            result_names.append(pub + results.POINTS)
         for hidden_col in card_layouts[i].no_bin.values():
             out.append(pl.col(hidden_col))
             hidden.append(hidden_col)
-    lf = lf.select(out)
-    layouts = [
+    return out, result_names, hidden
+
+
+def _public(cards: Sequence[CardRun], card_layouts: Sequence[CardLayout]) -> list[CardLayout]:
+    """Each card's layout with the public names of its result columns."""
+    return [
         CardLayout(
             name=c.name,
-            score=cards[i].public_prefix + "score",
-            excluded=cards[i].public_prefix + "excluded",
-            segment=cards[i].public_prefix + "segment" if cards[i].program.segments else None,
+            score=cards[i].public_prefix + results.SCORE,
+            excluded=cards[i].public_prefix + results.EXCLUDED,
+            segment=cards[i].public_prefix + results.SEGMENT if cards[i].program.segments else None,
             no_bin=c.no_bin,
         )
         for i, c in enumerate(card_layouts)
     ]
-    return lf, Layout(key.name, result_names, hidden, layouts)
 
 
 def _bool(expr: ir.Expr, card: CardRun, ns: str) -> pl.Expr:
@@ -203,18 +244,22 @@ def _results(card: CardRun, ns: str, details: bool) -> tuple[list[pl.Expr], Card
     for x in reversed(program.excludes):
         excluded = pl.when(_bool(x.cond, card, ns)).then(pl.lit(x.label)).otherwise(excluded)
     kept = excluded.is_null()
-    raw = pl.col(ns + "score")
+    raw = pl.col(ns + results.SCORE)
     # -0.0 and 0.0 are one score: normalise so ordering (classes, --top) cannot tell them apart.
     normal = pl.when(raw == literal(0.0, ScalarType.FLOAT)).then(literal(0.0, ScalarType.FLOAT))
     score = pl.when(kept).then(normal.otherwise(raw)).otherwise(literal(None, ScalarType.FLOAT))
-    exprs = [excluded.alias(ns + "__excluded"), score.alias(ns + "__score")]
+    exprs = [
+        excluded.alias(_private(ns, results.EXCLUDED)),
+        score.alias(_private(ns, results.SCORE)),
+    ]
 
     if program.segments:
         segment: pl.Expr = string_null
         for s in reversed(program.segments):
             cond = pl.lit(True) if s.cond is None else _bool(s.cond, card, ns)
             segment = pl.when(cond).then(pl.lit(s.name)).otherwise(segment)
-        exprs.append(pl.when(kept).then(segment).otherwise(string_null).alias(ns + "__segment"))
+        segment = pl.when(kept).then(segment).otherwise(string_null)
+        exprs.append(segment.alias(_private(ns, results.SEGMENT)))
 
     no_bin: dict[str, str] = {}
     for bins in program.bins:
@@ -233,7 +278,10 @@ def _results(card: CardRun, ns: str, details: bool) -> tuple[list[pl.Expr], Card
                     pl.when(_bool(entry.cond, card, ns)).then(pl.lit(entry.text)).otherwise(matched)
                 )
             exprs.append(matched.alias(ns + MATCHED + bins.name))
-    return exprs, CardLayout(program.name, ns + "__score", ns + "__excluded", None, no_bin)
+    layout = CardLayout(
+        program.name, _private(ns, results.SCORE), _private(ns, results.EXCLUDED), None, no_bin
+    )
+    return exprs, layout
 
 
 def _any_bin(bins: BinsDef, card: CardRun, ns: str) -> pl.Expr:
@@ -360,7 +408,7 @@ def _reasons_by_batches(program: Program, ns: str, kept: pl.Expr) -> list[list[p
 
 def _position(ns: str, key: str) -> pl.Expr:
     """0-based rank by score descending, then key ascending (byte-wise); null scores last."""
-    score, key_col = pl.col(ns + "__score"), pl.col(ns + key)
+    score, key_col = pl.col(_private(ns, results.SCORE)), pl.col(ns + key)
     order = pl.arg_sort_by([score, key_col], descending=[True, False], nulls_last=True)
     return pl.int_range(pl.len(), dtype=pl.Int64).sort_by(order)
 
@@ -375,6 +423,7 @@ def _ntile(ns: str, buckets: int) -> pl.Expr:
     Reads the rank computed by `_position` into the column `ns + POSITION`.
     """
     position = pl.col(ns + POSITION)
-    n = pl.col(ns + "__score").is_not_null().sum().cast(pl.Int64)
+    scored = pl.col(_private(ns, results.SCORE)).is_not_null()
+    n = scored.sum().cast(pl.Int64)
     bucket = ranking.ntile(position, n, buckets, _where)
-    return pl.when(pl.col(ns + "__score").is_not_null()).then(bucket).otherwise(None).cast(pl.Int64)
+    return pl.when(scored).then(bucket).otherwise(None).cast(pl.Int64)

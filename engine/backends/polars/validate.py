@@ -9,13 +9,13 @@ null or duplicate keys. A NaN in a float column is not an error: it is read as n
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 from engine.backends.polars.expressions import DATETIME_UNIT
+from engine.check.suggest import closest
 from engine.diagnostics import Diagnostic, error
 from engine.program import InputColumn, Program
 from engine.types import ScalarType
@@ -213,11 +213,8 @@ def _problem(
 
 
 def _missing_column(column: InputColumn, present: Sequence[str], data_name: str) -> Diagnostic:
-    close = difflib.get_close_matches(column.name, present, n=1, cutoff=0.6)
-    lowered = {p.lower(): p for p in present}
-    if not close and column.name.lower() in lowered:
-        close = [lowered[column.name.lower()]]
-    notes = [f"did you mean {close[0]!r}?"] if close else []
+    close = closest(column.name, present)
+    notes = [f"did you mean {close!r}?"] if close is not None else []
     if len(present) <= 30:
         notes.append(f"the table's columns: {', '.join(present)}")
     return error(

@@ -15,7 +15,7 @@ earlier CTE instead of copying it (`Compiler.hoisted`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from engine import ir
@@ -49,13 +49,11 @@ class Compiler:
     dialect: Dialect
     fresh_name: Callable[[], str]
     hoisted: list[Hoisted] = field(default_factory=list)
-    _levels: list[int] = field(default_factory=list)
 
     # -- entry point ---------------------------------------------------------------------
 
     def compile(self, e: ir.Expr) -> str:
         """The SQL expression for `e`; helper columns it needs are appended to `hoisted`."""
-        self._levels = []
         return self.expr(e)
 
     def take_hoisted(self) -> list[Hoisted]:
@@ -400,13 +398,3 @@ _CALLS: dict[str, Callable[[Compiler, ir.Call], str]] = {
     "logit": _logit,
     "sigmoid": _sigmoid,
 }
-
-
-def unsupported_models(exprs: Iterable[ir.Expr]) -> list[str]:
-    """The names of models that run only on batches, in the order they are met."""
-    seen: list[str] = []
-    for e in exprs:
-        for node in ir.walk(e):
-            if isinstance(node, ir.ModelBatch) and node.model not in seen:
-                seen.append(node.model)
-    return seen

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from engine import ir
+from engine import ir, results
 from engine.backends.sql.dialects import Dialect
 from engine.backends.sql.expressions import Compiler, Hoisted, SqlCompileError
 from engine.backends.sql.templates import Renderer
@@ -57,7 +57,7 @@ class StatementBuilder:
         self.dialect = dialect
         self.table_sql = table_sql
         taken = {c.name for c in program.inputs} | {d.name for d in program.definitions}
-        taken |= {"excluded", "segment", "class", "score", "points"}
+        taken |= results.RESERVED
         self._taken = taken
         self._counter = itertools.count(1)
         self.compiler = Compiler(dialect, self.fresh)
@@ -170,7 +170,7 @@ class StatementBuilder:
         for s in self.program.segments:
             cond = "TRUE" if s.cond is None else self.compiler.compile(s.cond)
             whens.append(f"WHEN {cond} THEN {self.dialect.string(s.name)}")
-        excluded = self.dialect.quote("excluded")
+        excluded = self.dialect.quote(results.EXCLUDED)
         return f"CASE WHEN {excluded} IS NULL THEN CASE {' '.join(whens)} END END"
 
     def contributions(self) -> list[dict[str, str]]:
@@ -194,7 +194,7 @@ class StatementBuilder:
             last,
             "excludes",
             "the first matching exclude names the row's exclusion",
-            [Column(self.excluded(), d.quote("excluded"))],
+            [Column(self.excluded(), d.quote(results.EXCLUDED))],
         )
         if p.segments:
             last = self.add_step(
@@ -202,7 +202,7 @@ class StatementBuilder:
                 last,
                 "segments",
                 "first matching segment; none for excluded rows",
-                [Column(self.segment(), d.quote("segment"))],
+                [Column(self.segment(), d.quote(results.SEGMENT))],
             )
         reasons = None
         if p.reasons is not None:
@@ -215,6 +215,8 @@ class StatementBuilder:
                 "contributions": self.contributions(),
                 "string_type": d.types[ScalarType.STRING],
                 "zero": self.compiler.literal(0.0, ScalarType.FLOAT),
+                "excluded": d.quote(results.EXCLUDED),
+                "columns": [d.quote(results.reason(i)) for i in range(1, p.reasons.count + 1)],
             }
         return {
             "card": p.name,
@@ -234,6 +236,10 @@ class StatementBuilder:
             "classes_cte": self.cte("classes") if p.classes is not None else None,
             "reasons": reasons,
             "has_segment": bool(p.segments),
+            "result": {
+                name: d.quote(name)
+                for name in (results.SCORE, results.SEGMENT, results.CLASS, results.EXCLUDED)
+            },
         }
 
 

@@ -1,0 +1,264 @@
+"""Every diagnostic code the engine reports, with its severity and the one-line summary users read.
+
+A code is stable: scripts and users search for it, so it is never reused for another problem.
+The table below is the one place a code is declared; `docs/diagnostics.md` (and the pages that
+list the codes of their command) show it through generated tables, and tests check that every
+code the engine reports is here and every code here is reported (or marked reserved).
+
+Adding a code is one line in `CODES`; then `python -m engine.diagnostics_codes --write-docs`
+rewrites the generated tables in `docs/`.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from engine.diagnostics import Severity
+
+ERROR: Final = (Severity.ERROR,)
+WARNING: Final = (Severity.WARNING,)
+EITHER: Final = (Severity.WARNING, Severity.ERROR)
+"""A code that is a warning in one command and an error in another (said in its summary)."""
+
+DIAGNOSTICS_PAGE: Final = "diagnostics.md"
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """One diagnostic code: what it means, in the words of the reference."""
+
+    code: str
+    severities: tuple[Severity, ...]
+    summary: str
+    example: str = ""
+    """A card fragment that gives the code (shown for syntax errors)."""
+    reserved: bool = False
+    """Declared but not reported by this version (kept so the code is never reused)."""
+
+    @property
+    def number(self) -> int:
+        return int(self.code[1:])
+
+    @property
+    def anchor(self) -> str:
+        """Where the code is explained: `diagnostics.md#e200`."""
+        return f"{DIAGNOSTICS_PAGE}#{self.code.lower()}"
+
+    @property
+    def severity_words(self) -> str:
+        return " or ".join(s.value for s in self.severities)
+
+
+# One line per code, in code order. Lines may be long: each code is a single line to add.
+# fmt: off
+CODES: Final[tuple[Code, ...]] = (
+    # reading the card file
+    Code("E001", ERROR, "the card file cannot be read"),
+    Code("E002", ERROR, "the card is not UTF-8 text (the place of the first bad byte is given)"),
+    # syntax
+    Code("E100", ERROR, 'a token where the grammar cannot take it; the message says what was expected, in words ("expected `then` after the rule\'s condition")', "`rule r when age > 30 5`"),
+    Code("E101", ERROR, "the file ends inside a statement (a `}` is missing)", "`bins b on age { < 30 -> 10`"),
+    Code("E102", ERROR, "a common mistake, named: `==`, `=>`, `=<`, `:` instead of `=` or `->`", "`rule r when age == 30 then 5`"),
+    Code("E103", ERROR, "a string or a backtick name is not closed on its line", '`exclude "oops when vip`'),
+    Code("E104", ERROR, "a character that starts no token, with a hint for `&`, `\\|`, `!`, `'`, `;`, `^`", "`when a && b`"),
+    Code("E105", ERROR, 'an unknown escape in a string (only `\\"`, `\\\\`, `\\n`, `\\t`)', '`"a\\q"`'),
+    Code("E106", ERROR, "a date or datetime literal that is not a real date", "`2026-02-30`"),
+    Code("E107", ERROR, "a statement whose expression nests more than 256 levels (a chain of 300 `+` counts as 300 levels): split it into lets"),
+    # names
+    Code("E200", ERROR, 'unknown name, with "did you mean" when a declared name is close'),
+    Code("E201", ERROR, "a name declared twice (inputs, params, lets, rules, bins and models share one namespace)"),
+    Code("E202", ERROR, "definitions that depend on each other in a cycle (the cycle is listed)"),
+    Code("E203", ERROR, "a name reserved for results: `points`, `score`, `segment`, `class`, `excluded`, `key`, `reason_N`"),
+    Code("E204", ERROR, "`score` used outside a `segment` condition"),
+    Code("E205", ERROR, 'unknown function, with "did you mean"'),
+    Code("E206", ERROR, "wrong number of arguments to a function"),
+    Code("E207", ERROR, "`bins ... on` or a model feature naming something other than an input column or a let"),
+    # types
+    Code("E300", ERROR, "operands of the wrong type (`city + 1`, `not age`, `if` branches of different types)"),
+    Code("E301", ERROR, "strings compared with `<`, `<=`, `>`, `>=` (warehouses disagree on collation: use `=`, `!=`, `in`)"),
+    Code("E302", ERROR, "an `in [...]` list mixing types, or empty"),
+    Code("E303", ERROR, "a rule's, exclude's, segment's or `if`'s condition that is not true/false"),
+    Code("E304", ERROR, "rule points or the score that are not a number"),
+    Code("E305", ERROR, "a param value of another type than declared"),
+    Code("E306", ERROR, "`round(x, digits)` whose digits are not a whole-number literal from -15 to 15"),
+    # structure
+    Code("E400", ERROR, "no `scorecard NAME { ... }` header"),
+    Code("E401", ERROR, "a statement that may appear once appears twice (header, `input`, `score`, `classes`, `reasons`, `outcome`)"),
+    Code("E402", ERROR, "no column marked `key`, or more than one"),
+    Code("E403", ERROR, "a `sensitive` column used by a let, rule, bins, model, score, exclude or segment (or marked `key`)"),
+    Code("E404", ERROR, "a segment after `segment ... otherwise` (it could never match)"),
+    Code("E405", ERROR, "no `input { ... }` block"),
+    Code("E406", ERROR, "`classes` outside 1..1000 or `reasons` outside 1..100"),
+    Code("W407", WARNING, "`reasons K` with K larger than the number of rules and bins"),
+    Code("W408", WARNING, "a column modifier written twice"),
+    Code("E409", ERROR, "the `outcome` column is also a name of the card: a card must not read the outcome it predicts"),
+    # bins
+    Code("W500", WARNING, "values that match no bin of a block without `else`: they score 0. The gaps are listed."),
+    Code("W501", WARNING, "a bin that overlaps an earlier one in a block without `else` (the first match wins)"),
+    Code("W502", WARNING, "a bin that can never match: earlier bins cover all its values, it comes after `else`, or its interval is empty"),
+    Code("E503", ERROR, 'a bin value of another type than the column (`= "x"` on an int, `< 3` on a string)'),
+    Code("W504", WARNING, "a bins block with no bins"),
+    # models: checked without loading
+    Code("E600", ERROR, "the model file does not exist or cannot be read (paths are relative to the card's folder)"),
+    Code("E601", ERROR, "`sha256` is not 64 hexadecimal digits"),
+    Code("E602", ERROR, "the file's sha256 differs from the one the card pins"),
+    Code("E603", ERROR, "a model block without `features [...]`"),
+    Code("E604", ERROR, "a model block without `output probability` or `output prediction`"),
+    Code("E605", ERROR, "a model item given twice"),
+    # models: loading and features
+    Code("E606", ERROR, "the file is not `.skops`, `.joblib`, `.pkl` or `.pickle`"),
+    Code("E607", ERROR, "a pickle without a `sha256` pin or `--trust-models` (loading a pickle runs code)"),
+    Code("E608", ERROR, "a skops file holding types outside the trusted list (named)"),
+    Code("E609", ERROR, "the file is corrupt or not a model"),
+    Code("W610", WARNING, "saved with another scikit-learn version (both named)"),
+    Code("E611", ERROR, "feature names or count differ from the fitted estimator's (the differences are listed)"),
+    Code("E612", ERROR, "a date or datetime feature"),
+    Code("E613", ERROR, "`output` does not fit the estimator (classifier or regressor, unknown class, multiclass without a class)"),
+    Code("E614", ERROR, "a text feature for a model that only runs through scikit-learn"),
+    Code("E615", EITHER, "the estimator has no expression form: a warning in `check` and `apply` (which run it through scikit-learn), an error in `compile`"),
+    # examples
+    Code("E700", ERROR, '`given` names no input column, or `expect` names no result (with "did you mean")'),
+    Code("E701", ERROR, "a value of the wrong type for that column or result"),
+    Code("E702", ERROR, "a name given or expected twice in one example"),
+    # running a card on data: files
+    Code("E800", ERROR, "the data file cannot be read (malformed CSV, ...)"),
+    Code("E801", ERROR, "unknown file extension (data or output)"),
+    Code("E802", ERROR, "the data file does not exist"),
+    Code("E803", ERROR, "the output folder does not exist"),
+    # running a card on data: the table against the card
+    Code("E810", ERROR, 'a declared column is missing from the table (with "did you mean")'),
+    Code("E811", ERROR, "values that cannot be read as the declared type (text in an `int` column, a bad date)"),
+    Code("E812", ERROR, "missing values in a `required` column"),
+    Code("E813", ERROR, "a missing key"),
+    Code("E814", ERROR, "duplicate keys (every row with a duplicated key is counted)"),
+    # running a card on data: params
+    Code("E820", ERROR, "`--param` not written `NAME=VALUE`"),
+    Code("E821", ERROR, '`--param` names no param of the card (with "did you mean"), or `CARD.NAME` no card of the run'),
+    Code("E822", ERROR, "`--param` value of the wrong type"),
+    # running a card on data: the run
+    Code("E830", ERROR, "two cards of one run have the same name"),
+    Code("E831", ERROR, "cards of one run do not share their key column"),
+    Code("E832", ERROR, "`--keep` names a column the table does not have"),
+    Code("E833", ERROR, "two output columns would have the same name (a kept column and an explain column)"),
+    Code("E834", ERROR, "`explain --key` value is not of the key's type"),
+    Code("E835", ERROR, "`explain --key` matches no row"),
+    Code("E839", ERROR, "the data could not be scored (a failure found while computing)"),
+    # SQL and warehouses
+    Code("E901", ERROR, "`compile`: a model whose estimator runs only through scikit-learn has no SQL form (the model is named)"),
+    Code("E902", ERROR, "`compile`: the card holds something the dialect's SQL cannot express (named)"),
+    Code("E903", ERROR, "`--table` with an empty part (`a..b`), or, with `--dbt`, not `model` or `source.table`"),
+    Code("E904", ERROR, "`--db` is not a `postgresql://` or `duckdb:` URL, or names no DuckDB database file"),
+    Code("E905", ERROR, "the warehouse refused the statement (its first line of error is given); nothing was written"),
+    Code("E906", ERROR, "running a card inside a database needs its driver: install the `sql` extra (`pip install 'scorecard-engine[sql]'`)"),
+    # evaluation
+    Code("E1001", ERROR, "`--target` / `--by` names no column of the table, or a name the card already uses for a result or a value (rename the column)"),
+    Code("E1002", ERROR, "the outcome column holds a value that is not 1/true/yes or 0/false/no (rows listed), or no row has both a score and an outcome"),
+    Code("E1003", ERROR, "`--by` is not an input of the card, or not marked `sensitive`"),
+    Code("E1004", ERROR, "stability: the baseline or the current table has no scored row"),
+    Code("E1005", ERROR, "fairness: the table is empty, or the card has no segment and `--top` is not given"),
+    Code("E1006", ERROR, "the HTML report cannot be written (e.g. its folder does not exist)"),
+)
+# fmt: on
+
+BY_CODE: Final[dict[str, Code]] = {c.code: c for c in CODES}
+
+CODE_SYNTAX: Final = re.compile(r"[EW]\d{3,4}")
+"""What a code looks like: E for errors, W for warnings, then three or four digits."""
+
+
+def lookup(code: str) -> Code:
+    """The registered code; KeyError for an unknown one (a bug: every code is declared here)."""
+    return BY_CODE[code]
+
+
+# -- the generated tables of docs/ ---------------------------------------------------------
+
+BLOCK: Final = re.compile(
+    r"(?P<open><!-- codes (?P<spec>[^>]*?) -->\n)(?P<body>.*?)(?P<close><!-- /codes -->)", re.S
+)
+"""A generated table in a docs page: `<!-- codes E800-E899 -->` ... `<!-- /codes -->`.
+The spec lists codes and inclusive ranges (`E600 E602 E606-E615`), by number."""
+
+
+def select(spec: str) -> list[Code]:
+    """The registered codes a block's spec names, in code order."""
+    numbers: set[int] = set()
+    for item in spec.replace(",", " ").split():
+        low, _, high = item.partition("-")
+        first = int(low[1:])
+        last = int(high[1:]) if high else first
+        numbers.update(range(first, last + 1))
+    return [c for c in CODES if c.number in numbers]
+
+
+def _cell(text: str) -> str:
+    return text.replace("\n", " ")
+
+
+def markdown_table(codes: Sequence[Code], *, page: str) -> str:
+    """The table of `codes` for the docs page `page` (a file name in docs/).
+
+    On the diagnostics page each code carries its anchor; elsewhere it links to it.
+    """
+    with_example = any(c.example for c in codes)
+    head = ["code", "severity", "meaning"] + (["example"] if with_example else [])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for c in codes:
+        if page == DIAGNOSTICS_PAGE:
+            name = f'<a id="{c.code.lower()}"></a>{c.code}'
+        else:
+            name = f"[{c.code}]({c.anchor})"
+        cells = [name, c.severity_words, _cell(c.summary)]
+        if with_example:
+            cells.append(c.example)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def render_page(text: str, page: str) -> str:
+    """`text` with every generated block rewritten from the registry."""
+
+    def fill(m: re.Match[str]) -> str:
+        table = markdown_table(select(m.group("spec")), page=page)
+        return m.group("open") + table + m.group("close")
+
+    return BLOCK.sub(fill, text)
+
+
+def stale_pages(docs: Path, *, write: bool = False) -> list[Path]:
+    """The pages of `docs` whose generated tables differ from the registry (rewritten if
+    `write`)."""
+    stale = []
+    for path in sorted(docs.glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        new = render_page(text, path.name)
+        if new != text:
+            stale.append(path)
+            if write:
+                path.write_text(new, encoding="utf-8")
+    return stale
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m engine.diagnostics_codes",
+        description="Check, or rewrite, the tables of diagnostic codes in the docs pages.",
+    )
+    parser.add_argument("docs", nargs="?", type=Path, default=Path("docs"))
+    parser.add_argument("--write-docs", action="store_true", help="rewrite stale tables")
+    args = parser.parse_args(None if argv is None else list(argv))
+    stale = stale_pages(args.docs, write=args.write_docs)
+    for path in stale:
+        print(f"{'rewrote' if args.write_docs else 'out of date'}: {path}")
+    return 1 if stale and not args.write_docs else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
