@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -30,6 +31,45 @@ ParamOpt = Annotated[
 TrustOpt = Annotated[
     bool,
     typer.Option("--trust-models", help="Allow loading pickled models (only files you trust)."),
+]
+TargetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--target",
+        help="The outcome column (default: the card's `outcome` statement).",
+        show_default=False,
+    ),
+]
+EventOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--event",
+        help="The outcome value that is an event, e.g. bad or 0 (default: the card's, else "
+        "1/true/yes).",
+        show_default=False,
+    ),
+]
+
+
+class HighScore(StrEnum):
+    """What a high score means, on the command line."""
+
+    more = "more-events"
+    fewer = "fewer-events"
+
+    @property
+    def word(self) -> str:
+        return "more" if self is HighScore.more else "fewer"
+
+
+HighScoreOpt = Annotated[
+    HighScore | None,
+    typer.Option(
+        "--high-score",
+        help="more-events (marketing: a high score means more events) or fewer-events "
+        "(credit); default: the card's `outcome`, else more-events.",
+        show_default=False,
+    ),
 ]
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print every figure as one JSON document instead of tables.")

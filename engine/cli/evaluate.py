@@ -20,9 +20,12 @@ from rich.table import Table as RichTable
 from engine.api import Scorecard
 from engine.cli.app import app, stderr, stdout
 from engine.cli.common import (
+    EventOpt,
+    HighScoreOpt,
     HtmlOpt,
     JsonOpt,
     ParamOpt,
+    TargetOpt,
     TrustOpt,
     guarded,
     load_cards,
@@ -31,7 +34,7 @@ from engine.cli.common import (
 )
 from engine.diagnostics import ScorecardError, error
 from engine.evaluate import report, tables
-from engine.evaluate.run import evaluate_card, fairness_of, stability_of
+from engine.evaluate.run import evaluate_card, fairness_of, outcome_of, stability_of
 
 
 def print_tables(items: Sequence[tables.Table]) -> None:
@@ -94,9 +97,9 @@ def evaluate(
     data: Annotated[
         Path, typer.Argument(help="A table with the outcome column.", show_default=False)
     ],
-    target: Annotated[
-        str, typer.Option("--target", help="The outcome column: 1/true is an event.")
-    ],
+    target: TargetOpt = None,
+    event: EventOpt = None,
+    high_score: HighScoreOpt = None,
     classes: Annotated[
         int | None,
         typer.Option("--classes", min=1, help="Number of classes (default: the card's, or 10)."),
@@ -119,16 +122,39 @@ def evaluate(
     """
 
     def measure(sc: Scorecard, params: dict[str, Any]) -> ReportView:
-        ev = evaluate_card(sc, data, target, params=params, classes=classes, value=value, cost=cost)
+        outcome = outcome_of(sc, target, event, high_score.word if high_score else None)
+        ev = evaluate_card(
+            sc,
+            data,
+            outcome.column,
+            params=params,
+            classes=classes,
+            value=value,
+            cost=cost,
+            event=outcome.event,
+            high_score_means=outcome.high_score_means,
+        )
         items = tables.evaluation_tables(ev)
-        facts = [("card", str(card)), ("data", str(data)), ("target", target)]
+        facts = [
+            ("card", str(card)),
+            ("data", str(data)),
+            ("target", outcome.column),
+            ("event", "1/true/yes" if outcome.event is None else str(outcome.event)),
+            ("a high score means", f"{outcome.high_score_means} events"),
+        ]
         page = report.Report(
             f"Evaluation of {sc.name}",
             facts,
             report.evaluation_charts(ev),
             [report.Section("Evaluation", items)],
         )
-        payload = {"card": sc.name, "data": str(data), "target": target, "evaluation": ev}
+        payload = {
+            "card": sc.name,
+            "data": str(data),
+            "target": outcome.column,
+            "event": outcome.event,
+            "evaluation": ev,
+        }
         return ReportView(payload, items, page)
 
     _report(card, trust_models, param, measure, as_json, html)

@@ -36,12 +36,18 @@ class OutcomeError(ReportError):
         )
 
 
-def to_events(column: str, values: Sequence[object]) -> tuple[BoolArray, BoolArray]:
+def to_events(
+    column: str, values: Sequence[object], event_value: object = None
+) -> tuple[BoolArray, BoolArray]:
     """(event, known): 1/true/"yes" is an event, 0/false/"no" is not, null/NaN is unknown.
 
     Anything else raises `OutcomeError` naming the rows, so a mistyped target never turns
-    silently into non-events.
+    silently into non-events. With `event_value` (the card's `outcome ... event V`, or
+    `--event V`), a value equal to it is an event and every other known value is not: text
+    is compared trimmed and case-insensitively, numbers as numbers (`"1.0"` equals `1`).
     """
+    if event_value is not None:
+        return _events_equal_to(values, event_value)
     event = np.zeros(len(values), dtype=np.bool_)
     known = np.zeros(len(values), dtype=np.bool_)
     bad_rows: list[int] = []
@@ -66,6 +72,42 @@ def to_events(column: str, values: Sequence[object]) -> tuple[BoolArray, BoolArr
         known[i] = True
     if bad_rows:
         raise OutcomeError(column, bad_rows, bad_values)
+    return event, known
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _same(value: object, event_value: object) -> bool:
+    if isinstance(event_value, bool) or isinstance(value, bool):
+        words = {True: {"true", "1", "yes"}, False: {"false", "0", "no"}}
+        if isinstance(event_value, bool):
+            return str(value).strip().lower() in words[event_value]
+        return str(event_value).strip().lower() in words[bool(value)]
+    a, b = _number(value), _number(event_value)
+    if a is not None and b is not None:
+        return a == b
+    return str(value).strip().casefold() == str(event_value).strip().casefold()
+
+
+def _events_equal_to(values: Sequence[object], event_value: object) -> tuple[BoolArray, BoolArray]:
+    event = np.zeros(len(values), dtype=np.bool_)
+    known = np.zeros(len(values), dtype=np.bool_)
+    for i, v in enumerate(values):
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            continue
+        known[i] = True
+        event[i] = _same(v, event_value)
     return event, known
 
 
@@ -164,14 +206,20 @@ def _ratio(num: float, den: float) -> float | None:
     return None if den == 0 else num / den
 
 
-def class_table(score: FloatArray, event: BoolArray, cls: IntArray, n: int) -> list[ClassRow]:
-    """Rows, events, event rate, lift and cumulative capture for classes 1..n (cls 0 skipped)."""
+def class_table(
+    score: FloatArray, event: BoolArray, cls: IntArray, n: int, *, fewer: bool = False
+) -> list[ClassRow]:
+    """Rows, events, event rate, lift and cumulative capture for classes 1..n (cls 0 skipped).
+
+    Rows are listed where events are expected first: classes 1..n (highest scores first) when a
+    high score means more events, n..1 when it means fewer (credit), so the cumulative figures
+    always read "the riskiest share of the base holds this share of the events"."""
     total_rows = int((cls > 0).sum())
     total_events = int(event[cls > 0].sum())
     overall = _ratio(total_events, total_rows)
     out: list[ClassRow] = []
     cum_rows = cum_events = 0
-    for c in range(1, n + 1):
+    for c in range(n, 0, -1) if fewer else range(1, n + 1):
         sel = cls == c
         rows = int(sel.sum())
         events = int(event[sel].sum())
@@ -392,6 +440,8 @@ class Evaluation:
     bins: list[BinsStat]
     campaign: Campaign | None
     histogram: Histogram
+    high_score_means: str = "more"
+    """"more" events (marketing) or "fewer" (credit): how the figures were oriented."""
 
 
 def evaluate(
@@ -402,8 +452,13 @@ def evaluate(
     n_classes: int | None = None,
     value: float | None = None,
     cost: float | None = None,
+    high_score_means: str = "more",
 ) -> Evaluation:
     """Every figure of `scorecard evaluate` for scored rows and their outcome.
+
+    With `high_score_means="fewer"` (credit: a high score is a good customer), AUC, Gini and
+    KS are those of the score read the other way (`-score`), as scikit-learn gives them for the
+    event with the score negated, and the class table starts at the lowest scores.
 
     Classes: the card's own (as `apply` gives them) unless `n_classes` is given or the card has
     none; then NTILE(n) over the evaluated rows (10 when not given), ordered as the card's classes.
@@ -425,8 +480,13 @@ def evaluate(
         n = n_classes or 10
         source = "override" if n_classes else "deciles"
         cls = ntile(score, ev_rows.tiebreak(), n)
-    table = class_table(score, ev, cls, n)
-    a = auc(score, ev)
+    fewer = high_score_means == "fewer"
+    oriented = -score if fewer else score
+    table = class_table(score, ev, cls, n, fewer=fewer)
+    a = auc(oriented, ev)
+    k = ks(oriented, ev)
+    if k is not None and fewer:
+        k = KS(k.statistic, -k.cut)
     coverage = Coverage(
         rows=len(rows),
         unscored=int((~scored).sum()),
@@ -443,7 +503,7 @@ def evaluate(
         coverage=coverage,
         auc=a,
         gini=None if a is None else 2.0 * a - 1.0,
-        ks=ks(score, ev),
+        ks=k,
         class_source=source,
         classes=table,
         top_bottom_ratio=top_bottom_ratio(table),
@@ -451,4 +511,5 @@ def evaluate(
         bins=bins_stats(ev_rows, ev),
         campaign=camp,
         histogram=histogram(score, ev),
+        high_score_means=high_score_means,
     )

@@ -12,6 +12,7 @@ Every problem a user can cause is raised as `engine.ScorecardError` with a diagn
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from engine import ir
@@ -70,22 +71,74 @@ def _fail(code: str, exc: ReportError) -> ScorecardError:
     return ScorecardError([error(code, str(exc))])
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """Which column is the outcome, which value is the event, what a high score means."""
+
+    column: str
+    event: object = None
+    high_score_means: str = "more"
+
+
+def outcome_of(
+    card: Card,
+    target: str | None = None,
+    event: object = None,
+    high_score_means: str | None = None,
+) -> Outcome:
+    """The card's `outcome` statement with the command line's overrides on top.
+
+    An override of the column alone drops the card's event value (it belonged to its column)."""
+    declared = card.program.outcome
+    if target is None and declared is None:
+        raise ScorecardError(
+            [
+                error(
+                    "E1001",
+                    "which column is the outcome? the card has no `outcome` statement",
+                    None,
+                    "give --target COL, or add `outcome COL` to the card (docs/language.md)",
+                )
+            ]
+        )
+    column = target or (declared.column if declared else "")
+    same_column = declared is not None and declared.column == column
+    return Outcome(
+        column,
+        event if event is not None else (declared.event if same_column and declared else None),
+        high_score_means or (declared.high_score_means if declared else "more"),
+    )
+
+
 def evaluate_card(
     card: Card,
     data: Data,
-    target: str,
+    target: str | None = None,
     *,
     params: Mapping[str, ir.Value] | None = None,
     classes: int | None = None,
     value: float | None = None,
     cost: float | None = None,
+    event: object = None,
+    high_score_means: str | None = None,
 ) -> metrics.Evaluation:
-    """AUC, Gini, KS, the table by class, rules and bins and the campaign view for `target`."""
+    """AUC, Gini, KS, the table by class, rules and bins and the campaign view for the outcome
+    (the card's `outcome`, or `target` / `event` / `high_score_means` given here)."""
+    outcome = outcome_of(card, target, event, high_score_means)
+    target = outcome.column
     _check_column(card, data, "--target", target)
     rows = score_rows(card, data, params=params, keep=[target])
     try:
-        event, known = metrics.to_events(target, rows.extra[target])
-        return metrics.evaluate(rows, event, known, n_classes=classes, value=value, cost=cost)
+        events, known = metrics.to_events(target, rows.extra[target], outcome.event)
+        return metrics.evaluate(
+            rows,
+            events,
+            known,
+            n_classes=classes,
+            value=value,
+            cost=cost,
+            high_score_means=outcome.high_score_means,
+        )
     except ReportError as exc:
         raise _fail("E1002", exc) from None
 

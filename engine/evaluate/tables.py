@@ -69,18 +69,21 @@ def _summary_table(ev: Evaluation) -> Table:
             ["rows evaluated", f"{cov.evaluated:,}"],
             ["events", f"{cov.events:,}"],
             ["event rate", pct(cov.event_rate, 2)],
+            ["a high score means", f"{ev.high_score_means} events"],
             ["AUC", DASH if ev.auc is None else f"{ev.auc:.4f}"],
             ["Gini", DASH if ev.gini is None else f"{ev.gini:.4f}"],
             [
                 "KS",
-                DASH if ev.ks is None else f"{ev.ks.statistic:.4f} (at score >= {num(ev.ks.cut)})",
+                DASH
+                if ev.ks is None
+                else f"{ev.ks.statistic:.4f} (at score {'<=' if ev.high_score_means == 'fewer' else '>='} {num(ev.ks.cut)})",
             ],
             ["top / bottom class event rate", ratio(ev.top_bottom_ratio)],
         ],
         notes=(
             [
-                "AUC below 0.5: high scores hold fewer events than low ones "
-                "(the score ranks the outcome backwards)"
+                "AUC below 0.5: the score ranks the outcome backwards (check the event value "
+                "and --high-score / the card's `outcome ... high score means`)"
             ]
             if ev.auc is not None and ev.auc < 0.5
             else []
