@@ -34,6 +34,7 @@ COMMAND_MODULES: dict[str, str] = {
     "evaluate": "evaluate",
     "stability": "evaluate",
     "fairness": "evaluate",
+    "returns": "returns",
 }
 
 

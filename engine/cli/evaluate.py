@@ -51,7 +51,7 @@ def print_tables(items: Sequence[tables.Table]) -> None:
         stdout.print()
 
 
-def _report(
+def report_command(
     card: Path,
     trust_models: bool,
     param: list[str] | None,
@@ -157,7 +157,7 @@ def evaluate(
         }
         return ReportView(payload, items, page)
 
-    _report(card, trust_models, param, measure, as_json, html)
+    report_command(card, trust_models, param, measure, as_json, html)
 
 
 @app.command()
@@ -204,7 +204,7 @@ def stability(
         }
         return ReportView(payload, items, page)
 
-    _report(card, trust_models, param, measure, as_json, html)
+    report_command(card, trust_models, param, measure, as_json, html)
 
 
 @app.command()
@@ -251,4 +251,4 @@ def fairness(
         payload = {"card": sc.name, "data": str(data), "fairness": fa}
         return ReportView(payload, items, page)
 
-    _report(card, trust_models, param, measure, as_json, html)
+    report_command(card, trust_models, param, measure, as_json, html)

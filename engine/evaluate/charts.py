@@ -61,13 +61,15 @@ def _text(x: float, y: float, s: str, *, anchor: str = "middle", size: int = 11,
 class _Frame:
     """The plot area inside the margins, and the y axis mapping values to pixels."""
 
-    def __init__(self, y_max: float) -> None:
+    def __init__(self, y_max: float, y_min: float = 0.0) -> None:
         self.x0, self.x1 = LEFT, WIDTH - RIGHT
         self.y0, self.y1 = HEIGHT - BOTTOM, TOP
         self.y_max = y_max
+        self.y_min = y_min
 
     def y(self, v: float) -> float:
-        return self.y0 - (self.y0 - self.y1) * max(min(v / self.y_max, 1.0), 0.0)
+        share = (v - self.y_min) / (self.y_max - self.y_min)
+        return self.y0 - (self.y0 - self.y1) * max(min(share, 1.0), 0.0)
 
     def x_unit(self, u: float) -> float:
         return self.x0 + (self.x1 - self.x0) * u
@@ -86,7 +88,7 @@ def _open(title: str) -> list[str]:
 def _y_axis(frame: _Frame, label: str, fmt: Callable[[float], str]) -> list[str]:
     out = []
     for i in range(6):
-        v = frame.y_max * i / 5
+        v = frame.y_min + (frame.y_max - frame.y_min) * i / 5
         y = frame.y(v)
         out.append(
             f'<line x1="{frame.x0}" y1="{_f(y)}" x2="{frame.x1}" y2="{_f(y)}" stroke="{_GRID}"/>'
@@ -206,5 +208,43 @@ def gains_chart(title: str, points: Sequence[tuple[float, float]]) -> Markup:
         )
     parts.append(_text((frame.x0 + frame.x1) / 2, frame.y0 + 32, "share of customers contacted"))
     parts += _legend(["score", "random"], [SERIES[0], REFERENCE])
+    parts.append("</svg>")
+    return Markup("\n".join(parts))
+
+
+def line_chart(
+    title: str,
+    series: Sequence[tuple[str, Sequence[tuple[float, float]]]],
+    *,
+    x_label: str,
+    y_label: str,
+    y_format: Callable[[float], str] = number,
+) -> Markup:
+    """Lines over x in [0, 1] (a share of customers); y may go below 0 (a Qini curve)."""
+    values = [y for _, points in series for _, y in points] or [0.0]
+    top = nice_max(max(max(values), 0.0)) or 1.0
+    low = min(min(values), 0.0)
+    bottom = -nice_max(-low) if low < 0 else 0.0
+    frame = _Frame(top, bottom)
+    parts = _open(title) + _y_axis(frame, y_label, y_format)
+    for i in range(6):
+        parts.append(_text(frame.x_unit(i / 5), frame.y0 + 14, percent(i / 5), size=10))
+    if bottom < 0:
+        zero = _f(frame.y(0.0))
+        parts.append(
+            f'<line x1="{frame.x0}" y1="{zero}" x2="{frame.x1}" y2="{zero}" stroke="{_AXIS}"/>'
+        )
+    colours = [
+        REFERENCE if name == "random" else SERIES[i % len(SERIES)]
+        for i, (name, _) in enumerate(series)
+    ]
+    for (name, points), colour in zip(series, colours, strict=True):
+        path = " ".join(f"{_f(frame.x_unit(x))},{_f(frame.y(y))}" for x, y in points)
+        dash = ' stroke-dasharray="6 4"' if name == "random" else ""
+        parts.append(
+            f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash}/>'
+        )
+    parts.append(_text((frame.x0 + frame.x1) / 2, frame.y0 + 32, x_label))
+    parts += _legend([name for name, _ in series], colours)
     parts.append("</svg>")
     return Markup("\n".join(parts))

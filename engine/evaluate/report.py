@@ -22,6 +22,7 @@ from engine.evaluate import charts
 from engine.evaluate.charts import Chart
 from engine.evaluate.fairness import Fairness
 from engine.evaluate.metrics import Evaluation
+from engine.evaluate.returns import Returns
 from engine.evaluate.stability import Stability
 from engine.evaluate.tables import Table
 from engine.io.atomic import write_text_atomic
@@ -164,6 +165,40 @@ def fairness_charts(fa: Fairness) -> list[Chart]:
                 y_label="mean score",
             ),
             "The average score of each group's scored customers.",
+        ),
+    ]
+
+
+def returns_charts(rt: Returns) -> list[Chart]:
+    end = rt.qini[-1][1] if rt.qini else 0.0
+    return [
+        Chart(
+            "uplift",
+            "Uplift by class",
+            charts.bar_chart(
+                "Response rate, contacted vs control, by class",
+                [str(r.cls) for r in rt.rows],
+                [
+                    ("contacted", [r.contacted_rate or 0.0 for r in rt.rows]),
+                    ("control", [r.control_rate or 0.0 for r in rt.rows]),
+                ],
+                x_label="class (1 = highest scores)",
+                y_label="response rate",
+                y_format=charts.percent,
+            ),
+            "Where the contacted bar stands above the control bar, the contact brought responses.",
+        ),
+        Chart(
+            "qini",
+            "Qini curve",
+            charts.line_chart(
+                "Qini curve: incremental responses as the ranking goes down",
+                [("card", [(0.0, 0.0), *rt.qini]), ("random", [(0.0, 0.0), (1.0, end)])],
+                x_label="share of customers, best scores first",
+                y_label="incremental responses",
+            ),
+            "The higher the curve above the dashed line, the better the card finds the "
+            "customers the contact moves.",
         ),
     ]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from engine import ir
 from engine.diagnostics import ScorecardError, error
-from engine.evaluate import fairness, metrics, source, stability
+from engine.evaluate import fairness, metrics, returns, source, stability
 from engine.evaluate.rows import ReportError, ScoredRows
 from engine.io import tables
 from engine.ranking import Top
@@ -187,3 +187,40 @@ def fairness_of(
         return fairness.fairness(rows, by, rows.extra[by], top)
     except ReportError as exc:
         raise _fail("E1005", exc) from None
+
+
+def returns_of(
+    card: Card,
+    data: Data,
+    treatment: str,
+    target: str | None = None,
+    *,
+    params: Mapping[str, ir.Value] | None = None,
+    classes: int | None = None,
+    value: float | None = None,
+    cost: float | None = None,
+    event: object = None,
+    high_score_means: str | None = None,
+) -> returns.Returns:
+    """A campaign's returns by class against its control group, and the Qini curve."""
+    outcome = outcome_of(card, target, event, high_score_means)
+    _check_column(card, data, "--target", outcome.column)
+    _check_column(card, data, "--treatment", treatment)
+    rows = score_rows(card, data, params=params, keep=[outcome.column, treatment])
+    try:
+        responded, known = metrics.to_events(
+            outcome.column, rows.extra[outcome.column], outcome.event
+        )
+        treated, known_treatment = returns.to_treatment(treatment, rows.extra[treatment])
+        return returns.returns(
+            rows,
+            responded,
+            treated,
+            known & known_treatment,
+            n_classes=classes,
+            value=value,
+            cost=cost,
+            high_score_means=outcome.high_score_means,
+        )
+    except ReportError as exc:
+        raise _fail("E1007", exc) from None

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from engine.evaluate.fairness import Fairness
 from engine.evaluate.metrics import Campaign, Evaluation
+from engine.evaluate.returns import Returns, ReturnsRow
 from engine.evaluate.stability import Stability
 
 DASH = "–"
@@ -304,3 +305,68 @@ def fairness_tables(fa: Fairness) -> list[Table]:
             notes=[verdict],
         )
     ]
+
+
+def returns_tables(rt: Returns) -> list[Table]:
+    """The tables of `scorecard returns`: the campaign by class, then its totals and Qini."""
+
+    def money_or_dash(x: float | None) -> str:
+        return DASH if x is None else money(x)
+
+    def line(r: ReturnsRow) -> list[str]:
+        return [
+            "all" if r.cls is None else str(r.cls),
+            f"{r.contacted:,}",
+            f"{r.control:,}",
+            pct(r.contacted_rate, 2),
+            pct(r.control_rate, 2),
+            DASH if r.uplift is None else f"{100 * r.uplift:+.2f} pts",
+            num(r.incremental),
+            money_or_dash(r.revenue),
+            money_or_dash(r.cost),
+            money_or_dash(r.profit),
+            pct(r.roi),
+            "" if r.worth is None else ("yes" if r.worth else "no"),
+        ]
+
+    columns = [
+        "class",
+        "contacted",
+        "control",
+        "response (contacted)",
+        "response (control)",
+        "uplift",
+        "incremental responses",
+        "revenue",
+        "cost",
+        "profit",
+        "ROI",
+        "worth contacting",
+    ]
+    by_class = Table(
+        "Returns by class",
+        columns,
+        [line(r) for r in rt.rows] + [line(rt.total)],
+        highlight=[bool(r.worth) for r in rt.rows] + [False],
+        notes=[
+            f"{rt.evaluated:,} customers measured; {rt.left_out:,} left out (no score, "
+            "outcome or treatment)",
+            "worth contacting: "
+            + (", ".join(f"class {c}" for c in rt.worth_classes) or "no class")
+            + (
+                " (profit > 0)"
+                if rt.value is not None or rt.cost is not None
+                else " (uplift > 0; give --value and --cost for profit)"
+            ),
+        ],
+    )
+    qini = Table(
+        "Qini",
+        ["figure", "value"],
+        [
+            ["Qini coefficient", num(rt.qini_coefficient)],
+            ["incremental responses of the whole campaign", num(rt.total.incremental)],
+        ],
+        notes=["above 0: the card ranks first the customers the contact moves"],
+    )
+    return [by_class, qini]
