@@ -163,6 +163,7 @@ CODES: Final[tuple[Code, ...]] = (
     Code("E1005", ERROR, "fairness: the table is empty, or the card has no segment and `--top` is not given"),
     Code("E1006", ERROR, "the HTML report cannot be written (e.g. its folder does not exist)"),
     Code("E1007", ERROR, "returns: the campaign table has no row with a score, an outcome and a treatment, or no contacted or no control customer; or a treatment value that is not 1/0"),
+    Code("E1008", ERROR, "monitor: `--param NAME=@period` names no param of the card or a period that is not a value of its type, or `--baseline` names no period"),
 )
 # fmt: on
 

@@ -35,6 +35,7 @@ COMMAND_MODULES: dict[str, str] = {
     "stability": "evaluate",
     "fairness": "evaluate",
     "returns": "returns",
+    "monitor": "monitor",
 }
 
 

@@ -22,6 +22,7 @@ from engine.evaluate import charts
 from engine.evaluate.charts import Chart
 from engine.evaluate.fairness import Fairness
 from engine.evaluate.metrics import Evaluation
+from engine.evaluate.monitor import Monitoring
 from engine.evaluate.returns import Returns
 from engine.evaluate.stability import Stability
 from engine.evaluate.tables import Table
@@ -201,6 +202,67 @@ def returns_charts(rt: Returns) -> list[Chart]:
             "customers the contact moves.",
         ),
     ]
+
+
+def monitoring_charts(mo: Monitoring) -> list[Chart]:
+    n = len(mo.periods)
+
+    def at(i: int) -> float:
+        return i / (n - 1) if n > 1 else 0.0
+
+    def series(name: str, values: list[float | None]) -> tuple[str, list[tuple[float, float]]]:
+        return name, [(at(i), v) for i, v in enumerate(values) if v is not None]
+
+    out = [
+        Chart(
+            "score-by-period",
+            "Score by period",
+            charts.line_chart(
+                "Score distribution by period (p10, median, p90)",
+                [
+                    series("p90", [p.p90 for p in mo.periods]),
+                    series("median", [p.p50 for p in mo.periods]),
+                    series("p10", [p.p10 for p in mo.periods]),
+                ],
+                x_label=f"periods {mo.periods[0].period} .. {mo.periods[-1].period}",
+                y_label="score",
+            ),
+            "Lines that drift apart or move together show the population changing.",
+        ),
+        Chart(
+            "psi-by-period",
+            "PSI by period",
+            charts.line_chart(
+                "Score PSI against the baseline period",
+                [
+                    series("PSI", [p.psi for p in mo.periods]),
+                    ("shift (0.1)", [(0.0, 0.1), (1.0, 0.1)]),
+                ],
+                x_label=f"periods {mo.periods[0].period} .. {mo.periods[-1].period}",
+                y_label="PSI",
+            ),
+            "Above 0.1 the population has shifted; above 0.25 the shift is major.",
+        ),
+    ]
+    if any(p.auc is not None for p in mo.periods):
+        out.append(
+            Chart(
+                "auc-by-period",
+                "AUC by period",
+                charts.line_chart(
+                    "AUC and KS by period",
+                    [
+                        series("AUC", [p.auc for p in mo.periods]),
+                        series("KS", [p.ks for p in mo.periods]),
+                    ],
+                    x_label=f"periods {mo.periods[0].period} .. {mo.periods[-1].period}",
+                    y_label="AUC / KS",
+                    y_format=charts.number,
+                ),
+                "Is the score still predictive? A falling AUC calls for a refit.",
+            )
+        )
+    return out
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
+
 from engine import ir
+from engine.check.params import parse_value
 from engine.diagnostics import ScorecardError, error
-from engine.evaluate import fairness, metrics, returns, source, stability
+from engine.evaluate import fairness, metrics, monitor, returns, source, stability
 from engine.evaluate.rows import ReportError, ScoredRows
 from engine.io import tables
 from engine.ranking import Top
@@ -224,3 +227,94 @@ def returns_of(
         )
     except ReportError as exc:
         raise _fail("E1007", exc) from None
+
+
+PERIOD_PARAM = "@period"
+"""`--param as_of=@period`: the param takes each period's value (its label parsed as the
+param's type), so a snapshot date follows the period being scored."""
+
+
+def monitor_of(
+    card: Card,
+    data: Sequence[str | Path],
+    *,
+    period: str | None = None,
+    params: Mapping[str, ir.Value] | None = None,
+    period_params: Sequence[str] = (),
+    target: str | None = None,
+    event: object = None,
+    high_score_means: str | None = None,
+    bins: int | None = None,
+    baseline: str | None = None,
+) -> monitor.Monitoring:
+    """Every period's figures: the tables split by `period`, or one table per period."""
+    periods = _periods(data, period)
+    declared = card.program.outcome
+    outcome = (
+        outcome_of(card, target, event, high_score_means)
+        if target is not None or declared is not None
+        else None
+    )
+    types = {p.name: p.type for p in card.program.params}
+    for name in period_params:
+        if name not in types:
+            raise ScorecardError(
+                [error("E1008", f"--param {name}={PERIOD_PARAM}: the card has no param {name!r}")]
+            )
+    scored: list[monitor.PeriodRows] = []
+    for label, frame in periods:
+        bound = dict(params or {})
+        for name in period_params:
+            try:
+                bound[name] = parse_value(label, types[name])
+            except ValueError as exc:
+                raise ScorecardError(
+                    [
+                        error(
+                            "E1008",
+                            f"--param {name}={PERIOD_PARAM}: period {label!r} is not a "
+                            f"{types[name].value}: {exc}",
+                        )
+                    ]
+                ) from None
+        has_outcome = outcome is not None and outcome.column in frame.collect_schema().names()
+        keep = [outcome.column] if has_outcome and outcome is not None else []
+        rows = score_rows(card, frame, params=bound, keep=keep)
+        if has_outcome and outcome is not None:
+            try:
+                ev, known = metrics.to_events(
+                    outcome.column, rows.extra[outcome.column], outcome.event
+                )
+            except ReportError as exc:
+                raise _fail("E1002", exc) from None
+            scored.append(monitor.PeriodRows(label, rows, ev, known))
+        else:
+            scored.append(monitor.PeriodRows(label, rows))
+    if baseline is not None and baseline not in [p.label for p in scored]:
+        raise ScorecardError(
+            [
+                error(
+                    "E1008",
+                    f"--baseline {baseline!r}: no such period ({', '.join(p.label for p in scored)})",
+                )
+            ]
+        )
+    direction = outcome.high_score_means if outcome is not None else "more"
+    return monitor.monitor(scored, bins or card.program.classes or 10, baseline, direction)
+
+
+def _periods(data: Sequence[str | Path], period: str | None) -> list[tuple[str, pl.LazyFrame]]:
+    """(label, rows) per period, in order: distinct values of `period`, or the files given."""
+    if period is None:
+        return [(Path(d).stem, tables.scan(d)) for d in data]
+    frame = pl.concat([tables.scan(d) for d in data], how="diagonal_relaxed")
+    if period not in frame.collect_schema().names():
+        raise ScorecardError([error("E1001", f"--period {period!r}: the table has no such column")])
+    values = frame.select(pl.col(period).unique().sort(nulls_last=True)).collect().to_series()
+    out = []
+    for value in values.to_list():
+        selector = pl.col(period).is_null() if value is None else pl.col(period) == value
+        out.append(
+            ("(missing)" if value is None else str(value), frame.filter(selector).drop(period))
+        )
+    return out

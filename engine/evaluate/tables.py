@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from engine.evaluate.fairness import Fairness
 from engine.evaluate.metrics import Campaign, Evaluation
+from engine.evaluate.monitor import Monitoring
 from engine.evaluate.returns import Returns, ReturnsRow
 from engine.evaluate.stability import Stability
 
@@ -370,3 +371,74 @@ def returns_tables(rt: Returns) -> list[Table]:
         notes=["above 0: the card ranks first the customers the contact moves"],
     )
     return [by_class, qini]
+
+
+def monitoring_tables(mo: Monitoring) -> list[Table]:
+    """The tables of `scorecard monitor`: one line per period, then blocks and rules."""
+    outcome = any(p.events is not None for p in mo.periods)
+    columns = ["period", "rows", "scored", "mean score", "p10", "median", "p90", "PSI", "flag"]
+    if outcome:
+        columns += ["events", "event rate", "AUC", "KS"]
+    lines = []
+    for p in mo.periods:
+        line = [
+            p.period,
+            f"{p.rows:,}",
+            f"{p.scored:,}",
+            num(p.mean_score),
+            num(p.p10),
+            num(p.p50),
+            num(p.p90),
+            DASH if p.psi is None else f"{p.psi:.4f}",
+            p.flag or DASH,
+        ]
+        if outcome:
+            line += [
+                DASH if p.events is None else f"{p.events:,}",
+                pct(p.event_rate, 2),
+                DASH if p.auc is None else f"{p.auc:.4f}",
+                DASH if p.ks is None else f"{p.ks:.4f}",
+            ]
+        lines.append(line)
+    out = [
+        Table(
+            "Score by period",
+            columns,
+            lines,
+            highlight=[p.flag not in (None, "stable") for p in mo.periods],
+            notes=[
+                f"PSI against the baseline period {mo.baseline!r}, {mo.bins} score bins; "
+                "flags: >= 0.1 shift, >= 0.25 major shift",
+                "periods with a shift: " + (", ".join(mo.flagged) or "none"),
+            ],
+        )
+    ]
+    names = [b.name for b in mo.periods[0].blocks] if mo.periods else []
+    if names:
+        out.append(
+            Table(
+                "Bins blocks: PSI by period",
+                ["period", *names],
+                [
+                    [p.period, *(f"{b.psi:.4f} ({b.flag})" for b in p.blocks)]
+                    if p.blocks
+                    else [p.period, *(DASH for _ in names)]
+                    for p in mo.periods
+                ],
+            )
+        )
+    rules = [r.name for r in mo.periods[0].rules] if mo.periods else []
+    if rules:
+        out.append(
+            Table(
+                "Rules: firing rate by period",
+                ["period", *rules],
+                [
+                    [p.period, *(pct(r.firing_rate) for r in p.rules)]
+                    if p.rules
+                    else [p.period, *(DASH for _ in rules)]
+                    for p in mo.periods
+                ],
+            )
+        )
+    return out
