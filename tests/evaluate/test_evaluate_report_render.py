@@ -173,3 +173,32 @@ def test_command_reports_render_every_chart(tmp_path: Path) -> None:
         assert re.findall(r'id="chart-([a-z-]+)"', html) == ids
         drawn = drawn_pixels(screenshot(page, len(ids), tmp_path), ids)
         assert all(count > 300 for count in drawn.values()), (name, drawn)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+def test_returns_and_monitoring_pages_render_with_every_chart_drawn(tmp_path: Path) -> None:
+    from engine.evaluate import monitor, returns
+
+    rows, target = make_rows(31)
+    event, known = metrics.to_events("churned", target)
+    treated = np.random.default_rng(5).random(len(rows)) < 0.5
+    rt = returns.returns(rows, event, treated, known, value=30.0, cost=2.0)
+    later, later_target = make_rows(32, shift=0.4)
+    later_event, later_known = metrics.to_events("churned", later_target)
+    mo = monitor.monitor(
+        [
+            monitor.PeriodRows("2026-01", rows, event, known),
+            monitor.PeriodRows("2026-02", later, later_event, later_known),
+            monitor.PeriodRows("2026-03", rows, event, known),
+        ],
+        10,
+    )
+    for name, charts_ in (
+        ("returns", report.returns_charts(rt)),
+        ("monitoring", report.monitoring_charts(mo)),
+    ):
+        page = tmp_path / f"{name}.html"
+        report.write_html(page, report.Report(name, [("card", "c")], charts_, []))
+        img = screenshot(page, len(charts_), tmp_path)
+        drawn = drawn_pixels(img, [c.id for c in charts_])
+        assert all(n > 200 for n in drawn.values()), (name, drawn)
