@@ -69,6 +69,7 @@ CODES: Final[tuple[Code, ...]] = (
     Code("E105", ERROR, 'an unknown escape in a string (only `\\"`, `\\\\`, `\\n`, `\\t`)', '`"a\\q"`'),
     Code("E106", ERROR, "a date or datetime literal that is not a real date", "`2026-02-30`"),
     Code("E107", ERROR, "a statement whose expression nests more than 256 levels (a chain of 300 `+` counts as 300 levels): split it into lets"),
+    Code("E108", ERROR, "an interval bound `inf` on the wrong side: `(-inf, b)` and `[a, +inf)` are the only forms", "`[+inf, 3)`"),
     # names
     Code("E200", ERROR, 'unknown name, with "did you mean" when a declared name is close'),
     Code("E201", ERROR, "a name declared twice (inputs, params, lets, rules, bins and models share one namespace)"),

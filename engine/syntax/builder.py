@@ -365,8 +365,33 @@ class AstBuilder:
     def interval_close(self, span: Span | None, children: list[Token]) -> Token:
         return children[0]
 
-    def bin_interval(self, span: Span | None, children: list[Any]) -> ast.BinInterval:
+    def infinity(self, span: Span | None, children: list[Token]) -> float:
+        sign = str(children[0]) if len(children) > 1 else "+"
+        return float("-inf") if sign == "-" else float("inf")
+
+    def bin_interval(
+        self, span: Span | None, children: list[Any]
+    ) -> ast.BinInterval | ast.BinCompare:
+        """`[a, b)` as written; `(-inf, b)` is `< b` and `[a, +inf)` is `>= a` (optbinning's
+        and SAS's way of writing the first and last bins), which is how `fmt` prints them."""
         opening, low, high, closing = children
+        low_inf, high_inf = isinstance(low, float), isinstance(high, float)
+        if low_inf or high_inf:
+            if (low_inf and low > 0) or (high_inf and high < 0) or (low_inf and high_inf):
+                self.diagnostics.append(
+                    error(
+                        "E108",
+                        "an interval may start at `-inf` or end at `+inf`, not both (use `else`), "
+                        "and `+inf` cannot start it nor `-inf` end it",
+                        span,
+                    )
+                )
+                return _new(ast.BinCompare, op=">=", value=_zero(), span=span)
+            if low_inf:
+                op = "<=" if str(closing) == "]" else "<"
+                return _new(ast.BinCompare, op=op, value=high, span=span)
+            op = ">=" if str(opening) == "[" else ">"
+            return _new(ast.BinCompare, op=op, value=low, span=span)
         return _new(
             ast.BinInterval,
             low=low,
@@ -479,3 +504,8 @@ def _join(a: Span | None, b: Span | None) -> Span | None:
     if a is None or b is None:
         return a or b
     return a.to(b)
+
+
+def _zero() -> ast.IntLit:
+    """A stand-in bound after a reported error (the card does not check on)."""
+    return _new(ast.IntLit, value=0, span=None)

@@ -56,6 +56,7 @@ TERMINAL_WORDS: dict[str, str] = {
     "_REASONS": "`reasons`",
     "HIGHEST": "`highest`",
     "LOWEST": "`lowest`",
+    "INF": "`inf`",
     "_OUTCOME": "`outcome`",
     "_EVENT": "`event`",
     "_HIGH": "`high`",
