@@ -36,7 +36,7 @@ def test_fmt_writes_the_comparison_and_errors_have_a_place() -> None:
     card, diagnostics = parse_card(CARD)
     assert card is not None and diagnostics == []
     text = format_card(card, CARD)
-    assert "< 8.5" in text and "> 30" in text and "inf" not in text
+    assert "< 8.5" in text and "> 30" in text and "inf)" not in text and "(-inf" not in text
     _, diagnostics = parse_card("bins b on x {\n  [+inf, 3) -> 1\n}\n")
     assert [(d.code, d.span.line if d.span else None) for d in diagnostics] == [("E108", 2)]
     _, diagnostics = parse_card("bins b on x {\n  (-inf, inf) -> 1\n}\n")
