@@ -10,11 +10,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from engine.api import Summary, run, run_to_file
+from engine.api import Summary
 from engine.cli.app import app, stderr, stdout
 from engine.cli.apply_db import apply_in_db
 from engine.cli.common import TrustOpt, guarded, load_cards, parse_top, progress, split_params
 from engine.io import tables
+from engine.run import execute
+from engine.run.options import RunOptions
 
 STREAMING_BYTES = 1 << 30
 """Inputs larger than this are streamed (`--streaming` forces it, `--no-streaming` prevents it)."""
@@ -141,43 +143,34 @@ def apply(
             "give at least one CARD and the DATA file", param_hint="CARD... DATA"
         )
     card_paths, data = paths[:-1], paths[-1]
-    top_value = parse_top(top)
-    kept = [c.strip() for item in keep or [] for c in item.split(",") if c.strip()]
+    kept = tuple(c.strip() for item in keep or [] for c in item.split(",") if c.strip())
+    options = RunOptions(kept, explain, top=parse_top(top), select=select)
+    guarded(lambda: _score(card_paths, data, output, options, param or [], streaming, trust_models))
 
-    def work() -> None:
-        cards = load_cards(card_paths, trust_models)
-        params = split_params(cards, param or [])
-        if output is None:
-            with progress("scoring"):
-                result = run(
-                    cards,
-                    data,
-                    params=params,
-                    keep=kept,
-                    explain=explain,
-                    top=top_value,
-                    select=select,
-                )
-            preview(result.frame)
-            print_summaries(result.summaries)
-            return
-        stream = streaming
-        if stream is None:
-            stream = output != tables.STDOUT and tables.file_size(data) > STREAMING_BYTES
+
+def _score(
+    card_paths: Sequence[Path],
+    data: Path,
+    output: str | None,
+    options: RunOptions,
+    assignments: Sequence[str],
+    streaming: bool | None,
+    trust_models: bool,
+) -> None:
+    """Load the cards, score, and print a preview or write the output; then the summary."""
+    cards = load_cards(card_paths, trust_models)
+    params = split_params(cards, assignments)
+    if output is None:
         with progress("scoring"):
-            summaries = run_to_file(
-                cards,
-                data,
-                output,
-                params=params,
-                keep=kept,
-                explain=explain,
-                top=top_value,
-                select=select,
-                streaming=stream,
-            )
-        print_summaries(summaries)
-        if output != tables.STDOUT:
-            stderr.print(f"wrote {escape(output)}")
-
-    guarded(work)
+            result = execute.run(cards, data, params, options)
+        preview(result.frame)
+        print_summaries(result.summaries)
+        return
+    stream = streaming
+    if stream is None:
+        stream = output != tables.STDOUT and tables.file_size(data) > STREAMING_BYTES
+    with progress("scoring"):
+        summaries = execute.run_to_file(cards, data, output, params, options, streaming=stream)
+    print_summaries(summaries)
+    if output != tables.STDOUT:
+        stderr.print(f"wrote {escape(output)}")

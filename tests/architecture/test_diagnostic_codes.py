@@ -188,8 +188,8 @@ def test_a_stale_table_is_found_and_rewritten(tmp_path: Path) -> None:
     ("spec", "expected"),
     [
         ("E600 E602 E606-E609", ["E600", "E602", "E606", "E607", "E608", "E609"]),
-        ("E400-E499", ["E400", "E401", "E402", "E403", "E404", "E405", "E406", "W407", "W408"]),
-        ("E1005-E1099", ["E1005", "E1006"]),
+        ("E400-E499", ["E400", "E401", "E402", "E403", "E404", "E405", "E406", "W407", "W408", "E409"]),
+        ("E1005-E1099", ["E1005", "E1006", "E1007", "E1008"]),
     ],
 )
 def test_a_block_spec_selects_by_number(spec: str, expected: list[str]) -> None:
