@@ -1,0 +1,47 @@
+"""The logistic regression on WoE: one coefficient per characteristic, fitted by scikit-learn.
+
+The regression is unpenalised (C = inf): the WoE already carries the shape of each
+characteristic, the coefficients only weigh them, and a penalty would shrink the points away
+from what the data says. scikit-learn's Newton–Cholesky solver converges in a few passes
+over the rows, however many there are, for the few columns a scorecard has.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Regression:
+    intercept: float
+    coefficients: tuple[float, ...]
+    estimator: LogisticRegression
+    converged: bool
+
+    def log_odds(self, woe: FloatArray) -> FloatArray:
+        """ln(P(event) / P(non-event)) for rows of WoE values (one column per characteristic)."""
+        return np.asarray(self.estimator.decision_function(woe), dtype=np.float64)
+
+
+def fit_logistic(woe: FloatArray, event: BoolArray) -> Regression:
+    """The regression of `event` on the WoE columns (rows × characteristics)."""
+    estimator = LogisticRegression(C=np.inf, solver="newton-cholesky", max_iter=100, tol=1e-10)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        estimator.fit(woe, event.astype(np.int64))
+    converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    return Regression(
+        float(estimator.intercept_[0]),
+        tuple(float(c) for c in estimator.coef_[0]),
+        estimator,
+        converged,
+    )

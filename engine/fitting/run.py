@@ -1,0 +1,392 @@
+"""`fit`: from a table with an outcome to a card's text and the figures of the fit.
+
+    import engine
+    result = engine.fit("history.csv", target="bad", scaling=CreditScaling())
+    print(result.card)                 # the card's text
+    print(result.figures.holdout.auc)  # the report's figures
+
+Every problem a user can cause is raised as `engine.ScorecardError` with a diagnostic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from engine.diagnostics import ScorecardError, error
+from engine.fitting import card as card_text
+from engine.fitting.bins import BoolArray, Characteristic, literal
+from engine.fitting.characteristics import bin_column, classify, special_values
+from engine.fitting.data import Data, choose_key, infer_types, outcome, read, split, typed
+from engine.fitting.figures import (
+    BinFigures,
+    CharacteristicFigures,
+    FitFigures,
+    Performance,
+)
+from engine.fitting.model import Fitted, performance, select_and_fit
+from engine.fitting.options import CreditScaling, FitOptions, RangeScaling, command_line
+from engine.fitting.regression import Regression
+from engine.fitting.woe import BinFigures as Train
+from engine.syntax import ast
+from engine.types import ScalarType
+
+BASE_NAME = "base_points"
+EXAMPLE_QUANTILES = (("a low score", 0.1), ("a middle score", 0.5), ("a high score", 0.9))
+
+
+@dataclass(frozen=True)
+class FitResult:
+    card: str
+    """The card's text, ready to be written to a `.scorecard` file."""
+    figures: FitFigures
+    regression: Regression
+    """The fitted logistic regression (its scikit-learn estimator is `regression.estimator`)."""
+
+
+def describe_event(options: FitOptions) -> str:
+    value = options.event if options.event is not None else "1/true"
+    return f"{options.target} = {value}"
+
+
+def describe_scaling(options: FitOptions) -> tuple[str, str]:
+    """(what a higher score means, the scaling) in words."""
+    s = options.scaling
+    if isinstance(s, CreditScaling):
+        return (
+            "a higher score means fewer events",
+            f"{s.odds:g} non-events per event at {s.points:g} points; {s.pdo:g} more points double those odds",
+        )
+    assert isinstance(s, RangeScaling)
+    return (
+        "a higher score means more events",
+        f"scores from {s.low:g} (the lowest the card can give) to {s.high:g} (the highest)",
+    )
+
+
+def _pct(x: float | None, digits: int = 1) -> str:
+    return "n/a" if x is None else f"{100 * x:.{digits}f}%"
+
+
+def _num(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.4f}"
+
+
+def performance_line(label: str, p: Performance) -> str:
+    return f"{label}: {p.rows} rows, event rate {_pct(p.event_rate)}, AUC {_num(p.auc)}, Gini {_num(p.gini)}, KS {_num(p.ks)}"
+
+
+def bin_comment(train: Train, i: int, total_rows: float) -> str:
+    rows = train.rows[i]
+    if rows == 0:
+        return "no training rows: WoE 0, the population's average"
+    return (
+        f"share {_pct(rows / total_rows)}, event rate {_pct(float(train.event_rate[i]), 2)}, "
+        f"WoE {train.woe[i]:+.4f}"
+    )
+
+
+def block_heading(column: str, train: Train, trend: str | None, coefficient: float) -> str:
+    shape = f", event rate {trend}" if trend and trend != "none" else ""
+    return f"IV {train.total_iv:.4f}{shape}, coefficient {coefficient:+.4f} ({column})"
+
+
+def characteristic_figures(
+    c: Characteristic,
+    train_figures: Train,
+    holdout: BoolArray,
+    event: BoolArray,
+    *,
+    selected: bool,
+    block: str | None,
+    reason: str | None,
+    coefficient: float | None,
+    points: Sequence[float] | None,
+    before: Sequence[float | None] | None = None,
+) -> CharacteristicFigures:
+    total = float(train_figures.rows.sum())
+    h_rows, h_events = c.counts(holdout, event)
+    h_total = float(h_rows.sum())
+    bins = []
+    for i, b in enumerate(c.bins):
+        rate = train_figures.event_rate[i]
+        bins.append(
+            BinFigures(
+                bin=b.text,
+                kind=b.kind,
+                train_rows=int(train_figures.rows[i]),
+                train_share=float(train_figures.rows[i] / total) if total else 0.0,
+                train_events=int(train_figures.events[i]),
+                train_event_rate=None if np.isnan(rate) else float(rate),
+                woe=float(train_figures.woe[i]),
+                iv=float(train_figures.iv[i]),
+                holdout_rows=int(h_rows[i]),
+                holdout_share=float(h_rows[i] / h_total) if h_total else None,
+                holdout_event_rate=float(h_events[i] / h_rows[i]) if h_rows[i] else None,
+                points=None if points is None else float(points[i]),
+                points_before=None if before is None else before[i],
+            )
+        )
+    return CharacteristicFigures(
+        column=c.column,
+        type=str(c.type),
+        iv=train_figures.total_iv,
+        selected=selected,
+        block=block,
+        trend=c.trend,
+        reason=reason,
+        coefficient=coefficient,
+        bins=bins,
+    )
+
+
+def _given_value(value: Any, kind: ScalarType) -> card_text.GivenValue:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ast.MissingLit()
+    return literal(value, kind)
+
+
+def examples(
+    frame: pl.DataFrame,
+    key: str,
+    types: dict[str, ScalarType | None],
+    columns: Sequence[str],
+    scores: np.ndarray,
+    train: BoolArray,
+) -> list[card_text.Example]:
+    """Three training rows, at the 10th, 50th and 90th percentile of the score."""
+    rows = np.flatnonzero(train)
+    keys = frame[key].to_list()
+    order = sorted(rows.tolist(), key=lambda r: (scores[r], str(keys[r])))
+    out: list[card_text.Example] = []
+    used: set[int] = set()
+    for label, q in EXAMPLE_QUANTILES:
+        pos = min(int(q * len(order)), len(order) - 1)
+        row = order[pos]
+        if row in used:
+            continue
+        used.add(row)
+        key_type = types[key]
+        assert key_type is not None
+        given: list[tuple[str, card_text.GivenValue]] = [(key, literal(keys[row], key_type))]
+        for name in columns:
+            kind = types[name]
+            assert kind is not None
+            given.append((name, _given_value(frame[name][row], kind)))
+        out.append(
+            card_text.Example(
+                f"{label}: {key} {keys[row]}",
+                given,
+                float(scores[row]),
+                f"a training row at the {int(q * 100)}th percentile of the score",
+            )
+        )
+    return out
+
+
+def _card_name(options: FitOptions, output: str | None, data_name: str) -> str:
+    if options.name is not None:
+        return card_text.card_name(options.name)
+    if output is not None and output != "-":
+        return card_text.card_name(Path(output).stem)
+    return card_text.card_name(Path(data_name).stem if data_name != "<frame>" else "fitted")
+
+
+def fit(
+    data: Data,
+    options: FitOptions,
+    *,
+    output: str | None = None,
+) -> FitResult:
+    """Fit a card on `data` (a file or a Polars frame) with `options`.
+
+    `output` (the file the card will be written to) only names the card and completes the
+    command shown in the card's header.
+    """
+    options.check()
+    raw, data_name, text = read(data)
+    if raw.height == 0:
+        raise ScorecardError([error("E1103", f"{data_name}: the table has no rows")])
+    event, known = outcome(raw, options.target, options.event, data_name)
+    types = infer_types(raw, text)
+    key = choose_key(raw, types, options)
+    parts = split(raw, options, known)
+    train, holdout = parts.train, parts.holdout
+    n_events = int(event[train].sum())
+    if n_events == 0 or n_events == int(train.sum()):
+        raise ScorecardError(
+            [
+                error(
+                    "E1102",
+                    f"{data_name}: the training rows need events and non-events "
+                    f"({n_events} events in {int(train.sum())} rows, {describe_event(options)})",
+                )
+            ]
+        )
+    cols = classify(raw.columns, types, key, options)
+    frame = typed(raw, types, [key, *cols.candidates, *cols.sensitive])
+    characteristics = []
+    for name in cols.candidates:
+        kind = types[name]
+        assert kind is not None
+        specials = special_values(name, kind, options.special.get(name, ()))
+        characteristics.append(bin_column(name, kind, frame[name], specials, train, event, options))
+    fitted = select_and_fit(
+        characteristics,
+        train,
+        event,
+        min_iv=options.min_iv,
+        max_correlation=options.max_correlation,
+        scaling=options.scaling,
+        whole=options.round_points,
+    )
+    higher_is_event = fitted.points.line.slope > 0
+    train_perf = performance(fitted.scores, event, train, higher_is_event)
+    holdout_perf = (
+        performance(fitted.scores, event, holdout, higher_is_event) if holdout.any() else None
+    )
+    command = command_line(data_name, options, None, output)
+    taken = set(raw.columns)
+    base_name = card_text.unique_name(BASE_NAME, taken)
+    blocks = []
+    coefficient = dict(
+        zip((c.column for c in fitted.kept), fitted.regression.coefficients, strict=True)
+    )
+    block_names: dict[str, str] = {}
+    total_rows = float(train.sum())
+    kept_order = sorted(fitted.kept, key=lambda c: (-fitted.figures[c.column].total_iv, c.column))
+    bin_points = dict(zip((c.column for c in fitted.kept), fitted.points.bins, strict=True))
+    for c in kept_order:
+        tf = fitted.figures[c.column]
+        name = card_text.unique_name(f"{c.column}_points", taken)
+        block_names[c.column] = name
+        blocks.append(
+            card_text.Block(
+                name,
+                c.column,
+                c.bins,
+                bin_points[c.column],
+                [bin_comment(tf, i, total_rows) for i in range(len(c.bins))],
+                block_heading(c.column, tf, c.trend, coefficient[c.column]),
+            )
+        )
+    direction, scaling_words = describe_scaling(options)
+    header = [
+        command,
+        f"target: {describe_event(options)} is an event; {direction}",
+        f"split: {parts.description}",
+        performance_line("training", train_perf),
+    ]
+    if holdout_perf is not None:
+        header.append(performance_line("holdout", holdout_perf))
+    header.append(f"scaling: {scaling_words}")
+    header.append(
+        f"{len(fitted.kept)} of {len(characteristics)} characteristics kept; "
+        "the report (--report) says why the others were left out"
+    )
+    key_type = types[key]
+    assert key_type is not None
+    inputs = [card_text.InputLine(key, key_type, ("key",))]
+    inputs += [card_text.InputLine(c.column, c.type) for c in kept_order]
+    for name in cols.sensitive:
+        kind = types[name]
+        assert kind is not None
+        inputs.append(card_text.InputLine(name, kind, ("sensitive",)))
+    spec = card_text.CardSpec(
+        name=_card_name(options, output, data_name),
+        title=f"Fitted on {Path(data_name).name if data_name != '<frame>' else 'a table'}: {describe_event(options)}",
+        description=f"{direction[0].upper()}{direction[1:]} ({describe_event(options)}); {scaling_words}",
+        inputs=inputs,
+        base_name=base_name,
+        base_value=fitted.points.base,
+        base_comment=(
+            "the score of a customer at the population's average in every characteristic "
+            "(every WoE 0); each bin's points move the score away from it"
+        ),
+        whole=options.round_points,
+        blocks=blocks,
+        reasons="highest" if higher_is_event else "lowest",
+        examples=examples(frame, key, types, [c.column for c in kept_order], fitted.scores, train),
+        header=header,
+    )
+    text_out = card_text.write(spec)
+    figures = FitFigures(
+        card=spec.name,
+        data=data_name,
+        command=command,
+        target=options.target,
+        event=describe_event(options),
+        key=key,
+        split=parts.description,
+        direction=direction,
+        scaling=scaling_words,
+        rows_read=raw.height,
+        rows_without_outcome=int((~known).sum()),
+        train=train_perf,
+        holdout=holdout_perf,
+        intercept=fitted.regression.intercept,
+        base_points=fitted.points.base,
+        characteristics=_all_figures(
+            fitted,
+            characteristics,
+            kept_order,
+            block_names,
+            coefficient,
+            bin_points,
+            holdout,
+            event,
+        ),
+        skipped=cols.skipped,
+    )
+    return FitResult(text_out, figures, fitted.regression)
+
+
+def _all_figures(
+    fitted: Fitted,
+    characteristics: Sequence[Characteristic],
+    kept_order: Sequence[Characteristic],
+    block_names: dict[str, str],
+    coefficient: dict[str, float],
+    bin_points: dict[str, tuple[float, ...]],
+    holdout: BoolArray,
+    event: BoolArray,
+) -> list[CharacteristicFigures]:
+    out = [
+        characteristic_figures(
+            c,
+            fitted.figures[c.column],
+            holdout,
+            event,
+            selected=True,
+            block=block_names[c.column],
+            reason=None,
+            coefficient=coefficient[c.column],
+            points=bin_points[c.column],
+        )
+        for c in kept_order
+    ]
+    kept = {c.column for c in kept_order}
+    rest = sorted(
+        (c for c in characteristics if c.column not in kept),
+        key=lambda c: (-fitted.figures[c.column].total_iv, c.column),
+    )
+    out += [
+        characteristic_figures(
+            c,
+            fitted.figures[c.column],
+            holdout,
+            event,
+            selected=False,
+            block=None,
+            reason=fitted.dropped.get(c.column),
+            coefficient=None,
+            points=None,
+        )
+        for c in rest
+    ]
+    return out

@@ -1,0 +1,73 @@
+"""Which characteristics enter the regression, and why the others do not.
+
+In order: characteristics whose IV is below the threshold are dropped; the rest, from the
+highest IV down, are kept unless their WoE correlates (Pearson, training rows) with an
+already kept one beyond the limit — of two correlated characteristics, the one with the
+higher IV stays. After the regression, a characteristic whose coefficient has the wrong sign
+(its points would run against its own bins' event rates, a sign of collinearity) is dropped,
+the one with the lowest IV first, and the regression is fitted again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    iv: float
+    woe: FloatArray
+    """The WoE of each training row."""
+
+
+def by_iv(candidates: Sequence[Candidate], min_iv: float) -> tuple[list[Candidate], dict[str, str]]:
+    kept: list[Candidate] = []
+    dropped: dict[str, str] = {}
+    for c in candidates:
+        if c.iv < min_iv:
+            dropped[c.name] = f"IV {c.iv:.4f} is below the threshold {min_iv:g}"
+        else:
+            kept.append(c)
+    return kept, dropped
+
+
+def by_correlation(
+    candidates: Sequence[Candidate], max_correlation: float
+) -> tuple[list[Candidate], dict[str, str]]:
+    """Candidates from the highest IV down; one too correlated with a kept one is dropped."""
+    order = sorted(candidates, key=lambda c: (-c.iv, c.name))
+    if not order:
+        return [], {}
+    matrix = np.vstack([c.woe for c in order])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = np.corrcoef(matrix) if len(order) > 1 else np.ones((1, 1))
+    corr = np.nan_to_num(np.atleast_2d(corr), nan=0.0)
+    kept_idx: list[int] = []
+    dropped: dict[str, str] = {}
+    for i, c in enumerate(order):
+        clash = [(abs(corr[i, j]), j) for j in kept_idx if abs(corr[i, j]) > max_correlation]
+        if clash:
+            _, j = max(clash)
+            dropped[c.name] = (
+                f"its WoE correlates with {order[j].name!r} (r = {corr[i, j]:+.2f}, above "
+                f"{max_correlation:g}), which has the higher IV"
+            )
+        else:
+            kept_idx.append(i)
+    kept_names = {order[i].name for i in kept_idx}
+    return [c for c in candidates if c.name in kept_names], dropped
+
+
+def wrong_sign(coefficients: Sequence[float], candidates: Sequence[Candidate]) -> Candidate | None:
+    """The lowest-IV characteristic whose coefficient is positive (WoE counts non-events, so
+    a characteristic that works as its bins say has a negative coefficient on the log-odds
+    of an event)."""
+    wrong = [c for beta, c in zip(coefficients, candidates, strict=True) if beta > 0]
+    return min(wrong, key=lambda c: (c.iv, c.name)) if wrong else None
