@@ -24,7 +24,7 @@ FIT_MARK = "# fit: "
 """Every header line the fit writes starts so; a refit replaces exactly these lines."""
 BIN_COMMENT = re.compile(r"^# (share |no training rows)")
 """A bin line's figures, as the fit writes them (a refit rewrites them)."""
-BLOCK_COMMENT = re.compile(r"^# IV ")
+BLOCK_COMMENT = re.compile(r"^# .+: IV [0-9.]+")
 """A bins block's heading line, as the fit writes it."""
 
 GivenValue = ast.IntLit | ast.FloatLit | ast.StringLit | ast.BoolLit | ast.MissingLit

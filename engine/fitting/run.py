@@ -1,7 +1,7 @@
 """`fit`: from a table with an outcome to a card's text and the figures of the fit.
 
-    import engine
-    result = engine.fit("history.csv", target="bad", scaling=CreditScaling())
+    from engine.fitting.run import fit_new
+    result = fit_new("history.csv", FitOptions(target="bad"))
     print(result.card)                 # the card's text
     print(result.figures.holdout.auc)  # the report's figures
 
@@ -22,17 +22,18 @@ from engine.diagnostics import ScorecardError, error
 from engine.fitting import card as card_text
 from engine.fitting.bins import BoolArray, Characteristic, literal
 from engine.fitting.characteristics import bin_column, classify, special_values
-from engine.fitting.data import Data, choose_key, infer_types, outcome, read, split, typed
-from engine.fitting.figures import (
-    BinFigures,
-    CharacteristicFigures,
-    FitFigures,
-    Performance,
+from engine.fitting.comments import (
+    bin_comment,
+    block_heading,
+    describe_event,
+    describe_scaling,
+    performance_line,
 )
+from engine.fitting.data import Data, choose_key, infer_types, outcome, read, split, typed
+from engine.fitting.figures import CharacteristicFigures, FitFigures, characteristic_figures
 from engine.fitting.model import Fitted, performance, select_and_fit
-from engine.fitting.options import CreditScaling, FitOptions, RangeScaling, command_line
+from engine.fitting.options import FitOptions, command_line
 from engine.fitting.regression import Regression
-from engine.fitting.woe import BinFigures as Train
 from engine.syntax import ast
 from engine.types import ScalarType
 
@@ -47,102 +48,6 @@ class FitResult:
     figures: FitFigures
     regression: Regression
     """The fitted logistic regression (its scikit-learn estimator is `regression.estimator`)."""
-
-
-def describe_event(options: FitOptions) -> str:
-    value = options.event if options.event is not None else "1/true"
-    return f"{options.target} = {value}"
-
-
-def describe_scaling(options: FitOptions) -> tuple[str, str]:
-    """(what a higher score means, the scaling) in words."""
-    s = options.scaling
-    if isinstance(s, CreditScaling):
-        return (
-            "a higher score means fewer events",
-            f"{s.odds:g} non-events per event at {s.points:g} points; {s.pdo:g} more points double those odds",
-        )
-    assert isinstance(s, RangeScaling)
-    return (
-        "a higher score means more events",
-        f"scores from {s.low:g} (the lowest the card can give) to {s.high:g} (the highest)",
-    )
-
-
-def _pct(x: float | None, digits: int = 1) -> str:
-    return "n/a" if x is None else f"{100 * x:.{digits}f}%"
-
-
-def _num(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:.4f}"
-
-
-def performance_line(label: str, p: Performance) -> str:
-    return f"{label}: {p.rows} rows, event rate {_pct(p.event_rate)}, AUC {_num(p.auc)}, Gini {_num(p.gini)}, KS {_num(p.ks)}"
-
-
-def bin_comment(train: Train, i: int, total_rows: float) -> str:
-    rows = train.rows[i]
-    if rows == 0:
-        return "no training rows: WoE 0, the population's average"
-    return (
-        f"share {_pct(rows / total_rows)}, event rate {_pct(float(train.event_rate[i]), 2)}, "
-        f"WoE {train.woe[i]:+.4f}"
-    )
-
-
-def block_heading(column: str, train: Train, trend: str | None, coefficient: float) -> str:
-    shape = f", event rate {trend}" if trend and trend != "none" else ""
-    return f"IV {train.total_iv:.4f}{shape}, coefficient {coefficient:+.4f} ({column})"
-
-
-def characteristic_figures(
-    c: Characteristic,
-    train_figures: Train,
-    holdout: BoolArray,
-    event: BoolArray,
-    *,
-    selected: bool,
-    block: str | None,
-    reason: str | None,
-    coefficient: float | None,
-    points: Sequence[float] | None,
-    before: Sequence[float | None] | None = None,
-) -> CharacteristicFigures:
-    total = float(train_figures.rows.sum())
-    h_rows, h_events = c.counts(holdout, event)
-    h_total = float(h_rows.sum())
-    bins = []
-    for i, b in enumerate(c.bins):
-        rate = train_figures.event_rate[i]
-        bins.append(
-            BinFigures(
-                bin=b.text,
-                kind=b.kind,
-                train_rows=int(train_figures.rows[i]),
-                train_share=float(train_figures.rows[i] / total) if total else 0.0,
-                train_events=int(train_figures.events[i]),
-                train_event_rate=None if np.isnan(rate) else float(rate),
-                woe=float(train_figures.woe[i]),
-                iv=float(train_figures.iv[i]),
-                holdout_rows=int(h_rows[i]),
-                holdout_share=float(h_rows[i] / h_total) if h_total else None,
-                holdout_event_rate=float(h_events[i] / h_rows[i]) if h_rows[i] else None,
-                points=None if points is None else float(points[i]),
-                points_before=None if before is None else before[i],
-            )
-        )
-    return CharacteristicFigures(
-        column=c.column,
-        type=str(c.type),
-        iv=train_figures.total_iv,
-        selected=selected,
-        block=block,
-        trend=c.trend,
-        reason=reason,
-        coefficient=coefficient,
-        bins=bins,
-    )
 
 
 def _given_value(value: Any, kind: ScalarType) -> card_text.GivenValue:
@@ -197,7 +102,7 @@ def _card_name(options: FitOptions, output: str | None, data_name: str) -> str:
     return card_text.card_name(Path(data_name).stem if data_name != "<frame>" else "fitted")
 
 
-def fit(
+def fit_new(
     data: Data,
     options: FitOptions,
     *,
