@@ -83,10 +83,17 @@ def assign(
         for v in values:
             codes.setdefault(v, 1 + len(specials) + g)
     other = 1 + len(specials) + len(groups)
-    mapped = series.replace_strict(
-        list(codes.keys()), list(codes.values()), default=other, return_dtype=pl.Int64
+    col = pl.col("value")
+    mapped = pl.DataFrame({"value": series}).select(
+        pl.when(col.is_null())
+        .then(pl.lit(0, dtype=pl.Int64))
+        .otherwise(
+            col.replace_strict(
+                list(codes.keys()), list(codes.values()), default=other, return_dtype=pl.Int64
+            )
+        )
     )
-    return mapped.fill_null(0).to_numpy().astype(np.int64)
+    return mapped.to_series().to_numpy().astype(np.int64)
 
 
 def fit_categorical(

@@ -94,31 +94,27 @@ def _solve(
     back_r = np.full((k_max + 1, phases, m + 1, m + 1), -1, dtype=np.int64)
     back_p = np.full((k_max + 1, phases, m + 1, m + 1), -1, dtype=np.int64)
     best[1, 0, 0, :] = np.where(valid[0], iv[0], neg)
+    # comparisons of a previous group [r, s) with the next one [s, j), for every r, s, j
+    prev_rate = rate[:, :, None]
+    next_rate = rate[None, :, :]
+    tests = {"<": prev_rate < next_rate, ">": prev_rate > next_rate}
     for k in range(2, k_max + 1):
-        for s in range(1, m):
-            new_valid = valid[s]
-            if not new_valid.any():
+        for p_from, p_to, op in moves:
+            previous = best[k - 1, p_from]  # [r, s]: best with k-1 groups, the last [r, s)
+            if not np.isfinite(previous).any():
                 continue
-            prev_rate = rate[:, s]
-            new_rate = rate[s, :]
-            for p_from, p_to, op in moves:
-                prev_best = best[k - 1, p_from, :, s]
-                if not np.isfinite(prev_best).any():
-                    continue
-                if op == "<":
-                    ok = prev_rate[:, None] < new_rate[None, :]
-                elif op == ">":
-                    ok = prev_rate[:, None] > new_rate[None, :]
-                else:
-                    ok = np.ones((m + 1, m + 1), dtype=bool)
-                cand = np.where(ok, prev_best[:, None], neg)
-                r_best = np.argmax(cand, axis=0)
-                v_best = cand[r_best, np.arange(m + 1)]
-                total = np.where(new_valid & np.isfinite(v_best), v_best + iv[s], neg)
-                better = total > best[k, p_to, s]
-                best[k, p_to, s] = np.where(better, total, best[k, p_to, s])
-                back_r[k, p_to, s] = np.where(better, r_best, back_r[k, p_to, s])
-                back_p[k, p_to, s] = np.where(better, p_from, back_p[k, p_to, s])
+            if op == "any":
+                cand = np.broadcast_to(previous[:, :, None], (m + 1, m + 1, m + 1))
+            else:
+                cand = np.where(tests[op], previous[:, :, None], neg)
+            r_best = np.argmax(cand, axis=0)  # [s, j]
+            v_best = np.take_along_axis(cand, r_best[None, :, :], axis=0)[0]
+            total = np.where(valid & np.isfinite(v_best), v_best + iv, neg)
+            total[0, :] = neg  # a second group cannot start at the first pre-bin
+            better = total > best[k, p_to]
+            best[k, p_to] = np.where(better, total, best[k, p_to])
+            back_r[k, p_to] = np.where(better, r_best, back_r[k, p_to])
+            back_p[k, p_to] = np.where(better, p_from, back_p[k, p_to])
     ends = best[:, :, :, m]
     if phases_allowed is not None:
         mask = np.full(phases, neg)

@@ -86,7 +86,9 @@ def select_and_fit(
                 ]
             )
         kept = [by_name[c.name] for c in candidates]
-        regression = fit_logistic(_woe_matrix(kept, figures, train), y)
+        regression = fit_logistic(
+            tuple(c.column for c in kept), _woe_matrix(kept, figures, train), y
+        )
         if min_iv is None:
             break
         wrong = wrong_sign(regression.coefficients, candidates)

@@ -22,6 +22,8 @@ BoolArray = npt.NDArray[np.bool_]
 
 @dataclass(frozen=True)
 class Regression:
+    features: tuple[str, ...]
+    """The characteristics, in the order of the estimator's columns."""
     intercept: float
     coefficients: tuple[float, ...]
     estimator: LogisticRegression
@@ -32,14 +34,15 @@ class Regression:
         return np.asarray(self.estimator.decision_function(woe), dtype=np.float64)
 
 
-def fit_logistic(woe: FloatArray, event: BoolArray) -> Regression:
-    """The regression of `event` on the WoE columns (rows × characteristics)."""
+def fit_logistic(features: tuple[str, ...], woe: FloatArray, event: BoolArray) -> Regression:
+    """The regression of `event` on the WoE columns (rows × `features`)."""
     estimator = LogisticRegression(C=np.inf, solver="newton-cholesky", max_iter=100, tol=1e-10)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         estimator.fit(woe, event.astype(np.int64))
     converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
     return Regression(
+        features,
         float(estimator.intercept_[0]),
         tuple(float(c) for c in estimator.coef_[0]),
         estimator,
