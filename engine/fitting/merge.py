@@ -75,6 +75,16 @@ _MOVES: dict[str, tuple[int, list[tuple[int, int, str]]]] = {
 }
 
 
+@dataclass(frozen=True)
+class _Tables:
+    """best[k, phase, s, j]: the highest IV of a cut of [0, j) in k groups, the last [s, j),
+    ending in `phase`; back_r and back_p say where the group before it started, in which phase."""
+
+    best: FloatArray
+    back_r: npt.NDArray[np.int64]
+    back_p: npt.NDArray[np.int64]
+
+
 def _solve(
     shape: str,
     seg_rows: FloatArray,
@@ -82,9 +92,8 @@ def _solve(
     iv: FloatArray,
     min_rows: float,
     max_bins: int,
-    phases_allowed: tuple[int, ...] | None = None,
-) -> tuple[tuple[int, ...], float] | None:
-    """The best cut for one shape, or None when no cut meets the constraints."""
+) -> _Tables:
+    """The dynamic programme of one shape, over every number of groups and phase."""
     m = seg_rows.shape[0] - 1
     phases, moves = _MOVES[shape]
     valid = (seg_rows >= min_rows) & np.triu(np.ones_like(seg_rows, dtype=bool), k=1)
@@ -115,17 +124,26 @@ def _solve(
             best[k, p_to] = np.where(better, total, best[k, p_to])
             back_r[k, p_to] = np.where(better, r_best, back_r[k, p_to])
             back_p[k, p_to] = np.where(better, p_from, back_p[k, p_to])
-    ends = best[:, :, :, m]
-    if phases_allowed is not None:
-        mask = np.full(phases, neg)
-        mask[list(phases_allowed)] = 0.0
-        ends = ends + mask[None, :, None]
+    return _Tables(best, back_r, back_p)
+
+
+def _cut(
+    tables: _Tables, phases: tuple[int, ...] | None = None
+) -> tuple[tuple[int, ...], float] | None:
+    """The best cut ending in one of `phases` (all when None), or None when there is none."""
+    best, back_r, back_p = tables.best, tables.back_r, tables.back_p
+    m = best.shape[-1] - 1
+    ends = best[:, :, :, m].copy()
+    if phases is not None:
+        for p in range(ends.shape[1]):
+            if p not in phases:
+                ends[:, p, :] = -np.inf
     if not np.isfinite(ends).any():
         return None
     flat = np.unravel_index(int(np.argmax(ends)), ends.shape)
     k, p, s = int(flat[0]), int(flat[1]), int(flat[2])
     value = float(ends[k, p, s])
-    starts = [int(s)]
+    starts = [s]
     j = m
     while k > 1:
         r = int(back_r[k, p, s, j])
@@ -167,14 +185,14 @@ def merge(
     e = np.asarray(events, dtype=np.float64)
     m = r.shape[0]
     seg_rows, rate, iv = _segments(r, e, total_events, total_rows)
-    whole = (0,), float(iv[0, m]) if m else 0.0
+    whole: tuple[tuple[int, ...], float] = ((0,), float(iv[0, m]) if m else 0.0)
     if m <= 1 or seg_rows[0, m] < min_rows:
         return Merged((0,), whole[1], "ascending")
     if trend == "auto":
         found: list[tuple[tuple[tuple[int, ...], float], bool]] = []
         for shape in ("peak", "valley"):
-            mono = _solve(shape, seg_rows, rate, iv, min_rows, max_bins, phases_allowed=(0,))
-            turn = _solve(shape, seg_rows, rate, iv, min_rows, max_bins)
+            tables = _solve(shape, seg_rows, rate, iv, min_rows, max_bins)
+            mono, turn = _cut(tables, (0,)), _cut(tables)
             if mono is not None:
                 found.append((mono, False))
             if turn is not None:
@@ -186,7 +204,7 @@ def merge(
             if turns and cut[1] > best_mono[1] * (1 + AUTO_TURN_GAIN) and cut[1] > chosen[1]:
                 chosen = cut
         return Merged(chosen[0], chosen[1], _shape_of(chosen[0], rate, m))
-    solved = _solve(trend, seg_rows, rate, iv, min_rows, max_bins)
+    solved = _cut(_solve(trend, seg_rows, rate, iv, min_rows, max_bins))
     if solved is None:
         return Merged((0,), whole[1], "ascending")
     shape = _shape_of(solved[0], rate, m)

@@ -54,7 +54,7 @@ class FitOptions:
     """Column -> special codes as written on the command line (read as the column's type)."""
     min_bin_share: float = 0.05
     max_bins: int = 10
-    prebins: int = 20
+    prebins: int = 50
     rare_share: float = 0.01
     monotonic: Trend = "auto"
     min_iv: float = 0.02

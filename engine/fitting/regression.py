@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -37,7 +38,12 @@ class Regression:
 def fit_logistic(features: tuple[str, ...], woe: FloatArray, event: BoolArray) -> Regression:
     """The regression of `event` on the WoE columns (rows × `features`)."""
     estimator = LogisticRegression(C=np.inf, solver="newton-cholesky", max_iter=100, tol=1e-10)
-    with warnings.catch_warnings(record=True) as caught:
+    # One BLAS thread: the few columns make the products cheap, and on a shared machine
+    # BLAS threads waiting for each other cost more than they save (measured 5-30x).
+    with (
+        threadpool_limits(limits=1, user_api="blas"),
+        warnings.catch_warnings(record=True) as caught,
+    ):
         warnings.simplefilter("always", ConvergenceWarning)
         estimator.fit(woe, event.astype(np.int64))
     converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)

@@ -66,8 +66,9 @@ def examples(
 ) -> list[card_text.Example]:
     """Three training rows, at the 10th, 50th and 90th percentile of the score."""
     rows = np.flatnonzero(train)
-    keys = frame[key].to_list()
-    order = sorted(rows.tolist(), key=lambda r: (scores[r], str(keys[r])))
+    keys = frame[key]
+    ranked = pl.DataFrame({"row": rows, "score": scores[rows], "key": keys.gather(rows)})
+    order = ranked.sort(["score", "key"])["row"].to_list()
     out: list[card_text.Example] = []
     used: set[int] = set()
     for label, q in EXAMPLE_QUANTILES:

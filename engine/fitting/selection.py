@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from threadpoolctl import threadpool_limits
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -45,10 +46,7 @@ def by_correlation(
     order = sorted(candidates, key=lambda c: (-c.iv, c.name))
     if not order:
         return [], {}
-    matrix = np.vstack([c.woe for c in order])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        corr = np.corrcoef(matrix) if len(order) > 1 else np.ones((1, 1))
-    corr = np.nan_to_num(np.atleast_2d(corr), nan=0.0)
+    corr = correlations([c.woe for c in order])
     kept_idx: list[int] = []
     dropped: dict[str, str] = {}
     for i, c in enumerate(order):
@@ -63,6 +61,19 @@ def by_correlation(
             kept_idx.append(i)
     kept_names = {order[i].name for i in kept_idx}
     return [c for c in candidates if c.name in kept_names], dropped
+
+
+def correlations(columns: Sequence[FloatArray]) -> FloatArray:
+    """Pearson correlations of the columns (0 where a column is constant), with one BLAS
+    thread (see `engine.fitting.regression`)."""
+    matrix = np.column_stack(columns)
+    matrix = matrix - matrix.mean(axis=0)
+    with threadpool_limits(limits=1, user_api="blas"):
+        cross: FloatArray = matrix.T @ matrix
+    scale = np.sqrt(np.diag(cross))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr: FloatArray = cross / np.outer(scale, scale)
+    return np.nan_to_num(corr, nan=0.0, posinf=0.0, neginf=0.0)
 
 
 def wrong_sign(coefficients: Sequence[float], candidates: Sequence[Candidate]) -> Candidate | None:
