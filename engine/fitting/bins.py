@@ -52,24 +52,23 @@ class Characteristic:
         self, rows: BoolArray, event: BoolArray
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """(rows, events) per bin among the rows where `rows` is true."""
-        idx = self.index[rows]
-        matched = idx >= 0
-        size = len(self.bins)
-        n = np.bincount(idx[matched], minlength=size).astype(np.float64)
-        e = np.bincount(
-            idx[matched], weights=event[rows][matched].astype(np.float64), minlength=size
-        ).astype(np.float64)
-        return n, e
+        size = len(self.bins) + 1  # slot 0 counts the rows that match no bin
+        shifted = self.index + 1
+        n = np.bincount(shifted, weights=rows.astype(np.float64), minlength=size)
+        e = np.bincount(shifted, weights=(rows & event).astype(np.float64), minlength=size)
+        return n[1:].astype(np.float64), e[1:].astype(np.float64)
 
     def figures(self, train: BoolArray, event: BoolArray) -> BinFigures:
         """The training WoE, IV and event rates of the bins."""
         n, e = self.counts(train, event)
         return figures(n, e, float(event[train].sum()), float(train.sum()))
 
-    def woe_column(self, woe: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        """The WoE of every row's bin (0 where no bin matches)."""
+    def woe_column(
+        self, woe: npt.NDArray[np.float64], rows: npt.NDArray[np.int64] | None = None
+    ) -> npt.NDArray[np.float64]:
+        """The WoE of every row's bin, or of the rows at `rows` (0 where no bin matches)."""
         padded = np.append(woe, 0.0)  # index -1 reads the last entry: no bin, WoE 0
-        return padded[self.index]
+        return padded[self.index if rows is None else self.index[rows]]
 
 
 def literal(

@@ -38,14 +38,6 @@ class Fitted:
     """The card's score of every row (rules of a `--from` card not included)."""
 
 
-def _woe_matrix(
-    kept: Sequence[Characteristic], figures: dict[str, BinFigures], rows: BoolArray
-) -> FloatArray:
-    if not kept:
-        return np.zeros((int(rows.sum()), 0))
-    return np.column_stack([c.woe_column(figures[c.column].woe)[rows] for c in kept])
-
-
 def select_and_fit(
     characteristics: Sequence[Characteristic],
     train: BoolArray,
@@ -60,8 +52,9 @@ def select_and_fit(
     as for a refit that keeps the card's blocks), regress, and scale to points."""
     figures = {c.column: c.figures(train, event) for c in characteristics}
     by_name = {c.column: c for c in characteristics}
+    rows = np.flatnonzero(train)
     candidates = [
-        Candidate(c.column, figures[c.column].total_iv, c.woe_column(figures[c.column].woe)[train])
+        Candidate(c.column, figures[c.column].total_iv, c.woe_column(figures[c.column].woe, rows))
         for c in characteristics
     ]
     dropped: dict[str, str] = {}
@@ -86,9 +79,8 @@ def select_and_fit(
                 ]
             )
         kept = [by_name[c.name] for c in candidates]
-        regression = fit_logistic(
-            tuple(c.column for c in kept), _woe_matrix(kept, figures, train), y
-        )
+        matrix = np.column_stack([c.woe for c in candidates])
+        regression = fit_logistic(tuple(c.column for c in kept), matrix, y)
         if min_iv is None:
             break
         wrong = wrong_sign(regression.coefficients, candidates)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from engine.fitting.bins import Bin, BoolArray, Characteristic, IntArray, literal
+from engine.fitting.bins import Bin, BoolArray, Characteristic, literal
 from engine.fitting.edges import nice_edge
 from engine.fitting.merge import Trend, merge
 from engine.syntax import ast
@@ -65,18 +65,6 @@ def _range_match(edges: Sequence[float], i: int, kind: ScalarType) -> ast.BinMat
     )
 
 
-def assign(values: FloatArray, specials: Sequence[float], edges: Sequence[float]) -> IntArray:
-    """The bin of every value: 0 missing, 1.. the specials, then the ranges in order."""
-    out = np.searchsorted(np.asarray(edges, dtype=np.float64), values, side="right").astype(
-        np.int64
-    )
-    out += 1 + len(specials)
-    for i, code in enumerate(specials):
-        out[values == code] = 1 + i
-    out[np.isnan(values)] = 0
-    return out
-
-
 def fit_numeric(
     column: str,
     kind: ScalarType,
@@ -88,13 +76,20 @@ def fit_numeric(
 ) -> Characteristic:
     """Bins for one numeric column (`values` with NaN for missing), fitted on `train` rows."""
     integer = kind is ScalarType.INT
-    regular = train & ~np.isnan(values)
+    regular = ~np.isnan(values)
     for code in specials:
         regular &= values != code
-    edges = prebin_edges(values[regular], settings.prebins, integer)
-    pre = np.searchsorted(np.asarray(edges, dtype=np.float64), values[regular], side="right")
-    rows = np.bincount(pre, minlength=len(edges) + 1).astype(np.float64)
-    events = np.bincount(pre, weights=event[regular].astype(np.float64), minlength=len(edges) + 1)
+    fitting = train & regular
+    edges = prebin_edges(values[fitting], settings.prebins, integer)
+    # every row's pre-bin, once: the counts read the training rows, and the final bins
+    # are groups of pre-bins
+    pre = np.searchsorted(np.asarray(edges, dtype=np.float64), values, side="right")
+    pre = np.where(regular, pre, -1)
+    size = len(edges) + 1
+    rows = np.bincount(pre + 1, weights=fitting.astype(np.float64), minlength=size + 1)[1:]
+    events = np.bincount(pre + 1, weights=(fitting & event).astype(np.float64), minlength=size + 1)[
+        1:
+    ]
     merged = merge(
         rows,
         events,
@@ -108,4 +103,10 @@ def fit_numeric(
     bins = [Bin(ast.BinMissing(), "missing")]
     bins += [Bin(ast.BinCompare(op="=", value=literal(code, kind)), "special") for code in specials]
     bins += [Bin(_range_match(kept, i, kind), "range") for i in range(len(kept) + 1)]
-    return Characteristic(column, kind, tuple(bins), assign(values, specials, kept), merged.trend)
+    group = np.zeros(size, dtype=np.int64)
+    for g, start in enumerate(merged.starts):
+        group[start:] = g
+    index = np.where(regular, 1 + len(specials) + group[np.maximum(pre, 0)], 0)
+    for i, code in enumerate(specials):
+        index[values == code] = 1 + i
+    return Characteristic(column, kind, tuple(bins), index.astype(np.int64), merged.trend)

@@ -63,10 +63,16 @@ def by_correlation(
     return [c for c in candidates if c.name in kept_names], dropped
 
 
+CORRELATION_ROWS = 200_000
+"""Correlations are measured on at most this many training rows (every k-th row): the
+threshold decision needs two decimals, not a million rows."""
+
+
 def correlations(columns: Sequence[FloatArray]) -> FloatArray:
     """Pearson correlations of the columns (0 where a column is constant), with one BLAS
     thread (see `engine.fitting.regression`)."""
-    matrix = np.column_stack(columns)
+    step = max(1, -(-columns[0].shape[0] // CORRELATION_ROWS))
+    matrix = np.column_stack([c[::step] for c in columns])
     matrix = matrix - matrix.mean(axis=0)
     with threadpool_limits(limits=1, user_api="blas"):
         cross: FloatArray = matrix.T @ matrix
