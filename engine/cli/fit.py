@@ -143,7 +143,9 @@ def fit(
     data: Annotated[
         Path,
         typer.Argument(
-            help="The table with the outcome (.csv .parquet .ndjson .arrow).", show_default=False
+            help="The table with the outcome (.csv .parquet .ndjson .arrow).",
+            show_default=False,
+            metavar="DATA",
         ),
     ],
     target: Annotated[
