@@ -30,7 +30,12 @@ from engine.fitting.comments import (
     performance_line,
 )
 from engine.fitting.data import Data, choose_key, infer_types, outcome, read, split, typed
-from engine.fitting.figures import CharacteristicFigures, FitFigures, characteristic_figures
+from engine.fitting.figures import (
+    CharacteristicFigures,
+    FitFigures,
+    Skipped,
+    characteristic_figures,
+)
 from engine.fitting.model import Fitted, performance, select_and_fit
 from engine.fitting.options import FitOptions, command_line
 from engine.fitting.regression import Regression
@@ -38,6 +43,8 @@ from engine.syntax import ast
 from engine.types import ScalarType
 
 BASE_NAME = "base_points"
+MAX_CATEGORIES = 1000
+"""A text column with more distinct values is not binned: its groups could not be listed."""
 EXAMPLE_QUANTILES = (("a low score", 0.1), ("a middle score", 0.5), ("a high score", 0.9))
 
 
@@ -140,6 +147,15 @@ def fit_new(
     for name in cols.candidates:
         kind = types[name]
         assert kind is not None
+        if not kind.is_numeric and frame[name].n_unique() > MAX_CATEGORIES:
+            cols.skipped.append(
+                Skipped(
+                    name,
+                    f"more than {MAX_CATEGORIES} categories (an identifier or free text?): "
+                    "group them in the data or with a let, then refit with --from",
+                )
+            )
+            continue
         specials = special_values(name, kind, options.special.get(name, ()))
         characteristics.append(bin_column(name, kind, frame[name], specials, train, event, options))
     fitted = select_and_fit(

@@ -148,9 +148,14 @@ def test_left_out_columns_say_why(fitted: FitResult) -> None:
 
 
 def test_weak_and_correlated_characteristics_are_left_out(table: pl.DataFrame) -> None:
-    twin = table.with_columns((pl.col("util") * 2 + 1).alias("util_twin"))
+    twin = table.with_columns(
+        (pl.col("util") * 2 + 1).alias("util_twin"),
+        (pl.lit("note ") + pl.col("customer_id")).alias("free_text"),
+    )
     result = engine.fit(twin, "bad", exclude=["month", "gender"], holdout=0)
     why = {c.column: c.reason for c in result.figures.characteristics if not c.selected}
+    skipped = {s.column: s.reason for s in result.figures.skipped}
+    assert "more than 1000 categories" in skipped["free_text"]
     assert "noise" in why and "below the threshold 0.02" in (why["noise"] or "")
     dropped_twin = "util_twin" if "util_twin" in why else "util"
     assert "correlates with" in (why[dropped_twin] or "")
