@@ -15,7 +15,7 @@ decide how far the pre-bins are merged.
 Trends: `ascending` and `descending` event rate; `peak` (rising, then falling) and `valley`
 (falling, then rising), each allowed to turn once; `none` (sizes only). `auto` takes the best
 of ascending and descending, or a peak or valley when it raises the IV by more than
-`AUTO_TURN_GAIN` (a turn must earn its place: noise alone also raises the IV a little).
+`AUTO_TURN_GAIN` and by more than noise would (`TURN_NOISE`): a turn must earn its place.
 """
 
 from __future__ import annotations
@@ -34,7 +34,10 @@ FittedTrend = Literal["ascending", "descending", "peak", "valley", "none"]
 TRENDS: tuple[Trend, ...] = ("auto", "ascending", "descending", "peak", "valley", "none")
 
 AUTO_TURN_GAIN = 0.10
-"""`auto` picks a peak or valley only if its IV beats the best monotonic binning by 10%."""
+"""`auto` picks a peak or valley only if its IV beats the best monotonic binning by 10%..."""
+TURN_NOISE = 4.0
+"""... and by more than noise would: TURN_NOISE × (bins − 1) × (1/events + 1/non-events),
+a few times the IV a binning of pure noise has on average (it shrinks as the data grows)."""
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -200,8 +203,12 @@ def merge(
         monotone = [f for f, turns in found if not turns]
         best_mono = max(monotone, key=lambda f: f[1], default=whole)
         chosen = best_mono
+        non_events = total_rows - total_events
+        unit = (1 / total_events if total_events else 0.0) + (1 / non_events if non_events else 0.0)
         for cut, turns in found:
-            if turns and cut[1] > best_mono[1] * (1 + AUTO_TURN_GAIN) and cut[1] > chosen[1]:
+            noise = TURN_NOISE * (len(cut[0]) - 1) * unit
+            earns = cut[1] > best_mono[1] * (1 + AUTO_TURN_GAIN) and cut[1] - best_mono[1] > noise
+            if turns and earns and cut[1] > chosen[1]:
                 chosen = cut
         return Merged(chosen[0], chosen[1], _shape_of(chosen[0], rate, m))
     solved = _cut(_solve(trend, seg_rows, rate, iv, min_rows, max_bins))
