@@ -217,3 +217,42 @@ def test_output_never_replaces_an_input_unless_asked(folder: Path, cards: dict[s
     replaced = CliRunner().invoke(app, [*base, "--from", str(card), "-o", str(card), "--replace"])
     assert replaced.exit_code == 0, replaced.stderr
     assert _without_numbers(card.read_text(encoding="utf-8")) == _without_numbers(cards["edited"])
+
+
+def test_blocks_removed_or_added_by_hand_are_respected(
+    folder: Path, cards: dict[str, str], table: pl.DataFrame
+) -> None:
+    """Delete one bins block, add one on a let of a column the fit left out: the refit
+    prices exactly the blocks the card has."""
+    card, _ = parse_card(cards["first"])
+    assert card is not None
+    removed = next(
+        s.name.name
+        for s in card.statements
+        if isinstance(s, ast.BinsStmt) and s.on.name == "tenure"
+    )
+    text = cards["first"]
+    start = text.index(f"bins {removed} on tenure")
+    start = text.rindex("\n#", 0, start) + 1  # with its heading comment
+    end = text.index("}\n", start) + 2
+    text = text[:start] + text[end:]
+    text = text.replace("  gender ", "  noise       : float\n  gender ", 1)
+    text = text.replace(
+        "\nscore = ",
+        "\nlet noise_abs = abs(noise)\n\nbins noise_points on noise_abs {\n  < 1 -> 0\n  >= 1 -> 0\n}\n\nscore = ",
+        1,
+    )
+    path = folder / "blocks.scorecard"
+    path.write_text(text, encoding="utf-8")
+    result = engine.fit(
+        folder / "history.csv", "bad", holdout=0, scaling=CreditScaling(), from_card=path
+    )
+    blocks = bins_blocks(result.card)
+    assert removed not in blocks and "noise_points" in blocks
+    assert [c.column for c in result.figures.characteristics] == list(blocks)
+    noise = next(c for c in result.figures.characteristics if c.column == "noise_points")
+    rows = (table["noise"].abs() < 1).sum()
+    assert noise.bins[0].train_rows == rows and noise.bins[1].train_rows == table.height - rows
+    assert all(b.points is not None for b in noise.bins)
+    checked = engine.loads(result.card)
+    assert not [d for d in checked.check() if d.is_error]
