@@ -1,9 +1,10 @@
 """The logistic regression on WoE: one coefficient per characteristic, fitted by scikit-learn.
 
-The regression is unpenalised (C = inf): the WoE already carries the shape of each
-characteristic, the coefficients only weigh them, and a penalty would shrink the points away
-from what the data says. scikit-learn's Newton–Cholesky solver converges in a few passes
-over the rows, however many there are, for the few columns a scorecard has.
+scikit-learn's default L2 penalty (C = 1, as optbinning's Scorecard uses it) is kept: on a
+few hundred rows it shrinks the coefficients a little and the holdout AUC gains from it
+(measured on German credit, docs/fit.md); on many rows it is negligible. The Newton–Cholesky
+solver converges in a few passes over the rows, however many there are, for the few columns
+a scorecard has.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 FloatArray = npt.NDArray[np.float64]
+
+PENALTY_C = 1.0
+"""Inverse strength of the L2 penalty (scikit-learn's default)."""
 BoolArray = npt.NDArray[np.bool_]
 
 
@@ -37,7 +41,7 @@ class Regression:
 
 def fit_logistic(features: tuple[str, ...], woe: FloatArray, event: BoolArray) -> Regression:
     """The regression of `event` on the WoE columns (rows × `features`)."""
-    estimator = LogisticRegression(C=np.inf, solver="newton-cholesky", max_iter=100, tol=1e-10)
+    estimator = LogisticRegression(C=PENALTY_C, solver="newton-cholesky", max_iter=100, tol=1e-10)
     # One BLAS thread: the few columns make the products cheap, and on a shared machine
     # BLAS threads waiting for each other cost more than they save (measured 5-30x).
     with (

@@ -10,7 +10,9 @@ Every problem a user can cause is raised as `engine.ScorecardError` with a diagn
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ import polars as pl
 
 from engine.diagnostics import ScorecardError, error
 from engine.fitting import card as card_text
-from engine.fitting.bins import BoolArray, Characteristic, literal
+from engine.fitting.bins import BoolArray, Characteristic, Value, literal
 from engine.fitting.characteristics import bin_column, classify, special_values
 from engine.fitting.comments import (
     bin_comment,
@@ -143,7 +145,7 @@ def fit_new(
         )
     cols = classify(raw.columns, types, key, options)
     frame = typed(raw, types, [key, *cols.candidates, *cols.sensitive])
-    characteristics = []
+    jobs = []
     for name in cols.candidates:
         kind = types[name]
         assert kind is not None
@@ -157,7 +159,16 @@ def fit_new(
             )
             continue
         specials = special_values(name, kind, options.special.get(name, ()))
-        characteristics.append(bin_column(name, kind, frame[name], specials, train, event, options))
+        jobs.append((name, kind, frame[name], specials))
+
+    # Columns are binned side by side: the sorts, searches and counts of NumPy and Polars
+    # release the interpreter lock. The results come back in column order.
+    def work(job: tuple[str, ScalarType, pl.Series, list[Value]]) -> Characteristic:
+        name, kind, series, specials = job
+        return bin_column(name, kind, series, specials, train, event, options)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        characteristics = list(pool.map(work, jobs))
     fitted = select_and_fit(
         characteristics,
         train,

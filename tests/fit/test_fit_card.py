@@ -88,14 +88,14 @@ def test_marketing_card_scores_are_the_regression_mapped_onto_0_1000(
     assert scores.min() >= -1e-9 and scores.max() <= 1000 + 1e-9
 
 
-def test_the_regression_is_the_maximum_likelihood_fit(
+def test_the_regression_is_scikit_learns_default_logistic_regression(
     table: pl.DataFrame, credit: FitResult
 ) -> None:
     """Refitted here with another solver on the WoE computed here: the same coefficients."""
     from sklearn.linear_model import LogisticRegression
 
     matrix, _ = woe_matrix(credit, table)
-    ours = LogisticRegression(C=np.inf, solver="lbfgs", max_iter=5000, tol=1e-12)
+    ours = LogisticRegression(solver="lbfgs", max_iter=5000, tol=1e-12)
     ours.fit(matrix, table["bad"].to_numpy())
     np.testing.assert_allclose(ours.coef_[0], credit.regression.coefficients, atol=1e-4)
 
