@@ -8,7 +8,8 @@ Two comparisons, each contender in its own child process (so its peak memory is 
 1. generated: `--rows` rows × 20 characteristics (12 numeric, 8 categorical, nulls, a
    non-linear outcome: U-shapes, steps, interactions), split 70/30 at random. Both fit on the
    same 70% and are scored on the same 30%: fit time, peak memory (RSS of the process,
-   data included), holdout AUC. Targets: ours at least 5x faster, holdout AUC within 0.005.
+   data included), holdout AUC (both after an untimed warm-up fit on 2,000 rows). Targets:
+   ours at least 5x faster, holdout AUC within 0.005.
    Ours runs twice: with its defaults (characteristics below IV 0.02 left out) and with
    `min_iv=0` (every characteristic kept, as optbinning's defaults do). The contenders take
    turns `--repeat` times and the fastest time of each is kept (the machine may be shared).
@@ -37,6 +38,9 @@ import polars as pl
 NUMERIC = 12
 CATEGORICAL = 8
 RESULTS = Path(__file__).parent / "results" / "fit.json"
+WARM_UP = 2000
+"""Each contender first fits this many rows untimed: first-use costs (imports done lazily,
+caches) are not what the comparison measures."""
 
 
 def make_data(rows: int, seed: int = 7) -> pl.DataFrame:
@@ -109,6 +113,7 @@ def run_ours(
     train_df = pl.read_parquet(train)
     hold_df = pl.read_parquet(holdout)
     options: dict[str, Any] = {"event": event} if event else {}
+    engine.fit(train_df.head(WARM_UP), target, key=key, holdout=0, min_iv=min_iv, **options)
     start = time.perf_counter()
     result = engine.fit(train_df, target, key=key, holdout=0, min_iv=min_iv, **options)
     seconds = time.perf_counter() - start
@@ -140,6 +145,10 @@ def run_optbinning(
         if train_df[c].dtype == object or str(train_df[c].dtype) in ("string", "str")
     ]
     y = (train_df[target].astype(str) == (event or "1")).astype(int).to_numpy()
+    warm = BinningProcess(variable_names=features, categorical_variables=categorical)
+    Scorecard(binning_process=warm, estimator=LogisticRegression()).fit(
+        train_df[features].head(WARM_UP), y[:WARM_UP]
+    )
     start = time.perf_counter()
     process = BinningProcess(variable_names=features, categorical_variables=categorical)
     card = Scorecard(binning_process=process, estimator=LogisticRegression())
