@@ -122,12 +122,12 @@ def bins_chart(i: int, c: CharacteristicFigures) -> charts.Chart:
         ("rate (train)", [b.train_event_rate or 0.0 for b in c.bins]),
         ("rate (holdout)", [b.holdout_event_rate or 0.0 for b in c.bins]),
     ]
-    name = c.block or c.column
+    name = c.column if len(c.column) <= 48 else c.column[:47] + "…"
     return charts.Chart(
         f"bins-{i}",
-        f"{name}: share and event rate by bin",
+        f"{name}: share and event rate",
         charts.bar_chart(
-            f"{name}: share and event rate by bin",
+            f"{name}: share and event rate",
             labels,
             series,
             x_label="bin (numbered as in the table below)",
