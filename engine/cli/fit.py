@@ -138,139 +138,187 @@ def print_summary(result: FitResult, output: str) -> None:
         stderr.print(f"  [yellow]warning: {escape(w)}[/yellow]")
 
 
+DataArg = Annotated[
+    Path,
+    typer.Argument(
+        help="The table with the outcome (.csv .parquet .ndjson .arrow).",
+        show_default=False,
+        metavar="DATA",
+    ),
+]
+TargetOpt = Annotated[str, typer.Option("--target", help="The outcome column.", show_default=False)]
+OutputOpt = Annotated[
+    str,
+    typer.Option("-o", "--output", help="The card to write ('-': on stdout).", show_default=False),
+]
+EventOpt = Annotated[
+    str | None,
+    typer.Option("--event", help="The target value that is an event (default: 1/true/yes)."),
+]
+KeyOpt = Annotated[
+    str | None,
+    typer.Option("--key", help="The key column (default: the one unique column named like an id)."),
+]
+ExcludeOpt = Annotated[
+    list[str] | None, typer.Option("--exclude", help="Columns not to use: COL,COL (repeatable).")
+]
+SensitiveOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--sensitive", help="Columns declared `sensitive` in the card, never used: COL,COL."
+    ),
+]
+SpecialOpt = Annotated[
+    list[str] | None,
+    typer.Option("--special", help="Special codes with bins of their own: COL=V1,V2 (repeatable)."),
+]
+MinShareOpt = Annotated[
+    float, typer.Option("--min-bin-share", help="Smallest share of training rows in a bin.")
+]
+MaxBinsOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-bins",
+        help="Most bins per characteristic (missing, special and else bins not counted).",
+    ),
+]
+PrebinsOpt = Annotated[int, typer.Option("--prebins", help="Quantile pre-bins before merging.")]
+RareOpt = Annotated[
+    float,
+    typer.Option("--rare-share", help="Categories below this share are pooled before grouping."),
+]
+TrendOpt = Annotated[
+    str,
+    typer.Option("--monotonic", help="Event-rate trend of numeric bins: " + "|".join(TRENDS) + "."),
+]
+MinIvOpt = Annotated[
+    float, typer.Option("--min-iv", help="Characteristics below this IV are left out.")
+]
+CorrOpt = Annotated[
+    float,
+    typer.Option(
+        "--max-correlation",
+        help="Of two characteristics whose WoE correlate beyond this, the lower IV is left out.",
+    ),
+]
+PdoOpt = Annotated[
+    float | None, typer.Option("--pdo", help="Credit scaling: points that double the odds (20).")
+]
+OddsOpt = Annotated[
+    float | None,
+    typer.Option("--odds", help="Credit scaling: non-events per event at --points (50)."),
+]
+PointsOpt = Annotated[
+    float | None, typer.Option("--points", help="Credit scaling: the score at --odds (600).")
+]
+ScaleOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scale", help="Marketing scaling LOW:HIGH, higher = more events (default 0:1000)."
+    ),
+]
+RoundOpt = Annotated[bool, typer.Option("--round", help="Whole points.")]
+HoldoutOpt = Annotated[
+    float,
+    typer.Option("--holdout", help="Random share of rows kept aside for the holdout figures."),
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the random holdout.")]
+SplitOpt = Annotated[
+    str | None, typer.Option("--split", help="A period column: its latest value is the holdout.")
+]
+NameOpt = Annotated[str | None, typer.Option("--name", help="The card's name (default: from -o).")]
+FromOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--from", help="Keep this card's bins as written; refit only the points.", metavar="CARD"
+    ),
+]
+ReplaceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--replace", help="Allow -o to be the --from card (replaced after a successful refit)."
+    ),
+]
+ReportOpt = Annotated[
+    Path | None,
+    typer.Option("--report", help="Also write the HTML report here.", metavar="FILE.html"),
+]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print the report's figures as JSON on stdout.")
+]
+
+
+def _run(
+    data: Path,
+    output: str,
+    settings: FitOptions,
+    from_card: Path | None,
+    replace: bool,
+    report: Path | None,
+    as_json: bool,
+) -> None:
+    """Fit (or refit), then write the card, the report and the JSON; the summary on stderr."""
+    settings.check()
+    check_outputs(data, output, from_card, replace, report)
+    options = {f: getattr(settings, f) for f in settings.__dataclass_fields__ if f != "target"}
+    with progress("fitting"):
+        result = fit_card(
+            data,
+            settings.target,
+            from_card=from_card,
+            output=None if output == io.STDOUT else output,
+            **options,
+        )
+    min_iv = settings.min_iv if from_card is None else None
+    page = render_html(fit_report.build(result.figures, min_iv)) if report else None
+    if output == io.STDOUT:
+        sys.stdout.write(result.card)
+        sys.stdout.flush()
+    else:
+        with io.atomic_output(output) as tmp:
+            tmp.write_text(result.card, encoding="utf-8")
+    if report is not None and page is not None:
+        try:
+            write_text_atomic(report, page)
+        except OSError as exc:
+            raise ScorecardError([error("E1121", f"cannot write {str(report)!r}: {exc}")]) from None
+    if as_json:
+        sys.stdout.write(json.dumps(jsonable(result.figures), indent=2) + "\n")
+    print_summary(result, output)
+    if report is not None:
+        stderr.print(f"report written to {escape(str(report))}")
+
+
 @app.command()
 def fit(
-    data: Annotated[
-        Path,
-        typer.Argument(
-            help="The table with the outcome (.csv .parquet .ndjson .arrow).",
-            show_default=False,
-            metavar="DATA",
-        ),
-    ],
-    target: Annotated[
-        str, typer.Option("--target", help="The outcome column.", show_default=False)
-    ],
-    output: Annotated[
-        str,
-        typer.Option(
-            "-o", "--output", help="The card to write ('-': on stdout).", show_default=False
-        ),
-    ],
-    event: Annotated[
-        str | None,
-        typer.Option("--event", help="The target value that is an event (default: 1/true/yes)."),
-    ] = None,
-    key: Annotated[
-        str | None,
-        typer.Option(
-            "--key", help="The key column (default: the one unique column named like an id)."
-        ),
-    ] = None,
-    exclude: Annotated[
-        list[str] | None,
-        typer.Option("--exclude", help="Columns not to use: COL,COL (repeatable)."),
-    ] = None,
-    sensitive: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--sensitive", help="Columns declared `sensitive` in the card, never used: COL,COL."
-        ),
-    ] = None,
-    special: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--special", help="Special codes with bins of their own: COL=V1,V2 (repeatable)."
-        ),
-    ] = None,
-    min_bin_share: Annotated[
-        float, typer.Option("--min-bin-share", help="Smallest share of training rows in a bin.")
-    ] = FitOptions.min_bin_share,
-    max_bins: Annotated[
-        int,
-        typer.Option(
-            "--max-bins",
-            help="Most bins per characteristic (missing, special and else bins not counted).",
-        ),
-    ] = FitOptions.max_bins,
-    prebins: Annotated[
-        int, typer.Option("--prebins", help="Quantile pre-bins before merging.")
-    ] = FitOptions.prebins,
-    rare_share: Annotated[
-        float,
-        typer.Option(
-            "--rare-share", help="Categories below this share are pooled before grouping."
-        ),
-    ] = FitOptions.rare_share,
-    monotonic: Annotated[
-        str,
-        typer.Option(
-            "--monotonic", help="Event-rate trend of numeric bins: " + "|".join(TRENDS) + "."
-        ),
-    ] = FitOptions.monotonic,
-    min_iv: Annotated[
-        float, typer.Option("--min-iv", help="Characteristics below this IV are left out.")
-    ] = FitOptions.min_iv,
-    max_correlation: Annotated[
-        float,
-        typer.Option(
-            "--max-correlation",
-            help="Of two characteristics whose WoE correlate beyond this, the lower IV is left out.",
-        ),
-    ] = FitOptions.max_correlation,
-    pdo: Annotated[
-        float | None,
-        typer.Option("--pdo", help="Credit scaling: points that double the odds (20)."),
-    ] = None,
-    odds: Annotated[
-        float | None,
-        typer.Option("--odds", help="Credit scaling: non-events per event at --points (50)."),
-    ] = None,
-    points: Annotated[
-        float | None, typer.Option("--points", help="Credit scaling: the score at --odds (600).")
-    ] = None,
-    scale: Annotated[
-        str | None,
-        typer.Option(
-            "--scale", help="Marketing scaling LOW:HIGH, higher = more events (default 0:1000)."
-        ),
-    ] = None,
-    whole: Annotated[bool, typer.Option("--round", help="Whole points.")] = False,
-    holdout: Annotated[
-        float,
-        typer.Option("--holdout", help="Random share of rows kept aside for the holdout figures."),
-    ] = FitOptions.holdout,
-    seed: Annotated[
-        int, typer.Option("--seed", help="Seed of the random holdout.")
-    ] = FitOptions.seed,
-    split: Annotated[
-        str | None,
-        typer.Option("--split", help="A period column: its latest value is the holdout."),
-    ] = None,
-    name: Annotated[
-        str | None, typer.Option("--name", help="The card's name (default: from -o).")
-    ] = None,
-    from_card: Annotated[
-        Path | None,
-        typer.Option(
-            "--from",
-            help="Keep this card's bins as written; refit only the points.",
-            metavar="CARD",
-        ),
-    ] = None,
-    replace: Annotated[
-        bool,
-        typer.Option(
-            "--replace", help="Allow -o to be the --from card (replaced after a successful refit)."
-        ),
-    ] = False,
-    report: Annotated[
-        Path | None,
-        typer.Option("--report", help="Also write the HTML report here.", metavar="FILE.html"),
-    ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the report's figures as JSON on stdout.")
-    ] = False,
+    data: DataArg,
+    target: TargetOpt,
+    output: OutputOpt,
+    event: EventOpt = None,
+    key: KeyOpt = None,
+    exclude: ExcludeOpt = None,
+    sensitive: SensitiveOpt = None,
+    special: SpecialOpt = None,
+    min_bin_share: MinShareOpt = FitOptions.min_bin_share,
+    max_bins: MaxBinsOpt = FitOptions.max_bins,
+    prebins: PrebinsOpt = FitOptions.prebins,
+    rare_share: RareOpt = FitOptions.rare_share,
+    monotonic: TrendOpt = FitOptions.monotonic,
+    min_iv: MinIvOpt = FitOptions.min_iv,
+    max_correlation: CorrOpt = FitOptions.max_correlation,
+    pdo: PdoOpt = None,
+    odds: OddsOpt = None,
+    points: PointsOpt = None,
+    scale: ScaleOpt = None,
+    whole: RoundOpt = False,
+    holdout: HoldoutOpt = FitOptions.holdout,
+    seed: SeedOpt = FitOptions.seed,
+    split: SplitOpt = None,
+    name: NameOpt = None,
+    from_card: FromOpt = None,
+    replace: ReplaceOpt = False,
+    report: ReportOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Fit a scorecard from DATA: bins, WoE, selection, logistic regression, points.
 
@@ -308,43 +356,4 @@ def fit(
         split=split,
         name=name,
     )
-
-    def work() -> None:
-        settings.check()
-        check_outputs(data, output, from_card, replace, report)
-        options = {f: getattr(settings, f) for f in settings.__dataclass_fields__ if f != "target"}
-        with progress("fitting"):
-            result = fit_card(
-                data,
-                target,
-                from_card=from_card,
-                output=None if output == io.STDOUT else output,
-                **options,
-            )
-        page = (
-            render_html(
-                fit_report.build(result.figures, settings.min_iv if from_card is None else None)
-            )
-            if report
-            else None
-        )
-        if output == io.STDOUT:
-            sys.stdout.write(result.card)
-            sys.stdout.flush()
-        else:
-            with io.atomic_output(output) as tmp:
-                tmp.write_text(result.card, encoding="utf-8")
-        if report is not None and page is not None:
-            try:
-                write_text_atomic(report, page)
-            except OSError as exc:
-                raise ScorecardError(
-                    [error("E1121", f"cannot write {str(report)!r}: {exc}")]
-                ) from None
-        if as_json:
-            sys.stdout.write(json.dumps(jsonable(result.figures), indent=2) + "\n")
-        print_summary(result, output)
-        if report is not None:
-            stderr.print(f"report written to {escape(str(report))}")
-
-    guarded(work)
+    guarded(lambda: _run(data, output, settings, from_card, replace, report, as_json))

@@ -55,3 +55,25 @@ def bin_comment(train: BinFigures, i: int, total_rows: float) -> str:
 def block_heading(column: str, train: BinFigures, trend: str | None, coefficient: float) -> str:
     shape = f", event rate {trend}" if trend and trend != "none" else ""
     return f"{column}: IV {train.total_iv:.4f}{shape}, coefficient {coefficient:+.4f}"
+
+
+def header_lines(
+    command: str,
+    options: FitOptions,
+    split: str,
+    train: Performance,
+    holdout: Performance | None,
+    last: str,
+) -> list[str]:
+    """The `# fit:` lines at the top of a card (without the mark)."""
+    direction, scaling_words = describe_scaling(options)
+    lines = [
+        command,
+        f"target: {describe_event(options)} is an event; {direction}",
+        f"split: {split}",
+        performance_line("training", train),
+    ]
+    if holdout is not None:
+        lines.append(performance_line("holdout", holdout))
+    lines += [f"scaling: {scaling_words}", last]
+    return lines

@@ -21,18 +21,18 @@ import numpy as np
 from engine.check import CheckResult, check_file, check_source
 from engine.diagnostics import ScorecardError, error
 from engine.fitting import card as card_text
-from engine.fitting.bins import Bin, BinKind, Characteristic, points_literal
+from engine.fitting.bins import Bin, BinKind, BoolArray, Characteristic, IntArray, points_literal
 from engine.fitting.cardrun import bin_indexes, example_rows, run_card
 from engine.fitting.comments import (
     bin_comment,
     block_heading,
     describe_event,
     describe_scaling,
-    performance_line,
+    header_lines,
 )
 from engine.fitting.data import Data, outcome, read, split
 from engine.fitting.figures import Comparison, FitFigures, characteristic_figures
-from engine.fitting.model import Fitted, performance, select_and_fit
+from engine.fitting.model import Fitted, FloatArray, performance, select_and_fit
 from engine.fitting.options import FitOptions, command_line
 from engine.fitting.run import BASE_NAME, FitResult
 from engine.program import Program
@@ -178,6 +178,54 @@ def _comments(
     return comments
 
 
+def _characteristics(
+    program: Program, stmts: Mapping[str, ast.BinsStmt], indexes: Mapping[str, IntArray]
+) -> list[Characteristic]:
+    """Each bins block of the card as one characteristic, its bins as written."""
+    return [
+        Characteristic(
+            b.name,
+            _subject_type(program, b.on),
+            tuple(Bin(e.match, _kind(e.match)) for e in stmts[b.name].entries),
+            indexes[b.name],
+        )
+        for b in program.bins
+    ]
+
+
+def _comparison(
+    before_score: FloatArray, event: BoolArray, train: BoolArray, holdout: BoolArray
+) -> Comparison:
+    """The given card on the same rows. It may have been scaled the other way: it is read in
+    the direction in which it ranks the training events best."""
+    as_given = performance(before_score, event, train, True)
+    up = as_given.auc is None or as_given.auc >= 0.5
+    return Comparison(
+        performance(before_score, event, train, up),
+        performance(before_score, event, holdout, up) if holdout.any() else None,
+    )
+
+
+def _fit_comments(
+    fitted: Fitted, program: Program, train: BoolArray
+) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The figures after each bin and the line above each block, per block."""
+    total_rows = float(train.sum())
+    on = {b.name: b.on for b in program.bins}
+    coefficient = dict(
+        zip((c.column for c in fitted.kept), fitted.regression.coefficients, strict=True)
+    )
+    bin_texts = {
+        c.column: [bin_comment(fitted.figures[c.column], i, total_rows) for i in range(len(c.bins))]
+        for c in fitted.kept
+    }
+    headings = {
+        c.column: block_heading(on[c.column], fitted.figures[c.column], None, coefficient[c.column])
+        for c in fitted.kept
+    }
+    return bin_texts, headings
+
+
 def refit(
     data: Data, card_path: str | Path, options: FitOptions, *, output: str | None = None
 ) -> FitResult:
@@ -193,17 +241,8 @@ def refit(
     scored = known & before["excluded"].is_null().to_numpy()
     parts = split(raw, options, scored)
     train, holdout = parts.train, parts.holdout
-    indexes = bin_indexes(program, before)
     stmts = {s.name.name: s for s in tree.statements if isinstance(s, ast.BinsStmt)}
-    characteristics = [
-        Characteristic(
-            b.name,
-            _subject_type(program, b.on),
-            tuple(Bin(e.match, _kind(e.match)) for e in stmts[b.name].entries),
-            indexes[b.name],
-        )
-        for b in program.bins
-    ]
+    characteristics = _characteristics(program, stmts, bin_indexes(program, before))
     fitted = select_and_fit(
         characteristics,
         train,
@@ -233,42 +272,24 @@ def refit(
     holdout_perf = (
         performance(after_score, event, holdout, higher_is_event) if holdout.any() else None
     )
-    # The given card may have been scaled the other way: read it in the direction in which
-    # it ranks the training events best.
-    as_given = performance(before_score, event, train, True)
-    before_up = as_given.auc is None or as_given.auc >= 0.5
-    comparison = Comparison(
-        performance(before_score, event, train, before_up),
-        performance(before_score, event, holdout, before_up) if holdout.any() else None,
-    )
+    comparison = _comparison(before_score, event, train, holdout)
     warnings = _warnings(fitted, program)
     values = example_rows(draft_checked.program)
     updated = _with_expectations(updated, values, set(stmts), options.round_points)
     warnings += _example_warnings(draft_checked.program, values, set(stmts))
     direction, scaling_words = describe_scaling(options)
-    header = [
+    header = header_lines(
         command,
-        f"target: {describe_event(options)} is an event; {direction}",
-        f"split: {parts.description}",
-        performance_line("training", train_perf),
-    ]
-    if holdout_perf is not None:
-        header.append(performance_line("holdout", holdout_perf))
-    header.append(f"scaling: {scaling_words}")
-    header.append("bins kept as written in the card; points refitted")
+        options,
+        parts.description,
+        train_perf,
+        holdout_perf,
+        "bins kept as written in the card; points refitted",
+    )
+    bin_texts, headings = _fit_comments(fitted, program, train)
     coefficient = dict(
         zip((c.column for c in fitted.kept), fitted.regression.coefficients, strict=True)
     )
-    total_rows = float(train.sum())
-    bin_texts = {
-        c.column: [bin_comment(fitted.figures[c.column], i, total_rows) for i in range(len(c.bins))]
-        for c in fitted.kept
-    }
-    on = {b.name: b.on for b in program.bins}
-    headings = {
-        c.column: block_heading(on[c.column], fitted.figures[c.column], None, coefficient[c.column])
-        for c in fitted.kept
-    }
     text = Printer(_comments(checked.source, updated, header, bin_texts, headings)).card(updated)
     old_points = {b.name: [e.points for e in b.entries] for b in program.bins}
     figures = FitFigures(

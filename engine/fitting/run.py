@@ -23,15 +23,15 @@ import polars as pl
 from engine.diagnostics import ScorecardError, error
 from engine.fitting import card as card_text
 from engine.fitting.bins import BoolArray, Characteristic, Value, literal
-from engine.fitting.characteristics import bin_column, classify, special_values
+from engine.fitting.characteristics import Columns, bin_column, classify, special_values
 from engine.fitting.comments import (
     bin_comment,
     block_heading,
     describe_event,
     describe_scaling,
-    performance_line,
+    header_lines,
 )
-from engine.fitting.data import Data, choose_key, infer_types, outcome, read, split, typed
+from engine.fitting.data import Data, Split, choose_key, infer_types, outcome, read, split, typed
 from engine.fitting.figures import (
     CharacteristicFigures,
     FitFigures,
@@ -112,18 +112,23 @@ def _card_name(options: FitOptions, output: str | None, data_name: str) -> str:
     return card_text.card_name(Path(data_name).stem if data_name != "<frame>" else "fitted")
 
 
-def fit_new(
-    data: Data,
-    options: FitOptions,
-    *,
-    output: str | None = None,
-) -> FitResult:
-    """Fit a card on `data` (a file or a Polars frame) with `options`.
+@dataclass(frozen=True)
+class _Table:
+    """The table read and typed, with its outcome, split and columns sorted out."""
 
-    `output` (the file the card will be written to) only names the card and completes the
-    command shown in the card's header.
-    """
-    options.check()
+    raw: pl.DataFrame
+    name: str
+    types: dict[str, ScalarType | None]
+    key: str
+    event: BoolArray
+    known: BoolArray
+    parts: Split
+    columns: Columns
+    frame: pl.DataFrame
+    """The key, candidate and sensitive columns, typed as the card declares them."""
+
+
+def _prepare(data: Data, options: FitOptions) -> _Table:
     raw, data_name, text = read(data)
     if raw.height == 0:
         raise ScorecardError([error("E1103", f"{data_name}: the table has no rows")])
@@ -131,7 +136,7 @@ def fit_new(
     types = infer_types(raw, text)
     key = choose_key(raw, types, options)
     parts = split(raw, options, known)
-    train, holdout = parts.train, parts.holdout
+    train = parts.train
     n_events = int(event[train].sum())
     if n_events == 0 or n_events == int(train.sum()):
         raise ScorecardError(
@@ -145,12 +150,17 @@ def fit_new(
         )
     cols = classify(raw.columns, types, key, options)
     frame = typed(raw, types, [key, *cols.candidates, *cols.sensitive])
+    return _Table(raw, data_name, types, key, event, known, parts, cols, frame)
+
+
+def _bin_all(table: _Table, options: FitOptions) -> list[Characteristic]:
+    """Every candidate column binned (text columns with too many values left aside)."""
     jobs = []
-    for name in cols.candidates:
-        kind = types[name]
+    for name in table.columns.candidates:
+        kind = table.types[name]
         assert kind is not None
-        if not kind.is_numeric and frame[name].n_unique() > MAX_CATEGORIES:
-            cols.skipped.append(
+        if not kind.is_numeric and table.frame[name].n_unique() > MAX_CATEGORIES:
+            table.columns.skipped.append(
                 Skipped(
                     name,
                     f"more than {MAX_CATEGORIES} categories (an identifier or free text?): "
@@ -159,7 +169,8 @@ def fit_new(
             )
             continue
         specials = special_values(name, kind, options.special.get(name, ()))
-        jobs.append((name, kind, frame[name], specials))
+        jobs.append((name, kind, table.frame[name], specials))
+    train, event = table.parts.train, table.event
 
     # Columns are binned side by side: the sorts, searches and counts of NumPy and Polars
     # release the interpreter lock. The results come back in column order.
@@ -168,7 +179,70 @@ def fit_new(
         return bin_column(name, kind, series, specials, train, event, options)
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        characteristics = list(pool.map(work, jobs))
+        return list(pool.map(work, jobs))
+
+
+@dataclass(frozen=True)
+class _Blocks:
+    blocks: list[card_text.Block]
+    names: dict[str, str]
+    """column -> bins block name"""
+    order: list[Characteristic]
+    coefficient: dict[str, float]
+    points: dict[str, tuple[float, ...]]
+
+
+def _blocks(fitted: Fitted, taken: set[str], train: BoolArray) -> _Blocks:
+    """The bins blocks of the card, in decreasing IV, with their comments."""
+    kept = [c.column for c in fitted.kept]
+    coefficient = dict(zip(kept, fitted.regression.coefficients, strict=True))
+    bin_points = dict(zip(kept, fitted.points.bins, strict=True))
+    order = sorted(fitted.kept, key=lambda c: (-fitted.figures[c.column].total_iv, c.column))
+    total_rows = float(train.sum())
+    blocks, names = [], {}
+    for c in order:
+        tf = fitted.figures[c.column]
+        names[c.column] = card_text.unique_name(f"{c.column}_points", taken)
+        blocks.append(
+            card_text.Block(
+                names[c.column],
+                c.column,
+                c.bins,
+                bin_points[c.column],
+                [bin_comment(tf, i, total_rows) for i in range(len(c.bins))],
+                block_heading(c.column, tf, c.trend, coefficient[c.column]),
+            )
+        )
+    return _Blocks(blocks, names, order, coefficient, bin_points)
+
+
+def _inputs(table: _Table, order: Sequence[Characteristic]) -> list[card_text.InputLine]:
+    key_type = table.types[table.key]
+    assert key_type is not None
+    inputs = [card_text.InputLine(table.key, key_type, ("key",))]
+    inputs += [card_text.InputLine(c.column, c.type) for c in order]
+    for name in table.columns.sensitive:
+        kind = table.types[name]
+        assert kind is not None
+        inputs.append(card_text.InputLine(name, kind, ("sensitive",)))
+    return inputs
+
+
+def fit_new(
+    data: Data,
+    options: FitOptions,
+    *,
+    output: str | None = None,
+) -> FitResult:
+    """Fit a card on `data` (a file or a Polars frame) with `options`.
+
+    `output` (the file the card will be written to) only names the card and completes the
+    command shown in the card's header.
+    """
+    options.check()
+    table = _prepare(data, options)
+    train, holdout, event = table.parts.train, table.parts.holdout, table.event
+    characteristics = _bin_all(table, options)
     fitted = select_and_fit(
         characteristics,
         train,
@@ -183,58 +257,21 @@ def fit_new(
     holdout_perf = (
         performance(fitted.scores, event, holdout, higher_is_event) if holdout.any() else None
     )
-    command = command_line(data_name, options, None, output)
-    taken = set(raw.columns)
+    command = command_line(table.name, options, None, output)
+    taken = set(table.raw.columns)
     base_name = card_text.unique_name(BASE_NAME, taken)
-    blocks = []
-    coefficient = dict(
-        zip((c.column for c in fitted.kept), fitted.regression.coefficients, strict=True)
-    )
-    block_names: dict[str, str] = {}
-    total_rows = float(train.sum())
-    kept_order = sorted(fitted.kept, key=lambda c: (-fitted.figures[c.column].total_iv, c.column))
-    bin_points = dict(zip((c.column for c in fitted.kept), fitted.points.bins, strict=True))
-    for c in kept_order:
-        tf = fitted.figures[c.column]
-        name = card_text.unique_name(f"{c.column}_points", taken)
-        block_names[c.column] = name
-        blocks.append(
-            card_text.Block(
-                name,
-                c.column,
-                c.bins,
-                bin_points[c.column],
-                [bin_comment(tf, i, total_rows) for i in range(len(c.bins))],
-                block_heading(c.column, tf, c.trend, coefficient[c.column]),
-            )
-        )
+    made = _blocks(fitted, taken, train)
     direction, scaling_words = describe_scaling(options)
-    header = [
-        command,
-        f"target: {describe_event(options)} is an event; {direction}",
-        f"split: {parts.description}",
-        performance_line("training", train_perf),
-    ]
-    if holdout_perf is not None:
-        header.append(performance_line("holdout", holdout_perf))
-    header.append(f"scaling: {scaling_words}")
-    header.append(
+    last = (
         f"{len(fitted.kept)} of {len(characteristics)} characteristics kept; "
         "the report (--report) says why the others were left out"
     )
-    key_type = types[key]
-    assert key_type is not None
-    inputs = [card_text.InputLine(key, key_type, ("key",))]
-    inputs += [card_text.InputLine(c.column, c.type) for c in kept_order]
-    for name in cols.sensitive:
-        kind = types[name]
-        assert kind is not None
-        inputs.append(card_text.InputLine(name, kind, ("sensitive",)))
+    where = Path(table.name).name if table.name != "<frame>" else "a table"
     spec = card_text.CardSpec(
-        name=_card_name(options, output, data_name),
-        title=f"Fitted on {Path(data_name).name if data_name != '<frame>' else 'a table'}: {describe_event(options)}",
+        name=_card_name(options, output, table.name),
+        title=f"Fitted on {where}: {describe_event(options)}",
         description=f"{direction[0].upper()}{direction[1:]} ({describe_event(options)}); {scaling_words}",
-        inputs=inputs,
+        inputs=_inputs(table, made.order),
         base_name=base_name,
         base_value=fitted.points.base,
         base_comment=(
@@ -242,50 +279,46 @@ def fit_new(
             "(every WoE 0); each bin's points move the score away from it"
         ),
         whole=options.round_points,
-        blocks=blocks,
+        blocks=made.blocks,
         reasons="highest" if higher_is_event else "lowest",
-        examples=examples(frame, key, types, [c.column for c in kept_order], fitted.scores, train),
-        header=header,
+        examples=examples(
+            table.frame,
+            table.key,
+            table.types,
+            [c.column for c in made.order],
+            fitted.scores,
+            train,
+        ),
+        header=header_lines(
+            command, options, table.parts.description, train_perf, holdout_perf, last
+        ),
     )
-    text_out = card_text.write(spec)
     figures = FitFigures(
         card=spec.name,
-        data=data_name,
+        data=table.name,
         command=command,
         target=options.target,
         event=describe_event(options),
-        key=key,
-        split=parts.description,
+        key=table.key,
+        split=table.parts.description,
         direction=direction,
         scaling=scaling_words,
-        rows_read=raw.height,
-        rows_without_outcome=int((~known).sum()),
+        rows_read=table.raw.height,
+        rows_without_outcome=int((~table.known).sum()),
         train=train_perf,
         holdout=holdout_perf,
         intercept=fitted.regression.intercept,
         base_points=fitted.points.base,
-        characteristics=_all_figures(
-            fitted,
-            characteristics,
-            kept_order,
-            block_names,
-            coefficient,
-            bin_points,
-            holdout,
-            event,
-        ),
-        skipped=cols.skipped,
+        characteristics=_all_figures(fitted, characteristics, made, holdout, event),
+        skipped=table.columns.skipped,
     )
-    return FitResult(text_out, figures, fitted.regression)
+    return FitResult(card_text.write(spec), figures, fitted.regression)
 
 
 def _all_figures(
     fitted: Fitted,
     characteristics: Sequence[Characteristic],
-    kept_order: Sequence[Characteristic],
-    block_names: dict[str, str],
-    coefficient: dict[str, float],
-    bin_points: dict[str, tuple[float, ...]],
+    made: _Blocks,
     holdout: BoolArray,
     event: BoolArray,
 ) -> list[CharacteristicFigures]:
@@ -296,14 +329,14 @@ def _all_figures(
             holdout,
             event,
             selected=True,
-            block=block_names[c.column],
+            block=made.names[c.column],
             reason=None,
-            coefficient=coefficient[c.column],
-            points=bin_points[c.column],
+            coefficient=made.coefficient[c.column],
+            points=made.points[c.column],
         )
-        for c in kept_order
+        for c in made.order
     ]
-    kept = {c.column for c in kept_order}
+    kept = {c.column for c in made.order}
     rest = sorted(
         (c for c in characteristics if c.column not in kept),
         key=lambda c: (-fitted.figures[c.column].total_iv, c.column),
