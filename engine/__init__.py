@@ -5,6 +5,7 @@ The Python API (see docs/python-api.md):
     import engine
     card = engine.load("scorecards/churn_risk.scorecard")
     scores = card.apply("scorecards/data/customers.csv")
+    fitted = engine.fit("history.csv", "churned")   # a card fitted from data
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from engine.api import Scorecard, load, loads, run
     from engine.diagnostics import ScorecardError
+    from engine.fitting import fit
     from engine.ranking import Top
 
-__all__ = ["Scorecard", "ScorecardError", "Top", "load", "loads", "run"]
+__all__ = ["Scorecard", "ScorecardError", "Top", "fit", "load", "loads", "run"]
 
 
 def __getattr__(name: str) -> Any:
@@ -29,6 +31,10 @@ def __getattr__(name: str) -> Any:
         from engine.ranking import Top
 
         return Top
+    if name == "fit":
+        from engine.fitting import fit
+
+        return fit
     if name == "ScorecardError":
         from engine.diagnostics import ScorecardError
 

@@ -100,7 +100,7 @@ CODES: Final[tuple[Code, ...]] = (
     Code("E409", ERROR, "the `outcome` column is also a name of the card: a card must not read the outcome it predicts"),
     # bins
     Code("W500", WARNING, "values that match no bin of a block without `else`: they score 0. The gaps are listed."),
-    Code("W501", WARNING, "a bin that overlaps an earlier one in a block without `else` (the first match wins)"),
+    Code("W501", WARNING, "a bin that overlaps an earlier one in a block without `else` (the first match wins). A range (`< n`, `[a, b)`, ...) that contains values listed earlier with `= v` or `in [...]` is not reported: listing special codes such as `= -999` before the ranges is how they get their own points."),
     Code("W502", WARNING, "a bin that can never match: earlier bins cover all its values, it comes after `else`, or its interval is empty"),
     Code("E503", ERROR, 'a bin value of another type than the column (`= "x"` on an int, `< 3` on a string)'),
     Code("W504", WARNING, "a bins block with no bins"),
@@ -165,6 +165,18 @@ CODES: Final[tuple[Code, ...]] = (
     Code("E1006", ERROR, "the HTML report cannot be written (e.g. its folder does not exist)"),
     Code("E1007", ERROR, "returns: the campaign table has no row with a score, an outcome and a treatment, or no contacted or no control customer; or a treatment value that is not 1/0"),
     Code("E1008", ERROR, "monitor: `--param NAME=@period` names no param of the card or a period that is not a value of its type, or `--baseline` names no period"),
+    # fit
+    Code("E1100", ERROR, "`fit`: an option out of range (`--min-bin-share 0.7`, `--scale 5:1`, ...)"),
+    Code("E1101", ERROR, "`fit`: `--target`, `--key`, `--exclude`, `--sensitive`, `--special` or `--split` names no column (with \"did you mean\")"),
+    Code("E1102", ERROR, "`fit`: the target has values that are neither events nor non-events (give `--event`), or the training rows have only events or only non-events"),
+    Code("E1103", ERROR, "`fit`: the table has no rows, or `--split` finds a single period"),
+    Code("E1104", ERROR, "`fit`: no key column found, several candidates, or the `--key` column has missing or repeated values"),
+    Code("E1105", ERROR, "`fit`: a `--special` value not of the column's type, or on a column that is not a characteristic"),
+    Code("E1106", ERROR, "`fit`: a `--sensitive` column of a type cards do not have"),
+    Code("E1107", ERROR, "`fit`: no characteristic is left to build a card from (every one below `--min-iv`, ...)"),
+    Code("E1110", ERROR, "`fit --from`: the card has a model, no `param base_points : float`, or no bins block"),
+    Code("E1120", ERROR, "`fit`: `-o` or `--report` would replace an input (the data; the `--from` card without `--replace`)"),
+    Code("E1121", ERROR, "`fit`: the report cannot be written"),
 )
 # fmt: on
 

@@ -278,6 +278,7 @@ class BinsLowerer:
         discrete = kind in (ScalarType.INT, ScalarType.DATE)
         has_else = any(isinstance(e.match, ast.BinElse) for e in stmt.entries)
         seen: list[Interval] = []
+        seen_ranges: list[Interval] = []
         seen_missing = False
         seen_else = False
         seen_values: set[object] = set()
@@ -315,9 +316,15 @@ class BinsLowerer:
                 self._dead(span, "it matches no value")
                 continue
             union = _merge(seen, discrete)
+            # Exact values listed before a range (`= -999`, then `< 10`) are the way to give
+            # special codes their own points: sharing only those is not an overlap.
+            is_range = not isinstance(m, ast.BinIn) and not (
+                isinstance(m, ast.BinCompare) and m.op == "="
+            )
+            against = _merge(seen_ranges, discrete) if is_range else union
             if all(_covered(p, union) for p in live):
                 self._dead(span, "earlier bins already match all its values")
-            elif not has_else and any(_overlaps(p, union) for p in live):
+            elif not has_else and any(_overlaps(p, against) for p in live):
                 self.report(
                     warning(
                         "W501",
@@ -327,6 +334,8 @@ class BinsLowerer:
                     )
                 )
             seen.extend(live)
+            if is_range:
+                seen_ranges.extend(live)
         if numeric and not has_else and seen:
             gaps = _gaps(_merge(seen, discrete), discrete)
             if gaps:

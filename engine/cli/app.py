@@ -10,7 +10,7 @@ from rich.console import Console
 
 app = typer.Typer(
     name="scorecard",
-    help="Score customers with scorecard files: check, apply, test, explain, compile, evaluate.",
+    help="Score customers with scorecard files: check, apply, test, explain, compile, evaluate, fit.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -36,6 +36,7 @@ COMMAND_MODULES: dict[str, str] = {
     "fairness": "evaluate",
     "returns": "returns",
     "monitor": "monitor",
+    "fit": "fit",
 }
 
 

@@ -165,6 +165,22 @@ WARNING_CASES: list[tuple[str, str, list[tuple[str, int, int]]]] = [
         "bins b on age {\n  < 30 -> 1\n  [25, 40) -> 2\n  >= 40 -> 3\n}",
         [("W501", 3, 3)],
     ),
+    (
+        "bins-special-before-range",
+        "bins b on age {\n  = -999 -> 1\n  in [-1, -2] -> 2\n  < 30 -> 3\n  >= 30 -> 4\n}",
+        [],
+    ),
+    ("bins-point-overlap", "bins b on age {\n  = 5 -> 1\n  in [5, 6] -> 2\n  else -> 0\n}", []),
+    (
+        "bins-point-overlaps-point",
+        "bins b on age {\n  = 5 -> 1\n  in [5, 6] -> 2\n  < 0 -> 3\n  >= 0 -> 4\n}",
+        [("W501", 3, 3)],
+    ),
+    (
+        "bins-point-overlaps-range",
+        "bins b on age {\n  < 10 -> 1\n  in [5, 20] -> 2\n  >= 10 -> 3\n}",
+        [("W501", 3, 3)],
+    ),
     ("bins-dead", "bins b on age {\n  < 30 -> 1\n  < 20 -> 2\n  else -> 0\n}", [("W502", 3, 3)]),
     ("bins-after-else", "bins b on age {\n  else -> 0\n  < 20 -> 2\n}", [("W502", 3, 3)]),
     ("bins-empty-interval", "bins b on income {\n  [5, 5) -> 1\n  else -> 0\n}", [("W502", 2, 3)]),
