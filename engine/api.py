@@ -13,7 +13,6 @@ Every problem a user can cause (card, data, params, models) is raised as
 from __future__ import annotations
 
 import math
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -23,10 +22,13 @@ from typing import Any, TypeAlias
 import polars as pl
 
 from engine import io, ir
+from engine.atomic import temporary_folder
 from engine.backends.polars import runner
 from engine.backends.polars.expressions import polars_dtype
 from engine.check import CheckResult, check_file, check_source
-from engine.diagnostics import Diagnostic, ScorecardError, error
+from engine.check.model_files import model_path
+from engine.diagnostics import Diagnostic, ScorecardError, error, is_os_error
+from engine.outputs import InputFile, check_output, write_error
 from engine.params import check_overrides, parse_value
 from engine.program import Program, bind_params
 from engine.validate import validate
@@ -77,6 +79,14 @@ class Scorecard:
     @property
     def source(self) -> str:
         return self._result.source
+
+    def files(self) -> list[InputFile]:
+        """The files this card reads: itself and its model files (an output must be none)."""
+        if self.path is None:
+            return []
+        return [("card", self.path)] + [
+            ("model file", model_path(m, self.path.parent)) for m in self.program.models
+        ]
 
     def check(self) -> list[Diagnostic]:
         """The card's diagnostics (warnings only: a card with errors does not load)."""
@@ -203,6 +213,12 @@ def loads(text: str, path: str | Path | None = None, *, trust_models: bool = Fal
     )
 
 
+def input_files(cards: Sequence[Scorecard], *tables: Data) -> list[InputFile]:
+    """Every file a run reads: the cards, their models and the data tables given as paths."""
+    found = [f for card in cards for f in card.files()]
+    return found + [("data file", Path(t)) for t in tables if isinstance(t, str | Path)]
+
+
 def _scan(data: Data) -> tuple[pl.LazyFrame, str]:
     if isinstance(data, pl.DataFrame):
         return data.lazy(), "<frame>"
@@ -257,9 +273,7 @@ def plan(
             try:
                 found = validate(frame, card.program, data_name)
             except pl.exceptions.PolarsError as exc:
-                raise ScorecardError(
-                    [error("E800", f"{data_name}: cannot read the data: {_first_line(exc)}")]
-                ) from None
+                raise ScorecardError([io.unreadable(data_name, exc)]) from None
             if found:
                 file = str(card.path) if card.path is not None else None
                 raise ScorecardError([d.with_file(file) if file else d for d in found], card.source)
@@ -373,6 +387,7 @@ def run_to_file(
     with `sink_*`, and the summary is a second streaming aggregation over the same plan.
     """
     start = time.perf_counter()
+    check_output(destination, input_files(cards, data))
     lf, layout = plan(cards, data, params=params, keep=keep, explain=explain, top=top)
     if streaming and str(destination) != io.STDOUT:
         # Scored once, streamed to a Parquet file beside the output (hidden summary columns
@@ -380,16 +395,22 @@ def run_to_file(
         # (One plan feeding both would hold the whole scored table in memory.)
         folder = Path(destination).resolve().parent
         try:
-            with tempfile.TemporaryDirectory(prefix=".scorecard-", dir=folder) as work:
-                scored_path = Path(work) / "scored.parquet"
+            with temporary_folder(folder) as work:
+                scored_path = work / "scored.parquet"
                 lf.sink_parquet(scored_path, engine="streaming")
                 scored = pl.scan_parquet(scored_path)
                 io.sink_frame(scored.drop(layout.hidden_columns), destination)
                 summary = _collect(summary_query(scored, cards, layout), streaming=True)
-        except pl.exceptions.PolarsError as exc:
-            raise ScorecardError(
-                [error("E839", f"cannot compute the result: {_first_line(exc)}")]
-            ) from None
+        except ScorecardError:
+            raise
+        except Exception as exc:
+            if is_os_error(exc):
+                raise ScorecardError([write_error(destination, exc)]) from None
+            if isinstance(exc, pl.exceptions.PolarsError):
+                raise ScorecardError(
+                    [error("E839", f"cannot compute the result: {_first_line(exc)}")]
+                ) from None
+            raise
         return read_summaries(summary.row(0, named=True), cards, time.perf_counter() - start)
     collected = _collect(lf)
     row = summary_query(collected.lazy(), cards, layout).collect().row(0, named=True)
@@ -428,6 +449,7 @@ __all__ = [
     "RunResult",
     "Scorecard",
     "Summary",
+    "input_files",
     "load",
     "loads",
     "plan",

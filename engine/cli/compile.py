@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from engine import io
 from engine.api import load
 from engine.backends.sql.dialects import DIALECT_NAMES
 from engine.backends.sql.export import compile_card
 from engine.cli.app import app, stderr
 from engine.cli.render import print_diagnostics
 from engine.diagnostics import ScorecardError
+from engine.outputs import check_output, write_stdout, write_text
 from engine.params import parse_overrides
 
 Dialects = Enum("Dialects", {name: name for name in DIALECT_NAMES}, type=str)  # type: ignore[misc]
@@ -24,7 +23,10 @@ Dialects = Enum("Dialects", {name: name for name in DIALECT_NAMES}, type=str)  #
 @app.command()
 def compile(
     card: Annotated[
-        Path, typer.Argument(help="The scorecard file.", metavar="CARD", show_default=False)
+        Path,
+        typer.Argument(
+            readable=False, help="The scorecard file.", metavar="CARD", show_default=False
+        ),
     ],
     dialect: Annotated[
         Dialects,
@@ -42,7 +44,12 @@ def compile(
     ],
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Write the SQL here (default, or `-`: stdout)."),
+        typer.Option(
+            "-o",
+            "--output",
+            help="Write the SQL here (default, or `-`: stdout).",
+            readable=False,
+        ),
     ] = None,
     param: Annotated[
         list[str] | None,
@@ -71,13 +78,14 @@ def compile(
     try:
         loaded = load(card, trust_models=trust_models)
         print_diagnostics(loaded.check(), loaded.source)
+        if output is not None:
+            check_output(output, loaded.files())
         params = parse_overrides(loaded.program, param or [])
         text = compile_card(loaded, dialect.value, table, params=params, dbt=dbt)
         if output is None or str(output) == "-":
-            sys.stdout.write(text)
+            write_stdout(text)
             return
-        with io.atomic_output(output) as tmp:
-            tmp.write_text(text, encoding="utf-8")
+        write_text(output, text)
     except ScorecardError as exc:
         print_diagnostics(exc.diagnostics, exc.source)
         raise typer.Exit(1) from None

@@ -16,12 +16,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table as RichTable
 
+from engine.api import Scorecard, input_files
 from engine.cli.app import app, stderr, stdout
 from engine.cli.apply import guarded, load_cards, parse_top, split_params
-from engine.diagnostics import ScorecardError, error
 from engine.evaluate import fairness as fairness_mod
 from engine.evaluate import report, tables
 from engine.evaluate.run import evaluate_card, fairness_of, stability_of
+from engine.outputs import check_output
 
 ParamOpt = Annotated[
     list[str] | None, typer.Option("--param", help="Override a param: NAME=VALUE.")
@@ -32,7 +33,10 @@ JsonOpt = Annotated[
 HtmlOpt = Annotated[
     Path | None,
     typer.Option(
-        "--html", help="Also write a self-contained HTML report with charts.", metavar="FILE"
+        "--html",
+        help="Also write a self-contained HTML report with charts.",
+        metavar="FILE",
+        readable=False,
     ),
 ]
 TrustOpt = Annotated[
@@ -55,6 +59,14 @@ def print_tables(items: Sequence[tables.Table]) -> None:
         stdout.print()
 
 
+def _load(card: Path, trust_models: bool, html: Path | None, *tables: Path) -> Scorecard:
+    """The card, after checking that the report would replace none of the files read."""
+    (sc,) = load_cards([card], trust_models)
+    if html is not None:
+        check_output(html, input_files([sc], *tables))
+    return sc
+
+
 def _emit(
     payload: dict[str, Any],
     items: Sequence[tables.Table],
@@ -63,10 +75,7 @@ def _emit(
     page: report.Report,
 ) -> None:
     if html is not None:
-        try:
-            report.write_html(html, page)
-        except OSError as exc:
-            raise ScorecardError([error("E1006", f"cannot write {str(html)!r}: {exc}")]) from None
+        report.write_html(html, page)
     if as_json:
         stdout.out(json.dumps(report.jsonable(payload), indent=2), highlight=False)
     else:
@@ -77,9 +86,12 @@ def _emit(
 
 @app.command()
 def evaluate(
-    card: Annotated[Path, typer.Argument(help="The scorecard file.", show_default=False)],
+    card: Annotated[
+        Path, typer.Argument(readable=False, help="The scorecard file.", show_default=False)
+    ],
     data: Annotated[
-        Path, typer.Argument(help="A table with the outcome column.", show_default=False)
+        Path,
+        typer.Argument(readable=False, help="A table with the outcome column.", show_default=False),
     ],
     target: Annotated[
         str, typer.Option("--target", help="The outcome column: 1/true is an event.")
@@ -106,7 +118,7 @@ def evaluate(
     """
 
     def work() -> None:
-        (sc,) = load_cards([card], trust_models)
+        sc = _load(card, trust_models, html, data)
         params = split_params([sc], param or [])[0]
         ev = evaluate_card(sc, data, target, params=params, classes=classes, value=value, cost=cost)
         items = tables.evaluation_tables(ev)
@@ -125,13 +137,18 @@ def evaluate(
 
 @app.command()
 def stability(
-    card: Annotated[Path, typer.Argument(help="The scorecard file.", show_default=False)],
+    card: Annotated[
+        Path, typer.Argument(readable=False, help="The scorecard file.", show_default=False)
+    ],
     baseline: Annotated[
         Path,
-        typer.Argument(help="The reference table (e.g. the build sample).", show_default=False),
+        typer.Argument(
+            readable=False, help="The reference table (e.g. the build sample).", show_default=False
+        ),
     ],
     current: Annotated[
-        Path, typer.Argument(help="The table to compare with it.", show_default=False)
+        Path,
+        typer.Argument(readable=False, help="The table to compare with it.", show_default=False),
     ],
     bins: Annotated[
         int | None,
@@ -150,7 +167,7 @@ def stability(
     """
 
     def work() -> None:
-        (sc,) = load_cards([card], trust_models)
+        sc = _load(card, trust_models, html, baseline, current)
         params = split_params([sc], param or [])[0]
         st = stability_of(sc, baseline, current, params=params, bins=bins)
         items = tables.stability_tables(st)
@@ -174,8 +191,12 @@ def stability(
 
 @app.command()
 def fairness(
-    card: Annotated[Path, typer.Argument(help="The scorecard file.", show_default=False)],
-    data: Annotated[Path, typer.Argument(help="The table to score.", show_default=False)],
+    card: Annotated[
+        Path, typer.Argument(readable=False, help="The scorecard file.", show_default=False)
+    ],
+    data: Annotated[
+        Path, typer.Argument(readable=False, help="The table to score.", show_default=False)
+    ],
     by: Annotated[
         str, typer.Option("--by", help="A column the card marks `sensitive`: the groups.")
     ],
@@ -199,7 +220,7 @@ def fairness(
     parsed = parse_top(top)
 
     def work() -> None:
-        (sc,) = load_cards([card], trust_models)
+        sc = _load(card, trust_models, html, data)
         params = split_params([sc], param or [])[0]
         k = None if parsed is None else fairness_mod.TopK(float(parsed[0]), parsed[1])
         fa = fairness_of(sc, data, by, params=params, top=k)

@@ -19,7 +19,10 @@ def test_cards(
     cards: Annotated[
         list[Path],
         typer.Argument(
-            help="Scorecard files whose examples to run.", metavar="CARD...", show_default=False
+            readable=False,
+            help="Scorecard files whose examples to run.",
+            metavar="CARD...",
+            show_default=False,
         ),
     ],
     trust_models: Annotated[
