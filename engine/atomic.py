@@ -2,9 +2,9 @@
 
 A run that fails, or ends on a signal the command line handles (Ctrl-C, SIGTERM, SIGHUP),
 leaves the previous output untouched and no partial file behind: every temporary file and
-folder is listed in `_pending` until it is renamed or removed, and `remove_pending` (called by
-the command line's signal watcher) deletes whatever is listed. Only SIGKILL or a power loss can
-leave a hidden `.NAME.XXXX.tmp` behind.
+folder is listed in `_pending` until it is renamed or removed, and the command line's signal
+watcher deletes whatever is listed (`remove_pending_before_exit`). Only SIGKILL or a power
+loss can leave a hidden `.NAME.XXXX.tmp` behind.
 
 The target is the file a symlink points to (the link is kept), never a folder, and never an
 existing file whose permissions forbid writing it (`ReadOnlyTarget`): the rename would
@@ -61,9 +61,9 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
             return
         if is_read_only(real, status):
             raise ReadOnlyTarget(errno.EACCES, "the file is read-only", str(target))
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
-    tmp = Path(tmp_name)
-    with _lock:
+    with _lock:  # created and listed at once: a signal in between would leave it behind
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
+        tmp = Path(tmp_name)
         _pending.add(tmp)
     try:
         os.close(fd)
@@ -80,8 +80,8 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
 @contextlib.contextmanager
 def temporary_folder(beside: Path) -> Iterator[Path]:
     """A hidden folder in `beside` for intermediate files, removed on exit and on signals."""
-    folder = Path(tempfile.mkdtemp(prefix=".scorecard-", dir=beside))
     with _lock:
+        folder = Path(tempfile.mkdtemp(prefix=".scorecard-", dir=beside))
         _pending.add(folder)
     try:
         yield folder
@@ -89,12 +89,13 @@ def temporary_folder(beside: Path) -> Iterator[Path]:
         _forget(folder)
 
 
-def remove_pending() -> None:
-    """Delete every temporary file and folder not yet renamed or removed."""
-    with _lock:
-        for path in list(_pending):
-            _remove(path)
-        _pending.clear()
+def remove_pending_before_exit() -> None:
+    """Delete every temporary file and folder not yet renamed or removed, for a process that
+    is about to end: the lock stays held, so no new temporary path is made afterwards."""
+    _lock.acquire()
+    for path in list(_pending):
+        _remove(path)
+    _pending.clear()
 
 
 def write_text_atomic(target: Path | str, text: str) -> None:

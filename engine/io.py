@@ -179,17 +179,21 @@ def shape_problems(name: str, shape: csv_shape.CsvShape) -> list[Diagnostic]:
             )
         )
     if shape.stray_count:
+        # Records of a file with mixed endings are cut in the wrong places: their field counts
+        # say nothing more, so only the endings are reported.
         ending, other = ("\\r", "\\n") if shape.line_ending == "\r" else ("\\n", "\\r")
         lines = ", ".join(str(n) for n in shape.stray_endings)
         problems.append(
             error(
                 "E816",
-                f"{name}: lines end with {ending}, but {_count(shape.stray_count, 'line')} also "
-                f"hold a lone {other} outside quotes (line {lines}{_more(shape.stray_count, shape.stray_endings)})",
+                f"{name}: lines end with {ending}, but a lone {other} also ends "
+                f"{_count(shape.stray_count, 'line')} (line {lines}"
+                f"{_more(shape.stray_count, shape.stray_endings)})",
                 None,
                 "save the file with one kind of line ending",
             )
         )
+        return problems
     if shape.ragged_count:
         examples = "; ".join(
             f"line {r.line}: {_count(r.fields, 'field')}"

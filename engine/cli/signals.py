@@ -4,9 +4,9 @@ Python runs a signal handler only between two bytecodes of the main thread, and 
 thread may be inside Polars for minutes (a streaming write releases the interpreter but does
 not come back until it is done). So the handlers installed here do nothing themselves: the
 interpreter's wakeup file descriptor receives the signal's number at once, and a watcher
-thread reading it removes every pending temporary file (`engine.atomic.remove_pending`),
-says why on stderr and ends the process with status 128 + the signal's number (130 for
-Ctrl-C, 143 for SIGTERM, 129 for SIGHUP). A rename in progress finishes first (the watcher
+thread reading it removes every pending temporary file (`engine.atomic`), says why on
+stderr and ends the process with status 128 + the signal's number (130 for Ctrl-C, 143 for
+SIGTERM, 129 for SIGHUP). A rename in progress finishes first (the watcher
 takes the same lock), so an output is either the previous file or the complete new one.
 """
 
@@ -17,7 +17,7 @@ import signal
 import threading
 from types import FrameType
 
-from engine.atomic import remove_pending
+from engine.atomic import remove_pending_before_exit
 
 ENDINGS: dict[int, str] = {
     signal.SIGINT: "interrupted",
@@ -44,6 +44,6 @@ def _watch(read_end: int) -> None:
     while True:
         for signum in os.read(read_end, 64):
             if signum in ENDINGS:
-                remove_pending()
+                remove_pending_before_exit()
                 os.write(2, f"{ENDINGS[signum]}\n".encode())
                 os._exit(128 + signum)

@@ -143,8 +143,8 @@ def load_model(model: ModelDef, base_dir: Path, trust_models: bool = False) -> L
         return _fail(
             error(
                 "E609",
-                f"model {model.name!r}: {path} holds a {type(estimator).__name__}, "
-                "not a scikit-learn estimator",
+                f"model {model.name!r}: {path} holds an object of type "
+                f"{type(estimator).__name__}, not a scikit-learn estimator",
                 span,
             )
         )
