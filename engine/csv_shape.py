@@ -15,9 +15,8 @@ Quotes follow RFC 4180 and Polars: a `"` opens or closes a quoted field wherever
 a closing quote are data. Line numbers count physical lines from 1 (the header is line 1), so
 a quoted line break moves the next record down a line, as in an editor.
 
-The counting is vectorised with numpy: a running parity of quotes marks what is inside
-quoted fields, then the positions of separators and line breaks outside them are found per
-block; a block whose records all have the header's field count is accepted with one check of
+The counting is vectorised with numpy: the positions of quotes, separators and line breaks
+per block, the separators and breaks between an opening and a closing quote set aside; a block whose records all have the header's field count is accepted with one check of
 how separators and record ends interleave, and only a block that fails is examined record by
 record for the message.
 """
@@ -43,7 +42,6 @@ _LF = 0x0A
 _CR = 0x0D
 
 Positions = npt.NDArray[np.intp]
-Mask = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,18 +122,46 @@ class _Scanner:
             self.shape.line_ending = _sniff_line_ending(data)
             self.eol = _CR if self.shape.line_ending == "\r" else _LF
         buf = np.frombuffer(data, dtype=np.uint8)
-        inside = _inside_quotes(buf) if b'"' in data else None
-        breaks = np.flatnonzero(buf == self.eol)
-        record_ends = _outside(breaks, inside)
+        if b'"' in data:
+            quotes, breaks, record_ends, separators = self._quoted_positions(buf)
+        else:
+            quotes = None
+            breaks = record_ends = np.flatnonzero(buf == self.eol)
+            separators = np.flatnonzero(buf == _SEP)
         if record_ends.size == 0:
             return data
         end = int(record_ends[-1]) + 1
-        is_separator = buf[:end] == _SEP
-        if inside is not None:
-            is_separator &= ~inside[:end]
-        separators = np.flatnonzero(is_separator)
-        self._check(data[:end], buf[:end], inside, breaks[breaks < end], record_ends, separators)
+        if quotes is not None:
+            quotes = quotes[quotes < end]
+        self._check(
+            data[:end],
+            buf[:end],
+            quotes,
+            breaks[breaks < end],
+            record_ends,
+            separators[separators < end],
+        )
         return data[end:]
+
+    def _quoted_positions(
+        self, buf: npt.NDArray[np.uint8]
+    ) -> tuple[Positions, Positions, Positions, Positions]:
+        """Quotes, line breaks, record ends and separators of a block holding quotes.
+
+        Only the positions of the three special bytes are kept, in order; a running parity of
+        the quotes among them tells which separators and breaks are inside a quoted field."""
+        positions = np.flatnonzero((buf == _QUOTE) | (buf == _SEP) | (buf == self.eol))
+        kinds = buf[positions]
+        is_quote = kinds == _QUOTE
+        parity = np.bitwise_and(np.cumsum(is_quote, dtype=np.uint8), np.uint8(1))
+        outside = parity == 0
+        is_break = kinds == self.eol
+        return (
+            positions[is_quote],
+            positions[is_break],
+            positions[is_break & outside],
+            positions[(kinds == _SEP) & outside],
+        )
 
     def finish(self, tail: bytes) -> None:
         """The last record, when the file does not end with a line ending."""
@@ -150,7 +176,7 @@ class _Scanner:
         self,
         block: bytes,
         buf: npt.NDArray[np.uint8],
-        inside: Mask | None,
+        quotes: Positions | None,
         breaks: Positions,
         record_ends: Positions,
         separators: Positions,
@@ -165,7 +191,7 @@ class _Scanner:
         seps = separators[np.searchsorted(separators, record_ends[0]) :] if first else separators
         if ends.size and not _interleaved(seps, ends, k):
             self._report_ragged(block, breaks, record_ends, separators, first)
-        self._check_endings(block, buf, inside, breaks)
+        self._check_endings(block, buf, quotes, breaks)
         self.shape.rows += int(ends.size)
         self.line += int(breaks.size)
 
@@ -190,19 +216,19 @@ class _Scanner:
             self.shape.ragged.append(BadRecord(line, int(counts[i]), text))
 
     def _check_endings(
-        self, block: bytes, buf: npt.NDArray[np.uint8], inside: Mask | None, breaks: Positions
+        self, block: bytes, buf: npt.NDArray[np.uint8], quotes: Positions | None, breaks: Positions
     ) -> None:
         """Line endings of the other kind, outside quotes: lone `\\r` in an `\\n` file, or
         `\\n` in a `\\r` file."""
         if self.eol == _LF:
             if b"\r" not in block or block.count(b"\r") == block.count(b"\r\n"):
                 return
-            crs = _outside(np.flatnonzero(buf == _CR), inside)
+            crs = _outside(np.flatnonzero(buf == _CR), quotes)
             stray = crs[buf[np.minimum(crs + 1, len(buf) - 1)] != _LF]
         else:
             if b"\n" not in block:
                 return
-            stray = _outside(np.flatnonzero(buf == _LF), inside)
+            stray = _outside(np.flatnonzero(buf == _LF), quotes)
         if not stray.size:
             return
         lines = self.line + np.searchsorted(breaks, stray)
@@ -211,20 +237,26 @@ class _Scanner:
         self.shape.stray_endings.extend(int(n) for n in np.unique(lines)[: max(room, 0)])
 
 
-def _inside_quotes(buf: npt.NDArray[np.uint8]) -> Mask:
-    """True where an odd number of quotes precede (a block starts outside any quoted field).
+def _outside(positions: Positions, quotes: Positions | None) -> Positions:
+    """The positions outside any quoted field, given every quote's position in a block that
+    starts outside quotes: quotes pair up (open, close), and a last unpaired one stays open.
 
-    The running count wraps at 256, which keeps its parity."""
-    parity = np.bitwise_and(np.cumsum(buf == _QUOTE, dtype=np.uint8), np.uint8(1))
-    inside: Mask = parity.view(np.bool_)
-    return inside
-
-
-def _outside(positions: Positions, inside: Mask | None) -> Positions:
-    """The positions that are outside any quoted field."""
-    if inside is None:
+    Work is proportional to the number of positions and quotes, not to the block's bytes: for
+    each quote, the count of positions before it; a position is inside when it comes after an
+    opening quote and before its closing one."""
+    if quotes is None or not quotes.size or not positions.size:
         return positions
-    return positions[~inside[positions]]
+    before = np.searchsorted(positions, quotes)
+    paired = quotes.size - quotes.size % 2
+    opens, closes = before[0:paired:2], before[1:paired:2]
+    open_tail = int(before[-1]) if quotes.size % 2 else positions.size
+    if open_tail == positions.size and bool((opens == closes).all()):
+        return positions  # no quoted field holds any of them: the common case
+    edges = np.bincount(opens, minlength=positions.size + 1)
+    edges -= np.bincount(closes, minlength=positions.size + 1)
+    inside = np.cumsum(edges[: positions.size]) > 0
+    inside[open_tail:] = True
+    return positions[~inside]
 
 
 def _interleaved(separators: Positions, ends: Positions, k: int) -> bool:
