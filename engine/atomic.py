@@ -48,19 +48,19 @@ def is_read_only(path: Path, status: os.stat_result) -> bool:
 @contextlib.contextmanager
 def atomic_path(target: Path | str) -> Iterator[Path]:
     """A temporary path in `target`'s folder; renamed onto `target` if the block succeeds."""
-    real = real_target(target)
     try:
-        status: os.stat_result | None = os.stat(real)
+        status: os.stat_result | None = os.stat(target)  # the kernel follows every link
     except FileNotFoundError:
         status = None
     if status is not None:
         if stat.S_ISDIR(status.st_mode):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
         if not stat.S_ISREG(status.st_mode):
-            yield real
+            yield Path(target)  # a device or a pipe (/dev/null, /dev/stdout): written in place
             return
-        if is_read_only(real, status):
-            raise ReadOnlyTarget(errno.EACCES, "the file is read-only", str(target))
+    real = real_target(target)
+    if status is not None and is_read_only(real, status):
+        raise ReadOnlyTarget(errno.EACCES, "the file is read-only", str(target))
     with _lock:  # created and listed at once: a signal in between would leave it behind
         fd, tmp_name = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
         tmp = Path(tmp_name)
