@@ -6,7 +6,6 @@ share one plan and one collect-and-summarise path.
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,8 +16,10 @@ import polars as pl
 from engine import ir
 from engine.backends.polars import runner
 from engine.backends.polars.validate import validate
-from engine.diagnostics import Diagnostic, ScorecardError, error
+from engine.diagnostics import Diagnostic, ScorecardError, error, is_os_error
 from engine.io import tables
+from engine.io.atomic import temporary_folder
+from engine.io.outputs import InputFile, check_output, write_error
 from engine.run.card import Card
 from engine.run.options import Data, RunOptions
 from engine.run.summary import Summary, read_summaries, summary_query
@@ -80,9 +81,7 @@ def plan(
             try:
                 found = validate(frame, card.program, data_name)
             except pl.exceptions.PolarsError as exc:
-                raise ScorecardError(
-                    [error("E800", f"{data_name}: cannot read the data: {_first_line(exc)}")]
-                ) from None
+                raise ScorecardError([tables.unreadable(data_name, exc)]) from None
             if found:
                 file = str(card.path) if card.path is not None else None
                 raise ScorecardError([d.with_file(file) if file else d for d in found], card.source)
@@ -122,6 +121,12 @@ def run(
     return RunResult(frame, summaries)
 
 
+def input_files(cards: Sequence[Card], *data: Data) -> list[InputFile]:
+    """Every file a run reads: the cards, their models and the data tables given as paths."""
+    found = [f for card in cards for f in card.files()]
+    return found + [("data file", Path(t)) for t in data if isinstance(t, str | Path)]
+
+
 def run_to_file(
     cards: Sequence[Card],
     data: Data,
@@ -137,6 +142,7 @@ def run_to_file(
     with `sink_*`, and the summary is a second streaming aggregation over the same plan.
     """
     start = time.perf_counter()
+    check_output(destination, input_files(cards, data))
     lf, layout = plan(cards, data, params, options)
     if streaming and str(destination) != tables.STDOUT:
         return _stream(lf, cards, layout, destination, start)
@@ -167,16 +173,22 @@ def _stream(
     (One plan feeding both would hold the whole scored table in memory.)"""
     folder = Path(destination).resolve().parent
     try:
-        with tempfile.TemporaryDirectory(prefix=".scorecard-", dir=folder) as work:
-            scored_path = Path(work) / "scored.parquet"
+        with temporary_folder(folder) as work:
+            scored_path = work / "scored.parquet"
             lf.sink_parquet(scored_path, engine="streaming")
             scored = pl.scan_parquet(scored_path)
             tables.sink_frame(scored.drop(layout.hidden_columns), destination)
             summary = _collect(summary_query(scored, cards, layout), streaming=True)
-    except pl.exceptions.PolarsError as exc:
-        raise ScorecardError(
-            [error("E839", f"cannot compute the result: {_first_line(exc)}")]
-        ) from None
+    except ScorecardError:
+        raise
+    except Exception as exc:
+        if is_os_error(exc):
+            raise ScorecardError([write_error(destination, exc)]) from None
+        if isinstance(exc, pl.exceptions.PolarsError):
+            raise ScorecardError(
+                [error("E839", f"cannot compute the result: {_first_line(exc)}")]
+            ) from None
+        raise
     return read_summaries(summary.row(0, named=True), cards, time.perf_counter() - start)
 
 
