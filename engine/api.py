@@ -27,6 +27,7 @@ from engine.ranking import Top
 from engine.run import execute
 from engine.run.card import Card
 from engine.run.examples import ExampleOutcome, run_examples
+from engine.run.execute import input_files
 from engine.run.explain import Explanation
 from engine.run.explain import explain as explain_row
 from engine.run.options import Data, RunOptions
@@ -157,6 +158,8 @@ def run_to_file(
 ) -> list[Summary]:
     """Score and write to `destination` (by extension; `-` is CSV on stdout), atomically.
 
+    A destination that is one of the run's inputs (a card, a model file, the data file), a
+    folder or a read-only file is refused before scoring (E803-E807, `engine.io.outputs`).
     With `streaming`, the result is never held in memory (Polars' streaming engine)."""
     options = RunOptions(tuple(keep), explain, top=top, select=select)
     return execute.run_to_file(cards, data, destination, params, options, streaming=streaming)
@@ -171,6 +174,7 @@ __all__ = [
     "Scorecard",
     "Summary",
     "Top",
+    "input_files",
     "load",
     "loads",
     "run",

@@ -7,9 +7,13 @@ the source line and a caret under the span.
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+_OS_ERROR = re.compile(r"\(os error (\d+)\)")
 
 
 class Severity(StrEnum):
@@ -87,6 +91,24 @@ def error(code: str, message: str, span: Span | None = None, *notes: str) -> Dia
 
 def warning(code: str, message: str, span: Span | None = None, *notes: str) -> Diagnostic:
     return Diagnostic(Severity.WARNING, code, message, span, None, tuple(notes))
+
+
+def os_reason(exc: BaseException) -> str:
+    """The operating system's words for an I/O failure ("No space left on device").
+
+    Polars reports the system's error inside its own message, as "... (os error 28)"; the
+    number is turned into the system's text so every message reads the same."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return os.strerror(exc.errno)
+    found = _OS_ERROR.search(str(exc))
+    if found:
+        return os.strerror(int(found.group(1)))
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def is_os_error(exc: BaseException) -> bool:
+    """An OSError, or a library error that carries one ("... (os error 28)")."""
+    return isinstance(exc, OSError) or _OS_ERROR.search(str(exc)) is not None
 
 
 class ScorecardError(Exception):

@@ -58,7 +58,7 @@ class Code:
 # fmt: off
 CODES: Final[tuple[Code, ...]] = (
     # reading the card file
-    Code("E001", ERROR, "the card file cannot be read"),
+    Code("E001", ERROR, "the card file cannot be read: it does not exist, is a folder, or has no read permission (the system's reason is given)"),
     Code("E002", ERROR, "the card is not UTF-8 text (the place of the first bad byte is given)"),
     # syntax
     Code("E100", ERROR, 'a token where the grammar cannot take it; the message says what was expected, in words ("expected `then` after the rule\'s condition")', "`rule r when age > 30 5`"),
@@ -105,7 +105,7 @@ CODES: Final[tuple[Code, ...]] = (
     Code("E503", ERROR, 'a bin value of another type than the column (`= "x"` on an int, `< 3` on a string)'),
     Code("W504", WARNING, "a bins block with no bins"),
     # models: checked without loading
-    Code("E600", ERROR, "the model file does not exist or cannot be read (paths are relative to the card's folder)"),
+    Code("E600", ERROR, "the model file does not exist or cannot be read, with the system's reason (paths are relative to the card's folder)"),
     Code("E601", ERROR, "`sha256` is not 64 hexadecimal digits"),
     Code("E602", ERROR, "the file's sha256 differs from the one the card pins"),
     Code("E603", ERROR, "a model block without `features [...]`"),
@@ -115,7 +115,7 @@ CODES: Final[tuple[Code, ...]] = (
     Code("E606", ERROR, "the file is not `.skops`, `.joblib`, `.pkl` or `.pickle`"),
     Code("E607", ERROR, "a pickle without a `sha256` pin or `--trust-models` (loading a pickle runs code)"),
     Code("E608", ERROR, "a skops file holding types outside the trusted list (named)"),
-    Code("E609", ERROR, "the file is corrupt or not a model"),
+    Code("E609", ERROR, "the file is corrupt, its loading raised (any exception, `SystemExit` included), or it holds something other than a scikit-learn estimator; the path and the reason are given"),
     Code("W610", WARNING, "saved with another scikit-learn version (both named)"),
     Code("E611", ERROR, "feature names or count differ from the fitted estimator's (the differences are listed)"),
     Code("E612", ERROR, "a date or datetime feature"),
@@ -127,16 +127,26 @@ CODES: Final[tuple[Code, ...]] = (
     Code("E701", ERROR, "a value of the wrong type for that column or result"),
     Code("E702", ERROR, "a name given or expected twice in one example"),
     # running a card on data: files
-    Code("E800", ERROR, "the data file cannot be read (malformed CSV, ...)"),
+    Code("E800", ERROR, "the data file cannot be read as a table of its extension's format: a truncated or corrupt Parquet or Arrow file, a file of another format, NDJSON that is not JSON"),
     Code("E801", ERROR, "unknown file extension (data or output)"),
     Code("E802", ERROR, "the data file does not exist"),
     Code("E803", ERROR, "the output folder does not exist"),
+    Code("E804", ERROR, "the output is one of the command's inputs (the card, a data table, a model file), by any path: `..`, a symlink, a hard link; both paths are named"),
+    Code("E805", ERROR, "the output exists and is read-only (for this user, or for everyone: `chmod a-w`); it is not replaced, and `fmt` does not rewrite a read-only card either"),
+    Code("E806", ERROR, "the output is a folder"),
+    Code("E807", ERROR, "the output cannot be written: its folder is not writable, the disk is full, a file-size limit is reached (`ulimit -f`), standard output fails"),
+    Code("E808", ERROR, "the data file cannot be opened: a folder, no read permission, not a regular file"),
+    Code("E809", ERROR, "the data file is empty (0 bytes); a CSV file needs at least its header line"),
     # running a card on data: the table against the card
     Code("E810", ERROR, 'a declared column is missing from the table (with "did you mean")'),
     Code("E811", ERROR, "values that cannot be read as the declared type (text in an `int` column, a bad date)"),
     Code("E812", ERROR, "missing values in a `required` column"),
     Code("E813", ERROR, "a missing key"),
     Code("E814", ERROR, "duplicate keys (every row with a duplicated key is counted)"),
+    # running a card on data: the shape of a CSV file
+    Code("E815", ERROR, "CSV records whose number of fields differs from the header's: short, long (an unquoted comma), or an empty line; the first 5 are given with their line and field count, and the total"),
+    Code("E816", ERROR, "CSV lines ending both ways: a lone `\\r` in a file whose lines end with `\\n` (or the reverse), outside quoted fields; lines ending with a lone `\\r` only (Excel for Mac) are read, not refused"),
+    Code("E817", ERROR, "a quoted CSV field opened on the given line is never closed"),
     # running a card on data: params
     Code("E820", ERROR, "`--param` not written `NAME=VALUE`"),
     Code("E821", ERROR, '`--param` names no param of the card (with "did you mean"), or `CARD.NAME` no card of the run'),
@@ -162,7 +172,7 @@ CODES: Final[tuple[Code, ...]] = (
     Code("E1003", ERROR, "`--by` is not an input of the card, or not marked `sensitive`"),
     Code("E1004", ERROR, "stability: the baseline or the current table has no scored row"),
     Code("E1005", ERROR, "fairness: the table is empty, or the card has no segment and `--top` is not given"),
-    Code("E1006", ERROR, "the HTML report cannot be written (e.g. its folder does not exist)"),
+    Code("E1006", ERROR, "no longer reported: an HTML report that cannot be written is E803-E807", reserved=True),
     Code("E1007", ERROR, "returns: the campaign table has no row with a score, an outcome and a treatment, or no contacted or no control customer; or a treatment value that is not 1/0"),
     Code("E1008", ERROR, "monitor: `--param NAME=@period` names no param of the card or a period that is not a value of its type, or `--baseline` names no period"),
     # fit
@@ -176,7 +186,7 @@ CODES: Final[tuple[Code, ...]] = (
     Code("E1107", ERROR, "`fit`: no characteristic is left to build a card from (every one below `--min-iv`, ...)"),
     Code("E1110", ERROR, "`fit --from`: the card has a model, no `param base_points : float`, or no bins block"),
     Code("E1120", ERROR, "`fit`: `-o` or `--report` would replace an input (the data; the `--from` card without `--replace`)"),
-    Code("E1121", ERROR, "`fit`: the report cannot be written"),
+    Code("E1121", ERROR, "no longer reported: a report that cannot be written is E803-E807", reserved=True),
 )
 # fmt: on
 
@@ -239,7 +249,8 @@ def render_page(text: str, page: str) -> str:
     """`text` with every generated block rewritten from the registry."""
 
     def fill(m: re.Match[str]) -> str:
-        table = markdown_table(select(m.group("spec")), page=page)
+        shown = [c for c in select(m.group("spec")) if not c.reserved]
+        table = markdown_table(shown, page=page)
         return m.group("open") + table + m.group("close")
 
     return BLOCK.sub(fill, text)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from engine.check.checker import check_card
 from engine.diagnostics import Diagnostic, ScorecardError, Span, error
+from engine.models.files import model_path
 from engine.program import Program
 from engine.syntax import ast, parse_card
 
@@ -30,6 +31,16 @@ class CheckResult:
     def base_dir(self) -> Path:
         """The folder model paths are relative to: the card's, or the working directory."""
         return self.path.parent if self.path is not None else Path.cwd()
+
+    def files(self) -> list[tuple[str, Path]]:
+        """The files the card reads, as (role, path): itself and its model files (an output
+        must be none of them, `engine.io.outputs.check_output`)."""
+        if self.path is None:
+            return []
+        models = self.program.models if self.program is not None else ()
+        return [("card", self.path)] + [
+            ("model file", model_path(m, self.base_dir)) for m in models
+        ]
 
     def checked_program(self) -> Program:
         """The program of a card without errors; the card's diagnostics raised otherwise."""

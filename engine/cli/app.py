@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import typer
 from rich.console import Console
+
+from engine.cli.signals import clean_up_on_signals
 
 app = typer.Typer(
     name="scorecard",
@@ -57,6 +60,7 @@ def _command_in(argv: list[str]) -> str | None:
 
 def main() -> None:
     """Run the CLI; an unexpected exception becomes a one-line internal error, never a traceback."""
+    clean_up_on_signals()
     try:
         load_commands(_command_in(sys.argv[1:]))
         app(standalone_mode=True)
@@ -65,6 +69,10 @@ def main() -> None:
     except KeyboardInterrupt:
         stderr.print("interrupted")
         sys.exit(130)
+    except BrokenPipeError:
+        # The reader of stdout went away (`| head`): nothing more to say to it.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)
     except Exception as exc:  # the last line of defence: no traceback reaches a user
         stderr.print(f"internal error: {type(exc).__name__}: {exc}")
         stderr.print(f"hint: {BUG_HINT}")

@@ -58,6 +58,7 @@ def apply(
     paths: Annotated[
         list[Path],
         typer.Argument(
+            readable=False,
             help="One or more scorecard files, then the data file (.csv .parquet .ndjson .arrow).",
             metavar="CARD... DATA",
             show_default=False,

@@ -16,7 +16,9 @@ from engine.cli.render import print_diagnostics, summary_line
 def check(
     cards: Annotated[
         list[Path],
-        typer.Argument(help="Scorecard files to check.", show_default=False, metavar="CARD..."),
+        typer.Argument(
+            readable=False, help="Scorecard files to check.", show_default=False, metavar="CARD..."
+        ),
     ],
     trust_models: Annotated[
         bool,

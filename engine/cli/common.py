@@ -77,7 +77,10 @@ JsonOpt = Annotated[
 HtmlOpt = Annotated[
     Path | None,
     typer.Option(
-        "--html", help="Also write a self-contained HTML report with charts.", metavar="FILE"
+        "--html",
+        help="Also write a self-contained HTML report with charts.",
+        metavar="FILE",
+        readable=False,
     ),
 ]
 

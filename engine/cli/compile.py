@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -17,7 +16,7 @@ from engine.cli.app import app, stderr
 from engine.cli.common import TrustOpt
 from engine.cli.render import print_diagnostics
 from engine.diagnostics import ScorecardError
-from engine.io.atomic import atomic_output
+from engine.io.outputs import check_output, write_stdout, write_text
 
 Dialects = Enum("Dialects", {name: name for name in DIALECT_NAMES}, type=str)  # type: ignore[misc]
 
@@ -25,7 +24,10 @@ Dialects = Enum("Dialects", {name: name for name in DIALECT_NAMES}, type=str)  #
 @app.command()
 def compile(
     card: Annotated[
-        Path, typer.Argument(help="The scorecard file.", metavar="CARD", show_default=False)
+        Path,
+        typer.Argument(
+            readable=False, help="The scorecard file.", metavar="CARD", show_default=False
+        ),
     ],
     dialect: Annotated[
         Dialects,
@@ -43,7 +45,12 @@ def compile(
     ],
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Write the SQL here (default, or `-`: stdout)."),
+        typer.Option(
+            "-o",
+            "--output",
+            help="Write the SQL here (default, or `-`: stdout).",
+            readable=False,
+        ),
     ] = None,
     param: Annotated[
         list[str] | None,
@@ -70,6 +77,8 @@ def compile(
         checked = check_file(card)
         program = checked.checked_program()
         print_diagnostics(checked.diagnostics, checked.source)
+        if output is not None:
+            check_output(output, checked.files())
         params = parse_overrides(program, param or [])
         text = compile_card(
             program,
@@ -81,10 +90,9 @@ def compile(
             dbt=dbt,
         )
         if output is None or str(output) == "-":
-            sys.stdout.write(text)
+            write_stdout(text)
             return
-        with atomic_output(output) as tmp:
-            tmp.write_text(text, encoding="utf-8")
+        write_text(output, text)
     except ScorecardError as exc:
         print_diagnostics(exc.diagnostics, exc.source)
         raise typer.Exit(1) from None

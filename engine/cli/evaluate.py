@@ -17,7 +17,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from engine.api import Scorecard
+from engine.api import Scorecard, input_files
 from engine.cli.app import app, stderr, stdout
 from engine.cli.common import (
     EventOpt,
@@ -32,9 +32,9 @@ from engine.cli.common import (
     parse_top,
     split_params,
 )
-from engine.diagnostics import ScorecardError, error
 from engine.evaluate import report, tables
 from engine.evaluate.run import evaluate_card, fairness_of, outcome_of, stability_of
+from engine.io.outputs import check_output
 
 
 def print_tables(items: Sequence[tables.Table]) -> None:
@@ -53,25 +53,24 @@ def print_tables(items: Sequence[tables.Table]) -> None:
 
 def report_command(
     card: Path,
+    data_files: Sequence[Path],
     trust_models: bool,
     param: list[str] | None,
     measure: Callable[[Scorecard, dict[str, Any]], ReportView],
     as_json: bool,
     html: Path | None,
 ) -> None:
-    """Load the card, measure, then print tables or JSON and write the HTML page if asked."""
+    """Load the card, check that the HTML page would replace none of the files read (before
+    any table is scored), measure, then print tables or JSON and write the page if asked."""
 
     def work() -> None:
         (sc,) = load_cards([card], trust_models)
+        if html is not None:
+            check_output(html, input_files([sc], *data_files))
         params = split_params([sc], param or [])[0]
         view = measure(sc, params)
         if html is not None:
-            try:
-                report.write_html(html, view.page)
-            except OSError as exc:
-                raise ScorecardError(
-                    [error("E1006", f"cannot write {str(html)!r}: {exc}")]
-                ) from None
+            report.write_html(html, view.page)
         if as_json:
             stdout.out(json.dumps(report.jsonable(view.payload), indent=2), highlight=False)
         else:
@@ -93,9 +92,12 @@ class ReportView:
 
 @app.command()
 def evaluate(
-    card: Annotated[Path, typer.Argument(help="The scorecard file.", show_default=False)],
+    card: Annotated[
+        Path, typer.Argument(readable=False, help="The scorecard file.", show_default=False)
+    ],
     data: Annotated[
-        Path, typer.Argument(help="A table with the outcome column.", show_default=False)
+        Path,
+        typer.Argument(readable=False, help="A table with the outcome column.", show_default=False),
     ],
     target: TargetOpt = None,
     event: EventOpt = None,
@@ -157,18 +159,23 @@ def evaluate(
         }
         return ReportView(payload, items, page)
 
-    report_command(card, trust_models, param, measure, as_json, html)
+    report_command(card, [data], trust_models, param, measure, as_json, html)
 
 
 @app.command()
 def stability(
-    card: Annotated[Path, typer.Argument(help="The scorecard file.", show_default=False)],
+    card: Annotated[
+        Path, typer.Argument(readable=False, help="The scorecard file.", show_default=False)
+    ],
     baseline: Annotated[
         Path,
-        typer.Argument(help="The reference table (e.g. the build sample).", show_default=False),
+        typer.Argument(
+            readable=False, help="The reference table (e.g. the build sample).", show_default=False
+        ),
     ],
     current: Annotated[
-        Path, typer.Argument(help="The table to compare with it.", show_default=False)
+        Path,
+        typer.Argument(readable=False, help="The table to compare with it.", show_default=False),
     ],
     bins: Annotated[
         int | None,
@@ -204,13 +211,17 @@ def stability(
         }
         return ReportView(payload, items, page)
 
-    report_command(card, trust_models, param, measure, as_json, html)
+    report_command(card, [baseline, current], trust_models, param, measure, as_json, html)
 
 
 @app.command()
 def fairness(
-    card: Annotated[Path, typer.Argument(help="The scorecard file.", show_default=False)],
-    data: Annotated[Path, typer.Argument(help="The table to score.", show_default=False)],
+    card: Annotated[
+        Path, typer.Argument(readable=False, help="The scorecard file.", show_default=False)
+    ],
+    data: Annotated[
+        Path, typer.Argument(readable=False, help="The table to score.", show_default=False)
+    ],
     by: Annotated[
         str, typer.Option("--by", help="A column the card marks `sensitive`: the groups.")
     ],
@@ -251,4 +262,4 @@ def fairness(
         payload = {"card": sc.name, "data": str(data), "fairness": fa}
         return ReportView(payload, items, page)
 
-    report_command(card, trust_models, param, measure, as_json, html)
+    report_command(card, [data], trust_models, param, measure, as_json, html)

@@ -15,8 +15,12 @@ from engine.cli.common import ParamOpt, TrustOpt, guarded, load_cards, split_par
 
 @app.command()
 def explain(
-    card: Annotated[Path, typer.Argument(help="The scorecard file.", show_default=False)],
-    data: Annotated[Path, typer.Argument(help="The data file.", show_default=False)],
+    card: Annotated[
+        Path, typer.Argument(readable=False, help="The scorecard file.", show_default=False)
+    ],
+    data: Annotated[
+        Path, typer.Argument(readable=False, help="The data file.", show_default=False)
+    ],
     key: Annotated[str, typer.Option("--key", help="The key value of the row to explain.")],
     param: ParamOpt = None,
     trust_models: TrustOpt = False,

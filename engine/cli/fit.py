@@ -25,7 +25,7 @@ from engine.fitting import report as fit_report
 from engine.fitting.merge import TRENDS
 from engine.fitting.options import CreditScaling, FitOptions, RangeScaling, Scaling
 from engine.io import tables
-from engine.io.atomic import atomic_output, write_text_atomic
+from engine.io.outputs import write_stdout, write_text
 
 
 def _names(values: list[str] | None) -> tuple[str, ...]:
@@ -272,16 +272,11 @@ def _run(
     min_iv = settings.min_iv if from_card is None else None
     page = render_html(fit_report.build(result.figures, min_iv)) if report else None
     if output == tables.STDOUT:
-        sys.stdout.write(result.card)
-        sys.stdout.flush()
+        write_stdout(result.card)
     else:
-        with atomic_output(output) as tmp:
-            tmp.write_text(result.card, encoding="utf-8")
+        write_text(output, result.card)
     if report is not None and page is not None:
-        try:
-            write_text_atomic(report, page)
-        except OSError as exc:
-            raise ScorecardError([error("E1121", f"cannot write {str(report)!r}: {exc}")]) from None
+        write_text(report, page)
     if as_json:
         sys.stdout.write(json.dumps(jsonable(result.figures), indent=2) + "\n")
     print_summary(result, output)

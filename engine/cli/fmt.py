@@ -10,7 +10,8 @@ import typer
 from engine.check import check_file
 from engine.cli.app import app, stderr
 from engine.cli.render import print_diagnostics
-from engine.io.atomic import write_text_atomic
+from engine.diagnostics import ScorecardError
+from engine.io.outputs import write_text
 from engine.syntax.printer import format_card
 
 
@@ -18,7 +19,9 @@ from engine.syntax.printer import format_card
 def fmt(
     cards: Annotated[
         list[Path],
-        typer.Argument(help="Scorecard files to format.", show_default=False, metavar="CARD..."),
+        typer.Argument(
+            readable=False, help="Scorecard files to format.", show_default=False, metavar="CARD..."
+        ),
     ],
     check: Annotated[
         bool,
@@ -44,6 +47,11 @@ def fmt(
             stderr.print(f"{path}: would be reformatted")
             status = 1
         else:
-            write_text_atomic(path, formatted)
+            try:
+                write_text(path, formatted)
+            except ScorecardError as exc:
+                print_diagnostics(exc.diagnostics, None)
+                status = 1
+                continue
             stderr.print(f"{path}: reformatted")
     raise typer.Exit(status)

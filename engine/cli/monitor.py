@@ -100,4 +100,4 @@ def monitor(
         )
         return ReportView({"card": sc.name, "monitoring": mo}, items, page)
 
-    report_command(card, trust_models, fixed, measure, as_json, html)
+    report_command(card, list(data), trust_models, fixed, measure, as_json, html)

@@ -93,4 +93,4 @@ def returns(
         payload = {"card": sc.name, "campaign": str(campaign), "returns": rt}
         return ReportView(payload, items, page)
 
-    report_command(card, trust_models, param, measure, as_json, html)
+    report_command(card, [campaign], trust_models, param, measure, as_json, html)

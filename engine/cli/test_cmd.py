@@ -20,7 +20,10 @@ def test_cards(
     cards: Annotated[
         list[Path],
         typer.Argument(
-            help="Scorecard files whose examples to run.", metavar="CARD...", show_default=False
+            readable=False,
+            help="Scorecard files whose examples to run.",
+            metavar="CARD...",
+            show_default=False,
         ),
     ],
     trust_models: TrustOpt = False,

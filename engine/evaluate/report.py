@@ -26,7 +26,7 @@ from engine.evaluate.monitor import Monitoring
 from engine.evaluate.returns import Returns
 from engine.evaluate.stability import Stability
 from engine.evaluate.tables import Table
-from engine.io.atomic import write_text_atomic
+from engine.io.outputs import write_text
 
 PAGE_WIDTH = 1200
 HEADER_HEIGHT = 110
@@ -303,7 +303,8 @@ def render_html(report: Report) -> str:
 
 
 def write_html(path: Path, report: Report) -> None:
-    write_text_atomic(path, render_html(report))
+    """Write the page all-or-nothing; a path that cannot be written is E803-E807."""
+    write_text(path, render_html(report))
 
 
 def jsonable(value: Any) -> Any:

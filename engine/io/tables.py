@@ -2,23 +2,33 @@
 
 Inputs are scanned lazily so that big files can be streamed. CSV columns are read as text and
 cast by `engine.backends.polars.validate`, so that a bad value is reported with its column and
-rows instead of failing half-way through a run or being guessed into another type.
+rows instead of failing half-way through a run or being guessed into another type. Before
+Polars reads a CSV file, `engine.io.csv_shape` checks every record has the header's number of
+fields and finds the line ending (a file written with lone carriage returns is read with
+them); a data file that cannot be opened, is empty or is not of its extension's format is a
+diagnostic with the path and the system's reason (E800, E802, E808, E809, E815-E817).
 
 Outputs are always written to a temporary file in the destination folder and renamed over the
 destination (`os.replace`, atomic on one file system): a run that fails or is killed never
-leaves a half-written file behind and never clobbers the previous output.
+leaves a half-written file behind and never clobbers the previous output. Where an output may
+go, and what is said when it cannot be written, is `engine.io.outputs`.
 """
 
 from __future__ import annotations
 
-import sys
+import errno
+import os
+import stat
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
 import polars as pl
 
-from engine.diagnostics import ScorecardError, error
-from engine.io.atomic import atomic_output
+from engine.diagnostics import Diagnostic, ScorecardError, error, os_reason
+from engine.io import csv_shape
+from engine.io.outputs import STDOUT as STDOUT
+from engine.io.outputs import atomic_output, write_stdout
 
 Format = Literal["csv", "parquet", "ndjson", "arrow"]
 
@@ -32,8 +42,6 @@ EXTENSIONS: dict[str, Format] = {
     ".ipc": "arrow",
     ".feather": "arrow",
 }
-
-STDOUT = "-"
 
 
 def format_of(path: Path | str, what: str = "data") -> Format:
@@ -56,19 +64,161 @@ def format_of(path: Path | str, what: str = "data") -> Format:
 
 
 def scan(path: Path | str) -> pl.LazyFrame:
-    """A lazy scan of a customer table (CSV, Parquet, NDJSON or Arrow IPC)."""
+    """A lazy scan of a customer table (CSV, Parquet, NDJSON or Arrow IPC).
+
+    The file is opened and its header (CSV) or footer (Parquet, Arrow) read now, so that a
+    file that cannot be read is reported before any work, with its path and the reason."""
     path = Path(path)
     fmt = format_of(path)
-    if not path.exists():
-        raise ScorecardError([error("E802", f"data file {str(path)!r} does not exist")])
+    _check_openable(path)
+    try:
+        frame = _scan(path, fmt)
+        frame.collect_schema()
+    except ScorecardError:
+        raise
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise ScorecardError([unreadable(path, exc, fmt)]) from None
+    return frame
+
+
+def unreadable(path: Path | str, exc: BaseException, fmt: Format | None = None) -> Diagnostic:
+    """E800: the data file cannot be read as a table of its format."""
+    fmt = fmt or EXTENSIONS.get(Path(path).suffix.lower())
+    kind = {"csv": "CSV", "parquet": "Parquet", "ndjson": "NDJSON", "arrow": "Arrow IPC"}
+    what = f"a valid {kind[fmt]} file" if fmt else "a table"
+    return error(
+        "E800",
+        f"data file {str(path)!r} cannot be read as {what}: {os_reason(exc)}",
+        None,
+        "the file may be truncated, or of another format than its extension says",
+    )
+
+
+def _check_openable(path: Path) -> None:
+    """E802 missing, E808 not a regular file or not readable, E809 empty."""
+    shown = str(path)
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        raise ScorecardError([error("E802", f"data file {shown!r} does not exist")]) from None
+    except OSError as exc:
+        raise ScorecardError([_unopenable(shown, os_reason(exc))]) from None
+    if stat.S_ISDIR(status.st_mode):
+        raise ScorecardError([_unopenable(shown, os.strerror(errno.EISDIR))])
+    if not stat.S_ISREG(status.st_mode):
+        raise ScorecardError([_unopenable(shown, "not a regular file")])
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise ScorecardError([_unopenable(shown, os_reason(exc))]) from None
+    if status.st_size == 0:
+        raise ScorecardError(
+            [
+                error(
+                    "E809",
+                    f"data file {shown!r} is empty (0 bytes)",
+                    None,
+                    "a CSV file needs at least its header line",
+                )
+            ]
+        )
+
+
+def _unopenable(shown: str, reason: str) -> Diagnostic:
+    return error("E808", f"cannot open data file {shown!r}: {reason}")
+
+
+def _scan(path: Path, fmt: Format) -> pl.LazyFrame:
     if fmt == "csv":
+        shape = _csv_shape(path)
         # Every column as text: validation casts to the card's types and reports bad values.
-        return pl.scan_csv(path, infer_schema=False)
+        return pl.scan_csv(
+            path,
+            infer_schema=False,
+            eol_char=shape.line_ending,
+            truncate_ragged_lines=False,
+            raise_if_empty=True,
+            glob=False,
+        )
     if fmt == "parquet":
-        return pl.scan_parquet(path)
+        return pl.scan_parquet(path, glob=False)
     if fmt == "ndjson":
         return pl.scan_ndjson(path, infer_schema_length=None)
-    return pl.scan_ipc(path)
+    return pl.scan_ipc(path, glob=False)
+
+
+_shapes: dict[tuple[int, int, int, int], csv_shape.CsvShape] = {}
+"""Shapes of files already checked in this process (by device, inode, size and mtime), so a
+command that scans one file twice (`evaluate` reads its columns first) reads it once."""
+
+
+def _csv_shape(path: Path) -> csv_shape.CsvShape:
+    status = path.stat()
+    key = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+    shape = _shapes.get(key)
+    if shape is None:
+        shape = csv_shape.inspect(path)
+        if not shape.ok:
+            raise ScorecardError(shape_problems(str(path), shape))
+        _shapes[key] = shape
+    return shape
+
+
+def shape_problems(name: str, shape: csv_shape.CsvShape) -> list[Diagnostic]:
+    """E815 records of the wrong length, E816 mixed line endings, E817 a quote never closed."""
+    problems = []
+    if shape.unclosed_quote_line is not None:
+        problems.append(
+            error(
+                "E817",
+                f"{name}: the quoted field that starts on line {shape.unclosed_quote_line} "
+                "is never closed",
+                None,
+                'a quote inside a field is written twice ("")',
+            )
+        )
+    if shape.stray_count:
+        # Records of a file with mixed endings are cut in the wrong places: their field counts
+        # say nothing more, so only the endings are reported.
+        ending, other = ("\\r", "\\n") if shape.line_ending == "\r" else ("\\n", "\\r")
+        lines = ", ".join(str(n) for n in shape.stray_endings)
+        problems.append(
+            error(
+                "E816",
+                f"{name}: lines end with {ending}, but a lone {other} also ends "
+                f"{_count(shape.stray_count, 'line')} (line {lines}"
+                f"{_more(shape.stray_count, shape.stray_endings)})",
+                None,
+                "save the file with one kind of line ending",
+            )
+        )
+        return problems
+    if shape.ragged_count:
+        examples = "; ".join(
+            f"line {r.line}: {_count(r.fields, 'field')}"
+            + (" (an empty line)" if r.blank else f" ({r.text!r})")
+            for r in shape.ragged
+        )
+        problems.append(
+            error(
+                "E815",
+                f"{name}: the header has {_count(shape.columns, 'field')}, but "
+                f"{_count(shape.ragged_count, 'record')} {'does' if shape.ragged_count == 1 else 'do'} not: "
+                f"{examples}{_more(shape.ragged_count, shape.ragged)}",
+                None,
+                "a field that holds the separator, a quote or a line break must be quoted",
+            )
+        )
+    return problems
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _more(total: int, shown: Sequence[object]) -> str:
+    return f", and {total - len(shown)} more" if total > len(shown) else ""
 
 
 def file_size(path: Path | str) -> int:
@@ -81,8 +231,7 @@ def file_size(path: Path | str) -> int:
 def write_frame(frame: pl.DataFrame, destination: Path | str) -> None:
     """Write a collected result; `-` writes CSV to stdout."""
     if str(destination) == STDOUT:
-        sys.stdout.write(frame.write_csv())
-        sys.stdout.flush()
+        write_stdout(frame.write_csv())
         return
     fmt = format_of(destination, "output")
     with atomic_output(destination) as tmp:

@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any, Final
 
 import sklearn
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import InconsistentVersionWarning
 
-from engine.diagnostics import Diagnostic, error, warning
+from engine.diagnostics import Diagnostic, error, os_reason, warning
 from engine.models.files import model_path
 from engine.program import ModelDef
 
@@ -91,7 +92,9 @@ def load_model(model: ModelDef, base_dir: Path, trust_models: bool = False) -> L
     except FileNotFoundError:
         return _fail(error("E600", f"model {model.name!r}: file not found: {path}", span))
     except OSError as exc:
-        return _fail(error("E600", f"model {model.name!r}: cannot read {path}: {exc}", span))
+        return _fail(
+            error("E600", f"model {model.name!r}: cannot read {path}: {os_reason(exc)}", span)
+        )
 
     digest = sha256_hex(data)
     if model.sha256 is not None and model.sha256.strip().lower() != digest:
@@ -128,15 +131,23 @@ def load_model(model: ModelDef, base_dir: Path, trust_models: bool = False) -> L
         else:
             try:
                 estimator = _load_pickle(suffix, data)
-            except Exception as exc:  # a corrupt or foreign pickle: report, never crash
+            except (Exception, SystemExit) as exc:  # corrupt, foreign or hostile: never crash
                 return _fail(
                     error(
                         "E609",
-                        f"model {model.name!r}: cannot load {path.name}: "
-                        f"{type(exc).__name__}: {exc}",
+                        f"model {model.name!r}: cannot load {path}: {type(exc).__name__}: {exc}",
                         span,
                     )
                 )
+    if not isinstance(estimator, BaseEstimator):
+        return _fail(
+            error(
+                "E609",
+                f"model {model.name!r}: {path} holds an object of type "
+                f"{type(estimator).__name__}, not a scikit-learn estimator",
+                span,
+            )
+        )
     diagnostics = [_version_warning(model, w.message) for w in caught if _is_version(w)]
     return LoadResult(estimator, tuple(diagnostics[:1]))
 

@@ -10,6 +10,7 @@ from engine.backends.polars import runner
 from engine.check import CheckResult
 from engine.check.params import check_overrides
 from engine.diagnostics import Diagnostic
+from engine.io.outputs import InputFile
 from engine.program import Program, bind_params
 
 
@@ -37,6 +38,10 @@ class Card:
     def base_dir(self) -> Path:
         """The folder the card's model paths are relative to."""
         return self._result.base_dir
+
+    def files(self) -> list[InputFile]:
+        """The files this card reads: itself and its model files (an output must be none)."""
+        return self._result.files()
 
     def check(self) -> list[Diagnostic]:
         """The card's diagnostics (warnings only: a card with errors does not load)."""

@@ -6,7 +6,6 @@ share one plan and one collect-and-summarise path.
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -19,8 +18,10 @@ from engine.backends.polars import runner
 from engine.backends.polars.expressions import scalar_type, translate
 from engine.backends.polars.validate import validate
 from engine.check.condition import check_condition
-from engine.diagnostics import Diagnostic, ScorecardError, error
+from engine.diagnostics import Diagnostic, ScorecardError, error, is_os_error
 from engine.io import tables
+from engine.io.atomic import temporary_folder
+from engine.io.outputs import InputFile, check_output, write_error
 from engine.run.card import Card
 from engine.run.options import Data, RunOptions
 from engine.run.summary import Summary, read_summaries, summary_query
@@ -82,9 +83,7 @@ def plan(
             try:
                 found = validate(frame, card.program, data_name)
             except pl.exceptions.PolarsError as exc:
-                raise ScorecardError(
-                    [error("E800", f"{data_name}: cannot read the data: {_first_line(exc)}")]
-                ) from None
+                raise ScorecardError([tables.unreadable(data_name, exc)]) from None
             if found:
                 file = str(card.path) if card.path is not None else None
                 raise ScorecardError([d.with_file(file) if file else d for d in found], card.source)
@@ -126,6 +125,12 @@ def run(
     return RunResult(_collect(choose_rows(frame.lazy(), layout, options)), summaries)
 
 
+def input_files(cards: Sequence[Card], *data: Data) -> list[InputFile]:
+    """Every file a run reads: the cards, their models and the data tables given as paths."""
+    found = [f for card in cards for f in card.files()]
+    return found + [("data file", Path(t)) for t in data if isinstance(t, str | Path)]
+
+
 def run_to_file(
     cards: Sequence[Card],
     data: Data,
@@ -142,6 +147,7 @@ def run_to_file(
     """
     start = time.perf_counter()
     options = options or RunOptions()
+    check_output(destination, input_files(cards, data))
     lf, layout = plan(cards, data, params, options)
     if streaming and str(destination) != tables.STDOUT:
         return _stream(lf, cards, layout, options, destination, start)
@@ -173,17 +179,23 @@ def _stream(
     (One plan feeding both would hold the whole scored table in memory.)"""
     folder = Path(destination).resolve().parent
     try:
-        with tempfile.TemporaryDirectory(prefix=".scorecard-", dir=folder) as work:
-            scored_path = Path(work) / "scored.parquet"
+        with temporary_folder(folder) as work:
+            scored_path = work / "scored.parquet"
             lf.sink_parquet(scored_path, engine="streaming")
             scored = pl.scan_parquet(scored_path)
             chosen = choose_rows(scored.drop(layout.hidden_columns), layout, options)
             tables.sink_frame(chosen, destination)
             summary = _collect(summary_query(scored, cards, layout), streaming=True)
-    except pl.exceptions.PolarsError as exc:
-        raise ScorecardError(
-            [error("E839", f"cannot compute the result: {_first_line(exc)}")]
-        ) from None
+    except ScorecardError:
+        raise
+    except Exception as exc:
+        if is_os_error(exc):
+            raise ScorecardError([write_error(destination, exc)]) from None
+        if isinstance(exc, pl.exceptions.PolarsError):
+            raise ScorecardError(
+                [error("E839", f"cannot compute the result: {_first_line(exc)}")]
+            ) from None
+        raise
     return read_summaries(summary.row(0, named=True), cards, time.perf_counter() - start)
 
 
