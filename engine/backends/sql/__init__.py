@@ -60,7 +60,7 @@ def quote_table(dialect: Dialect, table: str) -> Sql:
 
 
 def _program_diagnostics(program: Program, dialect: str) -> list[Diagnostic]:
-    out = nul_diagnostics(program)
+    out = []
     for name in model_errors(program):
         model = next((m for m in program.models if m.name == name), None)
         where = f" ({model.path.name})" if model is not None else ""
@@ -103,7 +103,12 @@ def compile_program(
     bound = _bound(program, params)
     try:
         statement = build(bound, d, table_sql if table_sql is not None else quote_table(d, table))
-    except (SqlCompileError, SqlTextError) as exc:
+    except SqlTextError as exc:
+        # Text the quoting refused: name its place in the card (looked for only now, since
+        # walking every expression for it would slow down every compile).
+        places = nul_diagnostics(bound) or [error("E902", f"cannot compile to {dialect}: {exc}")]
+        raise ScorecardError([p.with_file(path) if path else p for p in places]) from None
+    except SqlCompileError as exc:
         raise ScorecardError([error("E902", f"cannot compile to {dialect}: {exc}")]) from None
     return strip(statement)
 

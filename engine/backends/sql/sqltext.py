@@ -12,7 +12,7 @@ functions of this module, chosen per dialect by `engine.backends.sql.dialects`:
 Everything else in a statement is the compiler's own text, composed with `sql(template, *parts)`
 and `join(separator, parts)`, which take only `Sql` parts and integers: text can lose the `Sql`
 mark (any `str` operation returns a plain `str`) but never gain it. `Sql` cannot be built from
-outside this module (its constructor wants a private key), and the SQL templates print nothing
+outside this module (its constructor refuses), and the SQL templates print nothing
 but `Sql` and integers (`refuse_plain_text` is their Jinja `finalize`): a plain `str` reaching a
 template is an error, not a statement.
 
@@ -32,8 +32,6 @@ from typing import Any, Literal, LiteralString
 import jinja2
 import jinja2.ext
 from jinja2.lexer import Token, TokenStream
-
-_KEY = object()
 
 IdentifierStyle = Literal["double_quote", "backtick", "backtick_escaped"]
 """`"x"` with `""` (DuckDB, PostgreSQL, Snowflake); `` `x` `` with ```` `` ```` (Spark);
@@ -61,13 +59,11 @@ class Sql(str):
 
     __slots__ = ()
 
-    def __new__(cls, text: str, key: object = None) -> Sql:
-        if key is not _KEY:
-            raise PlainTextError(
-                "Sql text is made only by the quoting functions, sql() and join() of "
-                "engine.backends.sql.sqltext"
-            )
-        return super().__new__(cls, text)
+    def __new__(cls, text: str) -> Sql:
+        raise PlainTextError(
+            "Sql text is made only by the quoting functions, sql() and join() of "
+            "engine.backends.sql.sqltext"
+        )
 
     def __repr__(self) -> str:
         return f"Sql({str.__repr__(self)})"
@@ -79,7 +75,9 @@ class Sql(str):
         return self
 
 
-EMPTY = Sql("", _KEY)
+def _made(text: str) -> Sql:
+    """The one constructor (`Sql(...)` itself refuses: it is for callers outside)."""
+    return str.__new__(Sql, text)
 
 
 # -- composing the compiler's own text ---------------------------------------------------------
@@ -87,7 +85,8 @@ EMPTY = Sql("", _KEY)
 
 def _check_parts(parts: Iterable[object], where: str) -> None:
     for part in parts:
-        if isinstance(part, Sql) or (isinstance(part, int) and not isinstance(part, bool)):
+        kind = type(part)
+        if kind is Sql or kind is int:
             continue
         raise PlainTextError(
             f"{where} takes Sql parts and integers only, not {type(part).__name__} {part!r}: "
@@ -98,14 +97,14 @@ def _check_parts(parts: Iterable[object], where: str) -> None:
 def sql(template: LiteralString, *parts: Sql | int) -> Sql:
     """`template.format(*parts)` as SQL: `template` is text of the source code (a literal)."""
     _check_parts(parts, "sql()")
-    return Sql(template.format(*parts), _KEY)
+    return _made(template.format(*parts))
 
 
 def join(separator: LiteralString, parts: Iterable[Sql]) -> Sql:
     """`separator.join(parts)` as SQL."""
     items = list(parts)
     _check_parts(items, "join()")
-    return Sql(separator.join(items), _KEY)
+    return _made(separator.join(items))
 
 
 def fill(template: str, parts: Sequence[Sql], names: Mapping[str, Sql]) -> Sql:
@@ -116,14 +115,14 @@ def fill(template: str, parts: Sequence[Sql], names: Mapping[str, Sql]) -> Sql:
     """
     _check_parts(parts, "a dialect template")
     _check_parts(names.values(), "a dialect template")
-    return Sql(template.format(*parts, **names), _KEY)
+    return _made(template.format(*parts, **names))
 
 
 def strip(text: Sql) -> Sql:
     """`text` without leading and trailing whitespace."""
     if not isinstance(text, Sql):
         raise PlainTextError(f"strip() takes Sql, not {type(text).__name__}")
-    return Sql(text.strip(), _KEY)
+    return _made(text.strip())
 
 
 def float_text(value: float) -> Sql:
@@ -131,7 +130,7 @@ def float_text(value: float) -> Sql:
     if not math.isfinite(value):
         raise ValueError(f"float_text takes finite numbers only, not {value!r}")
     text = repr(float(value)).replace("e", "E")
-    return Sql(text if "E" in text else text + "E0", _KEY)
+    return _made(text if "E" in text else text + "E0")
 
 
 # -- card text -------------------------------------------------------------------------------
@@ -190,11 +189,11 @@ def identifier(name: str, style: IdentifierStyle) -> Sql:
         raise SqlTextError("an empty name cannot be quoted")
     match style:
         case "double_quote":
-            return Sql('"' + name.replace('"', '""') + '"', _KEY)
+            return _made('"' + name.replace('"', '""') + '"')
         case "backtick":
-            return Sql("`" + name.replace("`", "``") + "`", _KEY)
+            return _made("`" + name.replace("`", "``") + "`")
         case "backtick_escaped":
-            return Sql("`" + _backslash_body(name, "`") + "`", _KEY)
+            return _made("`" + _backslash_body(name, "`") + "`")
     raise ValueError(f"unknown identifier style {style!r}")
 
 
@@ -227,12 +226,12 @@ def string_literal(text: str, style: StringStyle) -> Sql:
     """
     _refuse_nul(text, "text")
     if style == "backslash":
-        return Sql("'" + _backslash_body(text, "'") + "'", _KEY)
+        return _made("'" + _backslash_body(text, "'") + "'")
     if style not in ("duckdb", "postgres"):
         raise ValueError(f"unknown string style {style!r}")
     if "\\" not in text and (text.isprintable() or not any(_needs_escape(c) for c in text)):
-        return Sql("'" + text.replace("'", "''") + "'", _KEY)
-    return Sql("E'" + _escape_string_body(text, style) + "'", _KEY)
+        return _made("'" + text.replace("'", "''") + "'")
+    return _made("E'" + _escape_string_body(text, style) + "'")
 
 
 _COMMENT_SPECIAL = re.compile(r"[^ -~]|[\\*/]")
@@ -260,7 +259,7 @@ def comment(text: str) -> Sql:
             return ch
         return f"\\u{{{ord(ch):04X}}}"
 
-    return Sql(_COMMENT_SPECIAL.sub(escape, text), _KEY)
+    return _made(_COMMENT_SPECIAL.sub(escape, text))
 
 
 # -- Jinja: the templates print only SQL -------------------------------------------------------
@@ -334,7 +333,7 @@ def render(template: jinja2.Template, context: Mapping[str, Any]) -> Sql:
         type(e) for e in env.extensions.values()
     }:
         raise PlainTextError("SQL is rendered only from templates of sql_environment()")
-    return Sql(template.render(**context), _KEY)
+    return _made(template.render(**context))
 
 
 # -- dbt: the statement inside a Jinja file ----------------------------------------------------
@@ -354,7 +353,7 @@ def jinja_string(text: str) -> Sql:
             out.append(f"\\u{ord(ch):04x}")
         else:
             out.append(ch)
-    return Sql('"' + "".join(out) + '"', _KEY)
+    return _made('"' + "".join(out) + '"')
 
 
 def jinja_raw(statement: Sql, holes: Mapping[Sql, Sql]) -> Sql:
@@ -364,4 +363,4 @@ def jinja_raw(statement: Sql, holes: Mapping[Sql, Sql]) -> Sql:
     for placeholder, code in holes.items():
         _check_parts([placeholder, code], "jinja_raw()")
         body = body.replace(placeholder, "{% endraw %}" + code + "{% raw %}")
-    return Sql("{% raw %}" + body + "{% endraw %}", _KEY)
+    return _made("{% raw %}" + body + "{% endraw %}")

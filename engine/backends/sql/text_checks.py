@@ -1,4 +1,4 @@
-"""Card text that no SQL dialect can hold, found before compiling, with its place in the card.
+"""Card text that no SQL dialect can hold, found when the quoting refused it, with its place.
 
 The quoting functions (`engine.backends.sql.sqltext`) refuse U+0000 (NUL) in a name or a string
 in every dialect: PostgreSQL text cannot hold it, the other engines cut the statement there or
