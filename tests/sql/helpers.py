@@ -54,6 +54,29 @@ def pg_table(conn: psycopg.Connection, name: str, frame: pl.DataFrame) -> None:
             cp.write_row(row)
 
 
+def spark_table(spark: Any, name: str, frame: pl.DataFrame) -> None:
+    """A Spark temporary view holding the frame (NaN stays NaN; any column name)."""
+    from pyspark.sql import types as st
+
+    spark_types = {
+        pl.Int64: st.LongType(),
+        pl.Float64: st.DoubleType(),
+        pl.String: st.StringType(),
+        pl.Boolean: st.BooleanType(),
+        pl.Date: st.DateType(),
+        pl.Datetime: st.TimestampNTZType(),
+    }
+    schema = st.StructType(
+        [st.StructField(c, spark_types[type(t)], True) for c, t in frame.schema.items()]
+    )
+    rows = [tuple(r) for r in frame.iter_rows()]
+    spark.createDataFrame(rows, schema=schema).createOrReplaceTempView(name)
+
+
+def run_spark(spark: Any, statement: str) -> list[Row]:
+    return [r.asDict() for r in spark.sql(statement.rstrip().rstrip(";")).collect()]
+
+
 def fetch(cursor: Any) -> list[Row]:
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]

@@ -11,7 +11,7 @@ from engine.backends.sql.templates import Renderer, TemplateMissingError
 
 
 def test_override_wins_over_default() -> None:
-    key = '"customer_id"'
+    key = get_dialect("postgres").quote("customer_id")
     pg = Renderer(get_dialect("postgres")).dispatch("key_order", key=key, key_is_string=True)
     duck = Renderer(get_dialect("duckdb")).dispatch("key_order", key=key, key_is_string=True)
     assert pg.strip() == '"customer_id" COLLATE "C"'

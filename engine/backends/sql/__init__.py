@@ -10,15 +10,24 @@ from the Jinja templates under `templates/` (dispatched dialect -> default, as d
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Mapping
 
 from engine import ir
 from engine.backends.sql.dialects import DIALECT_NAMES, Dialect, UnknownDialectError, get_dialect
 from engine.backends.sql.expressions import SqlCompileError
+from engine.backends.sql.sqltext import (
+    Sql,
+    SqlTextError,
+    jinja_raw,
+    jinja_string,
+    join,
+    sql,
+    strip,
+)
 from engine.backends.sql.statement import build, model_errors
 from engine.backends.sql.templates import Renderer
+from engine.backends.sql.text_checks import nul_diagnostics
 from engine.diagnostics import Diagnostic, ScorecardError, error
 from engine.program import Program, bind_params
 
@@ -34,12 +43,20 @@ __all__ = [
 ]
 
 
-def quote_table(dialect: Dialect, table: str) -> str:
-    """`schema.table` (or `db.schema.table`) with each part quoted; a part may not be empty."""
+def _table_parts(table: str) -> list[str]:
     parts = table.split(".")
     if not table or any(not p for p in parts):
         raise ScorecardError([error("E903", f"the table name {table!r} has an empty part")])
-    return ".".join(dialect.quote(p) for p in parts)
+    if "\x00" in table:
+        raise ScorecardError(
+            [error("E903", f"the table name {table!r} holds the character U+0000 (NUL)")]
+        )
+    return parts
+
+
+def quote_table(dialect: Dialect, table: str) -> Sql:
+    """`schema.table` (or `db.schema.table`) with each part quoted; a part may not be empty."""
+    return join(".", (dialect.quote(p) for p in _table_parts(table)))
 
 
 def _program_diagnostics(program: Program, dialect: str) -> list[Diagnostic]:
@@ -70,8 +87,8 @@ def compile_program(
     table: str,
     *,
     params: Mapping[str, ir.Value] | None = None,
-    table_sql: str | None = None,
-) -> str:
+    table_sql: Sql | None = None,
+) -> Sql:
     """The SELECT statement (no trailing semicolon) that scores `table` in `dialect`.
 
     `params` override the card's params (already parsed to their types). `table_sql`, when
@@ -85,20 +102,21 @@ def compile_program(
         raise ScorecardError([p.with_file(path) if path else p for p in problems])
     bound = _bound(program, params)
     try:
-        return build(bound, d, table_sql if table_sql is not None else quote_table(d, table))
+        statement = build(bound, d, table_sql if table_sql is not None else quote_table(d, table))
+    except SqlTextError as exc:
+        # Text the quoting refused: name its place in the card (looked for only now, since
+        # walking every expression for it would slow down every compile).
+        places = nul_diagnostics(bound) or [error("E902", f"cannot compile to {dialect}: {exc}")]
+        raise ScorecardError([p.with_file(path) if path else p for p in places]) from None
     except SqlCompileError as exc:
         raise ScorecardError([error("E902", f"cannot compile to {dialect}: {exc}")]) from None
+    return strip(statement)
 
 
-def create_table_statement(select: str, dialect: str, into: str) -> str:
+def create_table_statement(select: Sql, dialect: str, into: str) -> Sql:
     """`CREATE TABLE into AS select` for the dialect."""
     d = get_dialect(dialect)
-    return Renderer(d).dispatch("create_table", into=quote_table(d, into), select=select).strip()
-
-
-def _jinja_raw(sql: str) -> str:
-    """`sql` inside a dbt file where nothing in it is read as Jinja (even `{% endraw %}`)."""
-    return "{% raw %}" + sql.replace("{%", "{% endraw %}{{ '{%' }}{% raw %}") + "{% endraw %}"
+    return strip(Renderer(d).dispatch("create_table", into=quote_table(d, into), select=select))
 
 
 def dbt_model(
@@ -119,13 +137,12 @@ def dbt_model(
         raise ScorecardError(
             [error("E903", f"for --dbt the table is `model` or `source.table`, not {table!r}")]
         )
-    args = ", ".join(json.dumps(p) for p in parts)
-    call = "{{ " + ("source" if len(parts) == 2 else "ref") + "(" + args + ") }}"
-    marker = f"__scorecard_table_{uuid.uuid4().hex}__"
-    select = compile_program(program, dialect, table, params=params, table_sql=marker)
-    body = _jinja_raw(select).replace(marker, "{% endraw %}" + call + "{% raw %}")
+    _table_parts(table)
+    args = join(", ", (jinja_string(p) for p in parts))
+    call = sql("{{{{ source({}) }}}}", args) if len(parts) == 2 else sql("{{{{ ref({}) }}}}", args)
     d = get_dialect(dialect)
-    return (
-        Renderer(d).dispatch("dbt_model", materialized=json.dumps(materialized), body=body).strip()
-        + "\n"
-    )
+    marker = d.quote(f"__scorecard_table_{uuid.uuid4().hex}__")
+    select = compile_program(program, dialect, table, params=params, table_sql=marker)
+    body = jinja_raw(select, {marker: call})
+    model = Renderer(d).dispatch("dbt_model", materialized=jinja_string(materialized), body=body)
+    return strip(model) + "\n"

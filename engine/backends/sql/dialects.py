@@ -4,9 +4,11 @@ A `Dialect` is a name, a parent (whose tables it extends) and three tables:
 
 - `types`: the SQL type that holds each language type;
 - `sql`: expression templates (Python format strings; `{0}`, `{1}` are the compiled
-  arguments, `{int}`, `{float}`, `{float32}`, ... the dialect's type names);
+  arguments, `{int}`, `{float}`, `{float32}`, ... the dialect's type names), and the styles of
+  quoted identifiers and string literals (`identifier_style`, `string_style`: see
+  `engine.backends.sql.sqltext`, the only place that turns card text into SQL);
 - `flags`: facts about the engine that change how an expression is built
-  (does `LEAST` skip nulls? is there a 32-bit float? do string literals use backslash escapes?).
+  (does `LEAST` skip nulls? is there a 32-bit float?).
 
 The expression compiler (`engine.backends.sql.expressions`) reads only these tables, and the
 statement templates (`templates/<dialect>/*.sql.j2`) override only what differs.
@@ -17,8 +19,19 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
+from engine.backends.sql.sqltext import (
+    IdentifierStyle,
+    Sql,
+    StringStyle,
+    comment,
+    fill,
+    float_text,
+    identifier,
+    string_literal,
+)
 from engine.types import ScalarType
 
 EXP_MAX = 709.782712893384
@@ -45,61 +58,65 @@ class Dialect:
         except KeyError:
             raise KeyError(f"dialect {self.name!r} has no SQL template {key!r}") from None
 
-    def render(self, key: str, *args: str) -> str:
+    def render(self, key: str, *args: Sql) -> Sql:
         """The template `key` with the compiled arguments and this dialect's type names."""
-        return self.template(key).format(*args, **self.type_names)
+        return fill(self.template(key), args, self.type_names)
 
-    @property
-    def type_names(self) -> dict[str, str]:
-        return {t.value: name for t, name in self.types.items()} | {
-            "float32": self.sql.get("float32_type", "")
-        }
+    @cached_property
+    def type_names(self) -> dict[str, Sql]:
+        names = {t.value: name for t, name in self.types.items()}
+        names["float32"] = self.sql.get("float32_type", "")
+        return {k: fill(v, (), {}) for k, v in names.items()}
+
+    def type_sql(self, type_: ScalarType) -> Sql:
+        """The SQL type that holds the language type `type_`."""
+        return self.type_names[type_.value]
 
     def flag(self, key: str) -> bool:
         return self.flags[key]
 
-    # -- quoting -------------------------------------------------------------------------
+    # -- card text: the one way for each kind ---------------------------------------------
 
-    def quote(self, name: str) -> str:
+    def quote(self, name: str) -> Sql:
         """A quoted identifier: any text, including quotes, stays one name."""
-        q = self.sql["identifier_quote"]
-        body = name
-        if self.flags["backslash_escapes"]:
-            body = body.replace("\\", "\\\\")
-        body = body.replace(q, self.sql["identifier_quote_escape"])
-        return q + body + q
+        return identifier(name, self.identifier_style)
 
-    def string(self, text: str) -> str:
+    def string(self, text: str) -> Sql:
         """A string literal whose content can never end the literal early."""
-        if not self.flags["backslash_escapes"]:
-            return "'" + text.replace("'", "''") + "'"
-        out = []
-        for ch in text:
-            if ch == "\\":
-                out.append("\\\\")
-            elif ch == "'":
-                out.append("\\'")
-            elif ch in _CONTROL_ESCAPES:
-                out.append(_CONTROL_ESCAPES[ch])
-            elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-                out.append(f"\\u{ord(ch):04x}")
-            else:
-                out.append(ch)
-        return "'" + "".join(out) + "'"
+        return string_literal(text, self.string_style)
 
-    def float_literal(self, value: float) -> str:
+    def comment(self, text: str) -> Sql:
+        """Text for a comment that can end neither the comment nor its line."""
+        return comment(text)
+
+    @property
+    def identifier_style(self) -> IdentifierStyle:
+        return _IDENTIFIER_STYLES[self.sql["identifier_style"]]
+
+    @property
+    def string_style(self) -> StringStyle:
+        return _STRING_STYLES[self.sql["string_style"]]
+
+    def float_literal(self, value: float) -> Sql:
         """A float64 literal (never DECIMAL: DuckDB types `0.5` as DECIMAL)."""
         if math.isnan(value):
-            return self.render("float_special", "NaN")
+            return self.render("float_special", self.string("NaN"))
         if math.isinf(value):
-            return self.render("float_special", "Infinity" if value > 0 else "-Infinity")
-        text = repr(float(value)).replace("e", "E")
-        if "E" not in text:
-            text += "E0"
-        return self.render("float_literal", text)
+            infinity = "Infinity" if value > 0 else "-Infinity"
+            return self.render("float_special", self.string(infinity))
+        return self.render("float_literal", float_text(value))
 
 
-_CONTROL_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_IDENTIFIER_STYLES: dict[str, IdentifierStyle] = {
+    "double_quote": "double_quote",
+    "backtick": "backtick",
+    "backtick_escaped": "backtick_escaped",
+}
+_STRING_STYLES: dict[str, StringStyle] = {
+    "duckdb": "duckdb",
+    "postgres": "postgres",
+    "backslash": "backslash",
+}
 
 _BASE_TYPES: dict[ScalarType, str] = {
     ScalarType.INT: "BIGINT",
@@ -113,12 +130,12 @@ _BASE_TYPES: dict[ScalarType, str] = {
 # Templates shared by every dialect unless it overrides them. Guards that need an argument
 # twice (`CASE WHEN x > 0 THEN LN(x) END`) are built by the compiler from these pieces.
 _BASE_SQL: dict[str, str] = {
-    "identifier_quote": '"',
-    "identifier_quote_escape": '""',
+    "identifier_style": "double_quote",
+    "string_style": "duckdb",
     "float_literal": "{0}",
-    "float_special": "CAST('{0}' AS {float})",
-    "date_literal": "DATE '{0}'",
-    "datetime_literal": "TIMESTAMP '{0}'",
+    "float_special": "CAST({0} AS {float})",
+    "date_literal": "DATE {0}",
+    "datetime_literal": "TIMESTAMP {0}",
     "cast": "CAST({0} AS {1})",
     "float32_type": "FLOAT",
     "float32": "CAST(CAST({0} AS {float32}) AS {float})",
@@ -151,7 +168,6 @@ _BASE_SQL: dict[str, str] = {
 }
 
 _BASE_FLAGS: dict[str, bool] = {
-    "backslash_escapes": False,
     "has_float32": True,
     "least_skips_nulls": True,
 }
@@ -174,6 +190,7 @@ _SPECS: dict[str, _Spec] = {
         parent="default",
         types={ScalarType.FLOAT: "DOUBLE PRECISION", ScalarType.STRING: "TEXT"},
         sql={
+            "string_style": "postgres",
             "float_literal": "{0}::float8",
             "float32_type": "REAL",
             # ROUND(double precision) rounds half to even in PostgreSQL.
@@ -197,10 +214,10 @@ _SPECS: dict[str, _Spec] = {
         parent="default",
         types={ScalarType.STRING: "STRING", ScalarType.DATETIME: "TIMESTAMP_NTZ"},
         sql={
-            "identifier_quote": "`",
-            "identifier_quote_escape": "``",
+            "identifier_style": "backtick",
+            "string_style": "backslash",
             "float_literal": "{0}D",
-            "datetime_literal": "TIMESTAMP_NTZ '{0}'",
+            "datetime_literal": "TIMESTAMP_NTZ {0}",
             "int_div": "({0} DIV {1})",
             "floor": "CAST(FLOOR({0}) AS {float})",
             "ceil": "CAST(CEIL({0}) AS {float})",
@@ -210,14 +227,14 @@ _SPECS: dict[str, _Spec] = {
             "ends_with": "ENDSWITH({0}, {1})",
             "raise_error": "(RAISE_ERROR({0}) IS NULL)",
         },
-        flags={"backslash_escapes": True},
     ),
     "snowflake": _Spec(
         sqlglot="snowflake",
         parent="default",
         types={ScalarType.DATETIME: "TIMESTAMP_NTZ"},
         sql={
-            "datetime_literal": "CAST('{0}' AS TIMESTAMP_NTZ)",
+            "string_style": "backslash",
+            "datetime_literal": "CAST({0} AS TIMESTAMP_NTZ)",
             "int_div": "TRUNC({0} / {1})",
             "log10": "LOG(10, {0})",
             "days_between_date": "DATEDIFF(DAY, {0}, {1})",
@@ -228,7 +245,7 @@ _SPECS: dict[str, _Spec] = {
             "raise_error": "(CAST({0} AS INTEGER) = 0)",
         },
         # FLOAT is 64-bit in Snowflake: float32 comparisons use the midpoint rewrite.
-        flags={"backslash_escapes": True, "has_float32": False, "least_skips_nulls": False},
+        flags={"has_float32": False, "least_skips_nulls": False},
     ),
     "bigquery": _Spec(
         sqlglot="bigquery",
@@ -241,9 +258,9 @@ _SPECS: dict[str, _Spec] = {
             ScalarType.DATETIME: "DATETIME",
         },
         sql={
-            "identifier_quote": "`",
-            "identifier_quote_escape": "\\`",
-            "datetime_literal": "DATETIME '{0}'",
+            "identifier_style": "backtick_escaped",
+            "string_style": "backslash",
+            "datetime_literal": "DATETIME {0}",
             "nan_to_null": "IF(IS_NAN({0}), NULL, {0})",
             "int_div": "DIV({0}, {1})",
             "days_between_date": "DATE_DIFF({1}, {0}, DAY)",
@@ -251,7 +268,7 @@ _SPECS: dict[str, _Spec] = {
             "contains": "(STRPOS({0}, {1}) > 0)",
         },
         # BigQuery has no 32-bit float: float32 comparisons use the midpoint rewrite.
-        flags={"backslash_escapes": True, "has_float32": False, "least_skips_nulls": False},
+        flags={"has_float32": False, "least_skips_nulls": False},
     ),
 }
 

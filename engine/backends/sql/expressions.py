@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from engine import ir
 from engine.backends.sql import float32
 from engine.backends.sql.dialects import EXP_MAX, Dialect
+from engine.backends.sql.sqltext import Sql, join, sql
 from engine.types import ScalarType
 
 SUM_GROUP = 50
@@ -38,7 +39,7 @@ class Hoisted:
     """A helper column: `sql` computed as `name` in a CTE of its `level` (1 = first)."""
 
     name: str
-    sql: str
+    sql: Sql
     level: int
 
 
@@ -52,7 +53,7 @@ class Compiler:
 
     # -- entry point ---------------------------------------------------------------------
 
-    def compile(self, e: ir.Expr) -> str:
+    def compile(self, e: ir.Expr) -> Sql:
         """The SQL expression for `e`; helper columns it needs are appended to `hoisted`."""
         return self.expr(e)
 
@@ -62,7 +63,7 @@ class Compiler:
 
     # -- nodes ---------------------------------------------------------------------------
 
-    def expr(self, e: ir.Expr) -> str:
+    def expr(self, e: ir.Expr) -> Sql:
         d = self.dialect
         match e:
             case ir.Literal(value=v, type=t):
@@ -72,7 +73,7 @@ class Compiler:
             case ir.Param(name=name):
                 raise SqlCompileError(f"parameter {name!r} is unbound: call bind_params first")
             case ir.Cast(operand=o, type=t):
-                return d.render("cast", self.expr(o), d.types[t])
+                return d.render("cast", self.expr(o), d.type_sql(t))
             case ir.Float32(operand=o):
                 if not d.flag("has_float32"):
                     raise SqlCompileError(
@@ -81,25 +82,28 @@ class Compiler:
                     )
                 return d.render("float32", self.expr(o))
             case ir.Negate(operand=o):
-                return f"(-{self.expr(o)})"
+                return sql("(-{})", self.expr(o))
             case ir.Not(operand=o):
-                return f"(NOT {self.expr(o)})"
+                return sql("(NOT {})", self.expr(o))
             case ir.Arith(op=op, left=a, right=b):
                 if op == "/":
                     return d.render("div", self.expr(a), self.expr(b))
-                return f"({self.expr(a)} {op} {self.expr(b)})"
+                return sql("({} {} {})", self.expr(a), _ARITH[op], self.expr(b))
             case ir.Sum(terms=terms, type=t):
                 return self.sum([self.expr(x) for x in terms], t)
             case ir.Logic(op=op, left=a, right=b):
-                return f"({self.expr(a)} {op.upper()} {self.expr(b)})"
+                return sql("({} {} {})", self.expr(a), _LOGIC[op], self.expr(b))
             case ir.Compare():
                 return self.compare(e)
             case ir.InList(operand=o, values=values, negated=negated):
-                listed = ", ".join(self.literal(v.value, v.type) for v in values)
-                word = "NOT IN" if negated else "IN"
-                return f"({self.expr(o)} {word} ({listed}))"
+                listed = join(", ", (self.literal(v.value, v.type) for v in values))
+                if negated:
+                    return sql("({} NOT IN ({}))", self.expr(o), listed)
+                return sql("({} IN ({}))", self.expr(o), listed)
             case ir.IsMissing(operand=o, negated=negated):
-                return f"({self.expr(o)} IS {'NOT ' if negated else ''}NULL)"
+                if negated:
+                    return sql("({} IS NOT NULL)", self.expr(o))
+                return sql("({} IS NULL)", self.expr(o))
             case ir.If():
                 return self.if_chain(e)
             case ir.Call():
@@ -110,43 +114,43 @@ class Compiler:
                 )
         raise SqlCompileError(f"no SQL translation rule for {type(e).__name__}: {e!r}")
 
-    def literal(self, value: ir.Value, type_: ScalarType) -> str:
+    def literal(self, value: ir.Value, type_: ScalarType) -> Sql:
         d = self.dialect
         if value is None:
-            return f"CAST(NULL AS {d.types[type_]})"
+            return sql("CAST(NULL AS {})", d.type_sql(type_))
         match type_:
             case ScalarType.BOOL:
-                return "TRUE" if value else "FALSE"
+                return sql("TRUE") if value else sql("FALSE")
             case ScalarType.INT:
-                assert isinstance(value, int)
-                return str(value) if value >= 0 else f"({value})"
+                assert isinstance(value, int) and not isinstance(value, bool)
+                return sql("{}", value) if value >= 0 else sql("({})", value)
             case ScalarType.FLOAT:
                 assert isinstance(value, int | float)
                 text = d.float_literal(float(value))
-                return f"({text})" if text.startswith("-") else text
+                return sql("({})", text) if text.startswith("-") else text
             case ScalarType.STRING:
                 assert isinstance(value, str)
                 return d.string(value)
             case ScalarType.DATETIME:
                 assert isinstance(value, dt.datetime)
-                return d.render("datetime_literal", value.isoformat(sep=" "))
+                return d.render("datetime_literal", d.string(value.isoformat(sep=" ")))
             case ScalarType.DATE:
                 assert isinstance(value, dt.date)
-                return d.render("date_literal", value.isoformat())
+                return d.render("date_literal", d.string(value.isoformat()))
         raise SqlCompileError(f"no SQL literal for type {type_}")
 
-    def sum(self, parts: list[str], type_: ScalarType) -> str:
+    def sum(self, parts: list[Sql], type_: ScalarType) -> Sql:
         if not parts:
             return self.literal(0 if type_ is ScalarType.INT else 0.0, type_)
         # Left to right in one flat run (as Polars adds); nested groups only past SUM_GROUP.
         while len(parts) > SUM_GROUP:
             parts = [
-                "(" + " + ".join(parts[i : i + SUM_GROUP]) + ")"
+                sql("({})", join(" + ", parts[i : i + SUM_GROUP]))
                 for i in range(0, len(parts), SUM_GROUP)
             ]
-        return parts[0] if len(parts) == 1 else "(" + " + ".join(parts) + ")"
+        return parts[0] if len(parts) == 1 else sql("({})", join(" + ", parts))
 
-    def compare(self, e: ir.Compare) -> str:
+    def compare(self, e: ir.Compare) -> Sql:
         left, right, op = e.left, e.right, e.op
         if not self.dialect.flag("has_float32"):
             if isinstance(right, ir.Float32) and isinstance(left, ir.Literal):
@@ -158,10 +162,9 @@ class Compiler:
                 and isinstance(right.value, int | float)
             ):
                 return self.float32_compare(op, left.operand, float(right.value))
-        sql_op = "<>" if op == "!=" else op
-        return f"({self.expr(left)} {sql_op} {self.expr(right)})"
+        return sql("({} {} {})", self.expr(left), _COMPARE[op], self.expr(right))
 
-    def float32_compare(self, op: ir.CompareOp, x: ir.Expr, t: float) -> str:
+    def float32_compare(self, op: ir.CompareOp, x: ir.Expr, t: float) -> Sql:
         """`float32(x) OP t` on the float64 x alone (see `engine.backends.sql.float32`)."""
         negate = op == "!="
         tests = float32.equal(t) if op in ("=", "!=") else float32.rewrite(op, t)
@@ -169,43 +172,49 @@ class Compiler:
         if x_sql is None:
             x_sql = self.expr(x)
         if isinstance(tests, bool):
-            value = "TRUE" if tests != negate else "FALSE"
-            return f"CASE WHEN {x_sql} IS NOT NULL THEN {value} END"
-        joined = " AND ".join(f"{x_sql} {o} {self.literal(b, ScalarType.FLOAT)}" for o, b in tests)
-        return f"(NOT ({joined}))" if negate else f"({joined})"
+            value = sql("TRUE") if tests != negate else sql("FALSE")
+            return sql("CASE WHEN {} IS NOT NULL THEN {} END", x_sql, value)
+        joined = join(
+            " AND ",
+            (
+                sql("{} {} {}", x_sql, _COMPARE[o], self.literal(b, ScalarType.FLOAT))
+                for o, b in tests
+            ),
+        )
+        return sql("(NOT ({}))", joined) if negate else sql("({})", joined)
 
-    def if_chain(self, e: ir.If) -> str:
+    def if_chain(self, e: ir.If) -> Sql:
         """Nested ifs (bins, trees' else branches) become one flat CASE."""
         node: ir.Expr = e
-        whens: list[str] = []
+        whens: list[Sql] = []
         while isinstance(node, ir.If):
-            whens.append(f"WHEN {self.expr(node.cond)} THEN {self.expr(node.then)}")
+            whens.append(sql("WHEN {} THEN {}", self.expr(node.cond), self.expr(node.then)))
             node = node.else_
-        return f"CASE {' '.join(whens)} ELSE {self.expr(node)} END"
+        return sql("CASE {} ELSE {} END", join(" ", whens), self.expr(node))
 
     # -- helpers for arguments read more than once --------------------------------------
 
-    def shared(self, sql: str) -> str:
-        """`sql`, or a helper column holding it when it is too large to copy."""
-        if len(sql) <= HOIST_CHARS:
-            return sql
+    def shared(self, text: Sql) -> Sql:
+        """`text`, or a helper column holding it when it is too large to copy."""
+        if len(text) <= HOIST_CHARS:
+            return text
         level = 1 + max(
-            (h.level for h in self.hoisted if self.dialect.quote(h.name) in sql), default=0
+            (h.level for h in self.hoisted if self.dialect.quote(h.name) in text), default=0
         )
         name = self.fresh_name()
-        self.hoisted.append(Hoisted(name, sql, level))
+        self.hoisted.append(Hoisted(name, text, level))
         return self.dialect.quote(name)
 
-    def guarded(self, test: str, value: str) -> str:
-        return f"CASE WHEN {test} THEN {value} END"
+    def guarded(self, test: Sql, value: Sql) -> Sql:
+        return sql("CASE WHEN {} THEN {} END", test, value)
 
-    def as_float(self, arg: ir.Expr) -> str:
-        sql = self.expr(arg)
+    def as_float(self, arg: ir.Expr) -> Sql:
+        text = self.expr(arg)
         if arg.type is ScalarType.INT:
-            return self.dialect.render("cast", sql, self.dialect.types[ScalarType.FLOAT])
-        return sql
+            return self.dialect.render("cast", text, self.dialect.type_sql(ScalarType.FLOAT))
+        return text
 
-    def call(self, e: ir.Call) -> str:
+    def call(self, e: ir.Call) -> Sql:
         rule = _CALLS.get(e.func)
         if rule is None:
             raise SqlCompileError(f"no SQL translation rule for function {e.func!r}")
@@ -213,7 +222,7 @@ class Compiler:
 
     # -- functions -----------------------------------------------------------------------
 
-    def min_max(self, func: str, args: list[tuple[str, bool]]) -> str:
+    def min_max(self, func: str, args: list[tuple[Sql, bool]]) -> Sql:
         """min/max/clip: null when any argument is (`args`: sql, whether it can be null).
 
         LEAST/GREATEST skip nulls in some engines: there the arguments are tested first.
@@ -224,15 +233,16 @@ class Compiler:
             args = [(self.shared(a) if nullable else a, nullable) for a, nullable in args]
         sqls = [a for a, _ in args]
         if func == "clip":
-            value = d.render("least", d.render("greatest", ", ".join(sqls[:2])) + ", " + sqls[2])
+            inner = d.render("greatest", join(", ", sqls[:2]))
+            value = d.render("least", join(", ", [inner, sqls[2]]))
         else:
-            value = d.render("least" if func == "min" else "greatest", ", ".join(sqls))
-        tests = [f"{a} IS NULL" for a, nullable in args if nullable]
+            value = d.render("least" if func == "min" else "greatest", join(", ", sqls))
+        tests = [sql("{} IS NULL", a) for a, nullable in args if nullable]
         if not skips or not tests:
             return value
-        return f"CASE WHEN {' OR '.join(tests)} THEN NULL ELSE {value} END"
+        return sql("CASE WHEN {} THEN NULL ELSE {} END", join(" OR ", tests), value)
 
-    def round(self, e: ir.Call) -> str:
+    def round(self, e: ir.Call) -> Sql:
         d = self.dialect
         x_ir = e.args[0]
         digits = 0
@@ -247,17 +257,28 @@ class Compiler:
                 return x
             step = 10 ** (-digits)
             x = self.shared(x)
-            magnitude = d.render("int_div", f"(ABS({x}) + {step // 2})", str(step))
-            return f"CASE WHEN {x} < 0 THEN -({magnitude} * {step}) ELSE {magnitude} * {step} END"
+            magnitude = d.render("int_div", sql("(ABS({}) + {})", x, step // 2), sql("{}", step))
+            return sql("CASE WHEN {0} < 0 THEN -({1} * {2}) ELSE {1} * {2} END", x, magnitude, step)
         if digits == 0:
             return d.render("round_half_away", self.shared(x))
         scale = self.literal(10.0 ** abs(digits), ScalarType.FLOAT)
         if digits > 0:
-            scaled = self.shared(f"({x} * {scale})")
-            return f"({d.render('round_half_away', scaled)} / {scale})"
-        scaled = self.shared(f"({x} / {scale})")
-        return f"({d.render('round_half_away', scaled)} * {scale})"
+            scaled = self.shared(sql("({} * {})", x, scale))
+            return sql("({} / {})", d.render("round_half_away", scaled), scale)
+        scaled = self.shared(sql("({} / {})", x, scale))
+        return sql("({} * {})", d.render("round_half_away", scaled), scale)
 
+
+_ARITH: dict[str, Sql] = {"+": sql("+"), "-": sql("-"), "*": sql("*")}
+_LOGIC: dict[str, Sql] = {"and": sql("AND"), "or": sql("OR")}
+_COMPARE: dict[str, Sql] = {
+    "=": sql("="),
+    "!=": sql("<>"),
+    "<": sql("<"),
+    "<=": sql("<="),
+    ">": sql(">"),
+    ">=": sql(">="),
+}
 
 _FLIPPED: dict[ir.CompareOp, ir.CompareOp] = {
     "=": "=",
@@ -269,48 +290,50 @@ _FLIPPED: dict[ir.CompareOp, ir.CompareOp] = {
 }
 
 
-def _zero(c: Compiler) -> str:
+def _zero(c: Compiler) -> Sql:
     return c.literal(0.0, ScalarType.FLOAT)
 
 
-def _one(c: Compiler) -> str:
+def _one(c: Compiler) -> Sql:
     return c.literal(1.0, ScalarType.FLOAT)
 
 
-def _unary(template: str) -> Callable[[Compiler, ir.Call], str]:
+def _unary(template: str) -> Callable[[Compiler, ir.Call], Sql]:
     return lambda c, e: c.dialect.render(template, c.expr(e.args[0]))
 
 
-def _float_unary(template: str, test: str | None) -> Callable[[Compiler, ir.Call], str]:
+def _float_unary(template: str, test: str | None) -> Callable[[Compiler, ir.Call], Sql]:
     """A float function that is null outside its domain (`test` on x, or None)."""
 
-    def rule(c: Compiler, e: ir.Call) -> str:
+    def rule(c: Compiler, e: ir.Call) -> Sql:
         x = c.as_float(e.args[0])
         if test is None:
             return c.dialect.render(template, x)
         x = c.shared(x)
-        return c.guarded(f"{x} {test} {_zero(c)}", c.dialect.render(template, x))
+        return c.guarded(
+            sql("{} {} {}", x, _COMPARE[test], _zero(c)), c.dialect.render(template, x)
+        )
 
     return rule
 
 
-def _integral(template: str) -> Callable[[Compiler, ir.Call], str]:
+def _integral(template: str) -> Callable[[Compiler, ir.Call], Sql]:
     """floor/ceil: int stays int, float stays float."""
 
-    def rule(c: Compiler, e: ir.Call) -> str:
+    def rule(c: Compiler, e: ir.Call) -> Sql:
         x = c.expr(e.args[0])
         return x if e.args[0].type is ScalarType.INT else c.dialect.render(template, x)
 
     return rule
 
 
-def _exp(c: Compiler, e: ir.Call) -> str:
+def _exp(c: Compiler, e: ir.Call) -> Sql:
     x = c.shared(c.as_float(e.args[0]))
     limit = c.literal(EXP_MAX, ScalarType.FLOAT)
-    return f"CASE WHEN {x} > {limit} THEN NULL ELSE {c.dialect.render('exp', x)} END"
+    return sql("CASE WHEN {} > {} THEN NULL ELSE {} END", x, limit, c.dialect.render("exp", x))
 
 
-def _pow(c: Compiler, e: ir.Call) -> str:
+def _pow(c: Compiler, e: ir.Call) -> Sql:
     """Null where the result is not finite: a negative base with a fractional exponent, 0^-n,
     and overflow (PostgreSQL raises an error on overflow instead: see docs/sql.md)."""
     d = c.dialect
@@ -319,31 +342,38 @@ def _pow(c: Compiler, e: ir.Call) -> str:
     zero = _zero(c)
     value = c.shared(d.render("pow", a, b))
     inf = d.float_literal(float("inf"))
-    return (
-        f"CASE WHEN {a} < {zero} AND {b} <> {d.render('floor', b)} THEN NULL "
-        f"WHEN {a} = {zero} AND {b} < {zero} THEN NULL "
-        f"WHEN ABS({value}) < {inf} THEN {value} END"
+    # {0} base, {1} exponent, {2} zero, {3} floor(exponent), {4} the power, {5} infinity
+    return sql(
+        "CASE WHEN {0} < {2} AND {1} <> {3} THEN NULL "
+        "WHEN {0} = {2} AND {1} < {2} THEN NULL "
+        "WHEN ABS({4}) < {5} THEN {4} END",
+        a,
+        b,
+        zero,
+        d.render("floor", b),
+        value,
+        inf,
     )
 
 
-def _arg(c: Compiler, e: ir.Expr) -> tuple[str, bool]:
+def _arg(c: Compiler, e: ir.Expr) -> tuple[Sql, bool]:
     """An argument's SQL and whether it can be null (a non-null literal cannot)."""
     return c.expr(e), not (isinstance(e, ir.Literal) and e.value is not None)
 
 
-def _min_max(c: Compiler, e: ir.Call) -> str:
+def _min_max(c: Compiler, e: ir.Call) -> Sql:
     return c.min_max(e.func, [_arg(c, a) for a in e.args])
 
 
-def _clip(c: Compiler, e: ir.Call) -> str:
+def _clip(c: Compiler, e: ir.Call) -> Sql:
     return c.min_max("clip", [_arg(c, a) for a in e.args])
 
 
-def _coalesce(c: Compiler, e: ir.Call) -> str:
-    return "COALESCE(" + ", ".join(c.expr(a) for a in e.args) + ")"
+def _coalesce(c: Compiler, e: ir.Call) -> Sql:
+    return sql("COALESCE({})", join(", ", (c.expr(a) for a in e.args)))
 
 
-def _days_between(c: Compiler, e: ir.Call) -> str:
+def _days_between(c: Compiler, e: ir.Call) -> Sql:
     a, b = e.args
     key = (
         "days_between_datetime" if ScalarType.DATETIME in (a.type, b.type) else "days_between_date"
@@ -351,27 +381,29 @@ def _days_between(c: Compiler, e: ir.Call) -> str:
     return c.dialect.render(key, c.expr(a), c.expr(b))
 
 
-def _binary(template: str) -> Callable[[Compiler, ir.Call], str]:
+def _binary(template: str) -> Callable[[Compiler, ir.Call], Sql]:
     return lambda c, e: c.dialect.render(template, c.expr(e.args[0]), c.expr(e.args[1]))
 
 
-def _logit(c: Compiler, e: ir.Call) -> str:
+def _logit(c: Compiler, e: ir.Call) -> Sql:
     p = c.shared(c.as_float(e.args[0]))
     zero, one = _zero(c), _one(c)
-    ln = c.dialect.render("ln", f"({p} / ({one} - {p}))")
-    return c.guarded(f"{p} > {zero} AND {p} < {one}", ln)
+    ln = c.dialect.render("ln", sql("({0} / ({1} - {0}))", p, one))
+    return c.guarded(sql("{0} > {1} AND {0} < {2}", p, zero, one), ln)
 
 
-def _sigmoid(c: Compiler, e: ir.Call) -> str:
+def _sigmoid(c: Compiler, e: ir.Call) -> Sql:
     """1 / (1 + exp(-x)); where exp(-x) overflows the result is 0.0, as in float arithmetic."""
     x = c.shared(c.as_float(e.args[0]))
     one = _one(c)
     limit = c.literal(-EXP_MAX, ScalarType.FLOAT)
-    exp = c.dialect.render("exp", f"(-{x})")
-    return f"CASE WHEN {x} < {limit} THEN {_zero(c)} ELSE ({one} / ({one} + {exp})) END"
+    exp = c.dialect.render("exp", sql("(-{})", x))
+    return sql(
+        "CASE WHEN {0} < {1} THEN {2} ELSE ({3} / ({3} + {4})) END", x, limit, _zero(c), one, exp
+    )
 
 
-_CALLS: dict[str, Callable[[Compiler, ir.Call], str]] = {
+_CALLS: dict[str, Callable[[Compiler, ir.Call], Sql]] = {
     "abs": _unary("abs"),
     "min": _min_max,
     "max": _min_max,

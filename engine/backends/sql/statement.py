@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from engine import ir, results
 from engine.backends.sql.dialects import Dialect
 from engine.backends.sql.expressions import Compiler, Hoisted, SqlCompileError
+from engine.backends.sql.sqltext import Sql, join, sql, strip
 from engine.backends.sql.templates import Renderer
 from engine.program import Definition, Program
 from engine.types import ScalarType
@@ -25,17 +26,17 @@ from engine.types import ScalarType
 class Column:
     """`sql AS name` in a SELECT list (name already quoted)."""
 
-    sql: str
-    name: str
+    sql: Sql
+    name: Sql
 
 
 @dataclass(frozen=True)
 class Step:
     """One CTE that adds columns to the previous one: `SELECT *, columns FROM source`."""
 
-    name: str
-    comment: str
-    source: str
+    name: Sql
+    comment: Sql
+    source: Sql
     columns: tuple[Column, ...]
 
 
@@ -52,7 +53,7 @@ _KIND_WORDS = {
 class StatementBuilder:
     """Compiles one bound program for one dialect into the context of `statement.sql.j2`."""
 
-    def __init__(self, program: Program, dialect: Dialect, table_sql: str) -> None:
+    def __init__(self, program: Program, dialect: Dialect, table_sql: Sql) -> None:
         self.program = program
         self.dialect = dialect
         self.table_sql = table_sql
@@ -71,7 +72,7 @@ class StatementBuilder:
                 self._taken.add(name)
                 return name
 
-    def cte(self, base: str) -> str:
+    def cte(self, base: str) -> Sql:
         """A CTE name (quoted) that differs from the source table's name and every other CTE."""
         table_parts = {p.strip('"`').lower() for p in self.table_sql.split(".")}
         name = base
@@ -86,42 +87,53 @@ class StatementBuilder:
         d = self.dialect
         cols = []
         for c in self.program.inputs:
-            sql = d.render("cast", d.quote(c.name), d.types[c.type])
+            value = d.render("cast", d.quote(c.name), d.type_sql(c.type))
             if c.type is ScalarType.FLOAT:
-                sql = d.render("nan_to_null", sql)
-            cols.append(Column(sql, d.quote(c.name)))
+                value = d.render("nan_to_null", value)
+            cols.append(Column(value, d.quote(c.name)))
         return cols
 
-    def key_as_text(self) -> str:
+    def key_as_text(self) -> Sql:
         d = self.dialect
         key = self.program.key
-        return d.render("cast", d.quote(key.name), d.types[ScalarType.STRING])
+        return d.render("cast", d.quote(key.name), d.type_sql(ScalarType.STRING))
 
-    def validation(self, count_column: str) -> str:
+    def validation(self, count_column: str) -> Sql:
         """A condition true on every valid row that raises the warehouse's error otherwise."""
         d = self.dialect
         key = self.program.key
         key_q = d.quote(key.name)
-        key_text = f"COALESCE({self.key_as_text()}, {d.string('')})"
+        key_text = sql("COALESCE({}, {})", self.key_as_text(), d.string(""))
 
-        def fail(message: str) -> str:
+        def fail(message: str) -> Sql:
             # The row's key makes the message row-dependent: no planner folds it away early.
-            return d.render("raise_error", f"({d.string('scorecard: ' + message)} || {key_text})")
+            text = d.string("scorecard: " + message)
+            return d.render("raise_error", sql("({} || {})", text, key_text))
 
         whens = [
-            f"WHEN {key_q} IS NULL THEN {fail(f'the key column {key.name} is null in a row')}",
-            f"WHEN {d.quote(count_column)} > 1 THEN "
-            + fail(f"the key column {key.name} is not unique: "),
+            sql(
+                "WHEN {} IS NULL THEN {}",
+                key_q,
+                fail(f"the key column {key.name} is null in a row"),
+            ),
+            sql(
+                "WHEN {} > 1 THEN {}",
+                d.quote(count_column),
+                fail(f"the key column {key.name} is not unique: "),
+            ),
         ]
         for c in self.program.inputs:
             if c.required and not c.key:
                 whens.append(
-                    f"WHEN {d.quote(c.name)} IS NULL THEN "
-                    + fail(f"the required column {c.name} is null for the key ")
+                    sql(
+                        "WHEN {} IS NULL THEN {}",
+                        d.quote(c.name),
+                        fail(f"the required column {c.name} is null for the key "),
+                    )
                 )
-        return "CASE\n    " + "\n    ".join(whens) + "\n    ELSE TRUE\n  END"
+        return sql("CASE\n    {}\n    ELSE TRUE\n  END", join("\n    ", whens))
 
-    def steps(self, source: str) -> tuple[list[Step], str]:
+    def steps(self, source: Sql) -> tuple[list[Step], Sql]:
         """One CTE per layer of definitions (plus CTEs for the helper columns they hoist)."""
         out: list[Step] = []
         for number, layer in enumerate(self.program.layers(), start=1):
@@ -132,19 +144,19 @@ class StatementBuilder:
             base = "_".join(kinds) + f"_{number}"
             source = self._helpers(out, source, base)
             name = self.cte(base)
-            out.append(Step(name, _describe(layer), source, tuple(columns)))
+            out.append(Step(name, self.dialect.comment(_describe(layer)), source, tuple(columns)))
             source = name
         return out, source
 
     def add_step(
-        self, out: list[Step], source: str, base: str, comment: str, columns: list[Column]
-    ) -> str:
+        self, out: list[Step], source: Sql, base: str, comment: str, columns: list[Column]
+    ) -> Sql:
         source = self._helpers(out, source, base)
         name = self.cte(base)
-        out.append(Step(name, comment, source, tuple(columns)))
+        out.append(Step(name, self.dialect.comment(comment), source, tuple(columns)))
         return name
 
-    def _helpers(self, out: list[Step], source: str, base: str) -> str:
+    def _helpers(self, out: list[Step], source: Sql, base: str) -> Sql:
         hoisted = self.compiler.take_hoisted()
         levels: dict[int, list[Hoisted]] = {}
         for h in hoisted:
@@ -152,31 +164,35 @@ class StatementBuilder:
         for level in sorted(levels):
             name = self.cte(f"{base}_helpers_{level}")
             cols = tuple(Column(h.sql, self.dialect.quote(h.name)) for h in levels[level])
-            out.append(Step(name, "shared subexpressions, computed once", source, cols))
+            comment = self.dialect.comment("shared subexpressions, computed once")
+            out.append(Step(name, comment, source, cols))
             source = name
         return source
 
-    def excluded(self) -> str:
+    def excluded(self) -> Sql:
         if not self.program.excludes:
-            return f"CAST(NULL AS {self.dialect.types[ScalarType.STRING]})"
-        whens = " ".join(
-            f"WHEN {self.compiler.compile(x.cond)} THEN {self.dialect.string(x.label)}"
-            for x in self.program.excludes
+            return sql("CAST(NULL AS {})", self.dialect.type_sql(ScalarType.STRING))
+        whens = join(
+            " ",
+            (
+                sql("WHEN {} THEN {}", self.compiler.compile(x.cond), self.dialect.string(x.label))
+                for x in self.program.excludes
+            ),
         )
-        return f"CASE {whens} END"
+        return sql("CASE {} END", whens)
 
-    def segment(self) -> str:
+    def segment(self) -> Sql:
         whens = []
         for s in self.program.segments:
-            cond = "TRUE" if s.cond is None else self.compiler.compile(s.cond)
-            whens.append(f"WHEN {cond} THEN {self.dialect.string(s.name)}")
+            cond = sql("TRUE") if s.cond is None else self.compiler.compile(s.cond)
+            whens.append(sql("WHEN {} THEN {}", cond, self.dialect.string(s.name)))
         excluded = self.dialect.quote(results.EXCLUDED)
-        return f"CASE WHEN {excluded} IS NULL THEN CASE {' '.join(whens)} END END"
+        return sql("CASE WHEN {} IS NULL THEN CASE {} END END", excluded, join(" ", whens))
 
-    def contributions(self) -> list[dict[str, str]]:
+    def contributions(self) -> list[dict[str, Sql | int]]:
         d = self.dialect
         return [
-            {"name": d.string(name), "ord": str(i), "value": d.quote(name)}
+            {"name": d.string(name), "ord": i, "value": d.quote(name)}
             for i, name in enumerate(self.program.contributions, start=1)
         ]
 
@@ -213,14 +229,16 @@ class StatementBuilder:
                 "ranked": self.cte("reasons_ranked"),
                 "pivot": self.cte("reasons"),
                 "contributions": self.contributions(),
-                "string_type": d.types[ScalarType.STRING],
+                "string_type": d.type_sql(ScalarType.STRING),
                 "zero": self.compiler.literal(0.0, ScalarType.FLOAT),
                 "excluded": d.quote(results.EXCLUDED),
                 "columns": [d.quote(results.reason(i)) for i in range(1, p.reasons.count + 1)],
             }
+        title = p.metadata.get("title", "")
         return {
-            "card": p.name,
-            "title": p.metadata.get("title", ""),
+            "card": d.comment(p.name),
+            "title": d.comment(title) if title else None,
+            "dialect_name": d.comment(d.name),
             "table": self.table_sql,
             "input_cte": input_cte,
             "counted_cte": counted_cte,
@@ -257,9 +275,9 @@ def model_errors(program: Program) -> list[str]:
     return names
 
 
-def build(program: Program, dialect: Dialect, table_sql: str) -> str:
+def build(program: Program, dialect: Dialect, table_sql: Sql) -> Sql:
     """The SELECT statement (no trailing semicolon) for a bound program."""
     if any(isinstance(n, ir.Param) for d in program.definitions for n in ir.walk(d.expr)):
         raise SqlCompileError("the program has unbound parameters: call bind_params first")
     builder = StatementBuilder(program, dialect, table_sql)
-    return Renderer(dialect).dispatch("statement", **builder.context()).strip()
+    return strip(Renderer(dialect).dispatch("statement", **builder.context()))

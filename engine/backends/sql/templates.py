@@ -5,6 +5,10 @@ overrides it where the dialect differs. A template calls another through `dispat
 so an override of one piece (the key order of `NTILE`, the unpivot of reasons) leaves the rest
 shared. Undefined variables are errors (`StrictUndefined`), and a template found nowhere is an
 error that lists every name that was tried.
+
+The templates print only SQL text (`engine.backends.sql.sqltext.Sql`) and integers: the context
+holds names already quoted and comments already escaped, `q(name)` quotes a name, and printing a
+plain `str` is an error (see `sqltext.refuse_plain_text`). Fixed SQL is template text.
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ from functools import cache
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
 
 from engine.backends.sql.dialects import Dialect, lineage
+from engine.backends.sql.sqltext import Sql, render, sql_environment
 
 
 class TemplateMissingError(LookupError):
@@ -24,14 +28,7 @@ class TemplateMissingError(LookupError):
 
 @cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("engine.backends.sql", "templates"),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return sql_environment(jinja2.PackageLoader("engine.backends.sql", "templates"))
 
 
 class Renderer:
@@ -44,7 +41,7 @@ class Renderer:
     def candidates(self, name: str) -> list[str]:
         return [f"{d}/{name}.sql.j2" for d in lineage(self.dialect.name)]
 
-    def dispatch(self, name: str, **context: Any) -> str:
+    def dispatch(self, name: str, **context: Any) -> Sql:
         """The first of `<dialect>/NAME`, `<parent>/NAME`, ..., `default/NAME`, rendered."""
         tried = self.candidates(name)
         try:
@@ -54,11 +51,12 @@ class Renderer:
                 f"no SQL template {name!r} for dialect {self.dialect.name!r}; tried: "
                 + ", ".join(tried)
             ) from None
-        text = template.render(
-            **context, dispatch=self._in_template, q=self.dialect.quote, dialect=self.dialect
+        return render(
+            template,
+            {
+                **context,
+                "dispatch": self.dispatch,
+                "q": self.dialect.quote,
+                "dialect": self.dialect,
+            },
         )
-        return text
-
-    def _in_template(self, name: str, **context: Any) -> Markup:
-        # Markup only to keep Jinja from re-escaping; autoescape is off anyway.
-        return Markup(self.dispatch(name, **context))

@@ -17,6 +17,7 @@ from typing import Any
 from engine import ir
 from engine.backends.sql import compile_program, create_table_statement, get_dialect, quote_table
 from engine.backends.sql.export import sql_program
+from engine.backends.sql.sqltext import sql
 from engine.diagnostics import ScorecardError, error
 from engine.program import Program
 
@@ -134,10 +135,10 @@ def apply_in_warehouse(
     select = compile_program(program, dialect, table)
     d = get_dialect(dialect)
     target = quote_table(d, into)
-    statements = [
-        f"DROP TABLE IF EXISTS {target}",
+    statements: list[str] = [
+        sql("DROP TABLE IF EXISTS {}", target),
         create_table_statement(select, dialect, into),
     ]
-    count_sql = f"SELECT COUNT(*) FROM {target}"
+    count_sql = sql("SELECT COUNT(*) FROM {}", target)
     rows = _EXECUTORS[dialect](url, statements, count_sql)
     return WarehouseRun(into, rows, dialect)
