@@ -45,7 +45,7 @@ REFUSED: list[tuple[str, str, list[tuple[str, int, int]]]] = [
     ("int-round-digits", "let x = round(income, 99999999999999999999)", [("E108", 1, 23)]),
     ("float-overflow", "let x = income * 1e400", [("E109", 1, 18)]),
     ("float-overflow-negative", "let x = -1.5e309", [("E109", 1, 10)]),
-    ("float-param", "param p : float = -2e308", [("E109", 1, 19)]),
+    ("float-param", "param p : float = -2e308", [("E109", 1, 20)]),
     ("float-bin-bound", "bins b on income {\n  >= 1e999 -> 1\n}", [("E109", 2, 6)]),
     (
         "two-literals",

@@ -15,8 +15,6 @@ the rows whose let equals the expected column.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -280,36 +278,24 @@ def test_postgres(program: Program, pg: psycopg.Connection) -> None:
 # ---------------------------------------------------------------- Spark (ANSI on and off)
 
 
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    pytest.importorskip("pyspark", reason="pyspark is not installed")
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        pytest.skip("no Java runtime for Spark")
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[1]")
-        .appName("scorecard-overflow-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    session.createDataFrame(
-        FRAME.rows(), schema="id STRING, a BIGINT, b BIGINT, d DATE"
-    ).createOrReplaceTempView("t")
-    yield session
-    session.stop()
+@pytest.fixture
+def ansi(spark: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The shared Spark session with ANSI mode as the test asks; restored afterwards."""
+    before = spark.conf.get("spark.sql.ansi.enabled")
+    spark.conf.set("spark.sql.ansi.enabled", request.param)
+    yield spark
+    spark.conf.set("spark.sql.ansi.enabled", before)
 
 
 @pytest.mark.spark
-@pytest.mark.parametrize("ansi", ["true", "false"])
-def test_spark(program: Program, spark: Any, ansi: str) -> None:
-    spark.conf.set("spark.sql.ansi.enabled", ansi)
-    rows = [r.asDict() for r in spark.sql(_select(program, "spark")).collect()]
-    _compare(rows, f"spark (ANSI {ansi})")
+@pytest.mark.parametrize("ansi", ["true", "false"], indirect=True)
+def test_spark(program: Program, ansi: Any) -> None:
+    ansi.createDataFrame(
+        FRAME.rows(), schema="id STRING, a BIGINT, b BIGINT, d DATE"
+    ).createOrReplaceTempView("t")
+    rows = [r.asDict() for r in ansi.sql(_select(program, "spark")).collect()]
+    mode = ansi.conf.get("spark.sql.ansi.enabled")
+    _compare(rows, f"spark (ANSI {mode})")
 
 
 # ---------------------------------------------------------------- the whole card
@@ -377,7 +363,6 @@ def test_compiled_card_on_postgres(
 @pytest.mark.spark
 def test_compiled_card_on_spark(counting: tuple[Path, pl.DataFrame], spark: Any) -> None:
     card, frame = counting
-    spark.conf.set("spark.sql.ansi.enabled", "true")
     schema = ", ".join(
         f"{c} {'STRING' if c == 'id' else 'DATE' if c == 'd' else 'BIGINT'}" for c in frame.columns
     )

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from engine.types import ScalarType
+from engine.types import INT_MAX, ScalarType
 
 EXP_MAX = 709.782712893384
 """The largest float64 x whose exp(x) is finite: above it `exp` gives null (as in Polars)."""
@@ -101,6 +101,36 @@ class Dialect:
 
 _CONTROL_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
+INT_MIN_SQL = f"(-{INT_MAX} - 1)"
+"""int64's minimum as a BIGINT expression (the literal -9223372036854775808 is a decimal in
+some engines, whose negation then makes the whole expression decimal)."""
+
+_IN_INT64 = f"BETWEEN {INT_MIN_SQL} AND {INT_MAX}"
+
+
+def _exact_int(wide: str, narrow: str) -> dict[str, str]:
+    """Templates for int `+ - *` and `round(x, -n)`: computed exactly in a wider type
+    (`wide` casts an int to it: the product of two int64 values has 38 digits at most), then
+    `narrow` brings the result back to int64, or null where it does not fit."""
+    a, b = wide.replace("{0}", "{{0}}"), wide.replace("{0}", "{{1}}")
+
+    def back(inner: str) -> str:
+        return narrow.replace("{0}", inner)
+
+    def spelled(template: str) -> str:
+        return template.replace("{{0}}", "{0}").replace("{{1}}", "{1}")
+
+    return {
+        "int_add": spelled(back(f"({a} + {b})")),
+        "int_sub": spelled(back(f"({a} - {b})")),
+        "int_mul": spelled(back(f"({a} * {b})")),
+        "int_round": spelled(back(f"ROUND({a}, {{{{1}}}})")),
+    }
+
+
+_TRY_CAST_INT = "TRY_CAST({0} AS {int})"
+_BETWEEN_INT = f"CAST(CASE WHEN {{0}} {_IN_INT64} THEN {{0}} END AS {{int}})"
+
 _BASE_TYPES: dict[ScalarType, str] = {
     ScalarType.INT: "BIGINT",
     ScalarType.FLOAT: "DOUBLE",
@@ -124,7 +154,6 @@ _BASE_SQL: dict[str, str] = {
     "float32": "CAST(CAST({0} AS {float32}) AS {float})",
     "nan_to_null": "NULLIF({0}, CAST('NaN' AS {float}))",
     "div": "({0} / NULLIF({1}, 0))",
-    "int_div": "({0} // {1})",
     "round_half_away": "ROUND({0})",
     "floor": "FLOOR({0})",
     "ceil": "CEIL({0})",
@@ -148,6 +177,10 @@ _BASE_SQL: dict[str, str] = {
     "starts_with": "STARTS_WITH({0}, {1})",
     "ends_with": "ENDS_WITH({0}, {1})",
     "raise_error": "(ERROR({0}) IS NULL)",
+    # Int overflow gives null (docs/language.md): engines raise or wrap around instead.
+    "int_neg": f"(-NULLIF({{0}}, {INT_MIN_SQL}))",
+    "int_abs": f"ABS(NULLIF({{0}}, {INT_MIN_SQL}))",
+    **_exact_int("CAST({0} AS DECIMAL(38, 0))", _TRY_CAST_INT),
 }
 
 _BASE_FLAGS: dict[str, bool] = {
@@ -182,7 +215,6 @@ _SPECS: dict[str, _Spec] = {
             ),
             # EXP raises 'underflow' where the result is 0.0.
             "exp": f"CASE WHEN {{0}} <= {EXP_ZERO!r}::float8 THEN 0::float8 ELSE EXP({{0}}) END",
-            "int_div": "({0} / {1})",
             "days_between_date": "({1} - {0})",
             "days_between_datetime": (
                 "CAST(TRUNC(EXTRACT(EPOCH FROM ({1} - {0})) / 86400) AS {int})"
@@ -190,6 +222,7 @@ _SPECS: dict[str, _Spec] = {
             "ends_with": "(RIGHT({0}, LENGTH({1})) = {1})",
             # No error function in PostgreSQL: a failing cast carries the message.
             "raise_error": "(CAST({0} AS INTEGER) = 0)",
+            **_exact_int("CAST({0} AS NUMERIC)", _BETWEEN_INT),
         },
     ),
     "spark": _Spec(
@@ -201,7 +234,6 @@ _SPECS: dict[str, _Spec] = {
             "identifier_quote_escape": "``",
             "float_literal": "{0}D",
             "datetime_literal": "TIMESTAMP_NTZ '{0}'",
-            "int_div": "({0} DIV {1})",
             "floor": "CAST(FLOOR({0}) AS {float})",
             "ceil": "CAST(CEIL({0}) AS {float})",
             "days_between_date": "DATEDIFF({1}, {0})",
@@ -209,6 +241,10 @@ _SPECS: dict[str, _Spec] = {
             "starts_with": "STARTSWITH({0}, {1})",
             "ends_with": "ENDSWITH({0}, {1})",
             "raise_error": "(RAISE_ERROR({0}) IS NULL)",
+            # Null on overflow whether ANSI mode is on (it raises) or off (it wraps around).
+            "int_add": "TRY_ADD({0}, {1})",
+            "int_sub": "TRY_SUBTRACT({0}, {1})",
+            "int_mul": "TRY_MULTIPLY({0}, {1})",
         },
         flags={"backslash_escapes": True},
     ),
@@ -218,7 +254,6 @@ _SPECS: dict[str, _Spec] = {
         types={ScalarType.DATETIME: "TIMESTAMP_NTZ"},
         sql={
             "datetime_literal": "CAST('{0}' AS TIMESTAMP_NTZ)",
-            "int_div": "TRUNC({0} / {1})",
             "log10": "LOG(10, {0})",
             "days_between_date": "DATEDIFF(DAY, {0}, {1})",
             "days_between_datetime": "TRUNC(DATEDIFF(MICROSECOND, {0}, {1}) / 86400000000)",
@@ -226,6 +261,8 @@ _SPECS: dict[str, _Spec] = {
             "ends_with": "ENDSWITH({0}, {1})",
             # No error function usable in a SELECT: a failing cast carries the message.
             "raise_error": "(CAST({0} AS INTEGER) = 0)",
+            # Integers are NUMBER(38, 0): exact, but not limited to int64 by themselves.
+            **_exact_int("CAST({0} AS NUMBER(38, 0))", _BETWEEN_INT),
         },
         # FLOAT is 64-bit in Snowflake: float32 comparisons use the midpoint rewrite.
         flags={"backslash_escapes": True, "has_float32": False, "least_skips_nulls": False},
@@ -245,10 +282,13 @@ _SPECS: dict[str, _Spec] = {
             "identifier_quote_escape": "\\`",
             "datetime_literal": "DATETIME '{0}'",
             "nan_to_null": "IF(IS_NAN({0}), NULL, {0})",
-            "int_div": "DIV({0}, {1})",
             "days_between_date": "DATE_DIFF({1}, {0}, DAY)",
             "days_between_datetime": "DIV(DATETIME_DIFF({1}, {0}, MICROSECOND), 86400000000)",
             "contains": "(STRPOS({0}, {1}) > 0)",
+            **_exact_int("CAST({0} AS BIGNUMERIC)", "SAFE_CAST({0} AS INT64)"),
+            "int_add": "SAFE_ADD({0}, {1})",
+            "int_sub": "SAFE_SUBTRACT({0}, {1})",
+            "int_mul": "SAFE_MULTIPLY({0}, {1})",
         },
         # BigQuery has no 32-bit float: float32 comparisons use the midpoint rewrite.
         flags={"backslash_escapes": True, "has_float32": False, "least_skips_nulls": False},

@@ -4,7 +4,8 @@ Every node gets the semantics the `engine.ir` docstring states, whatever the eng
 defaults: null in, null out; `/` by zero, `ln`/`log10` of x <= 0, `sqrt` of x < 0 and `logit`
 outside (0, 1) give null; `exp` and `pow` give null where the result is not finite (as the Polars
 backend does); `min`/`max`/`clip` give null when any argument is null; `round` rounds half away
-from zero. The dialect's tables (`engine.backends.sql.dialects`) say how; this module never asks
+from zero; int `+ - *`, unary minus, `abs` and `round` give null where the exact result leaves
+int64 (unless the checker proved it cannot: `cannot_overflow`). The dialect's tables (`engine.backends.sql.dialects`) say how; this module never asks
 which dialect it compiles for.
 
 Guards read an argument more than once (`CASE WHEN x > 0 THEN LN(x) END`). When that argument
@@ -20,8 +21,8 @@ from dataclasses import dataclass, field
 
 from engine import ir
 from engine.backends.sql import float32
-from engine.backends.sql.dialects import EXP_MAX, Dialect
-from engine.types import ScalarType
+from engine.backends.sql.dialects import EXP_MAX, INT_MIN_SQL, Dialect
+from engine.types import INT_MIN, ScalarType
 
 SUM_GROUP = 50
 """Terms added in one flat `a + b + ...` run; longer sums nest in groups (SQL depth limits)."""
@@ -82,13 +83,17 @@ class Compiler:
                         "with a constant threshold there"
                     )
                 return d.render("float32", self.expr(o))
-            case ir.Negate(operand=o):
+            case ir.Negate(operand=o, cannot_overflow=safe):
+                if o.type is ScalarType.INT and not safe:
+                    return self.render_shared("int_neg", self.expr(o))
                 return f"(-{self.expr(o)})"
             case ir.Not(operand=o):
                 return f"(NOT {self.expr(o)})"
-            case ir.Arith(op=op, left=a, right=b):
+            case ir.Arith(op=op, left=a, right=b, cannot_overflow=safe):
                 if op == "/":
                     return d.render("div", self.expr(a), self.expr(b))
+                if e.type is ScalarType.INT and not safe:
+                    return self.render_shared(_INT_OPS[op], self.expr(a), self.expr(b))
                 return f"({self.expr(a)} {op} {self.expr(b)})"
             case ir.Sum(terms=terms, type=t):
                 return self.sum([self.expr(x) for x in terms], t)
@@ -121,6 +126,8 @@ class Compiler:
                 return "TRUE" if value else "FALSE"
             case ScalarType.INT:
                 assert isinstance(value, int)
+                if value == INT_MIN:
+                    return INT_MIN_SQL
                 return str(value) if value >= 0 else f"({value})"
             case ScalarType.FLOAT:
                 assert isinstance(value, int | float)
@@ -198,6 +205,12 @@ class Compiler:
         self.hoisted.append(Hoisted(name, sql, level))
         return self.dialect.quote(name)
 
+    def render_shared(self, key: str, *args: str) -> str:
+        """The template `key`; an argument it reads more than once is `shared` first."""
+        template = self.dialect.template(key)
+        kept = [self.shared(a) if template.count(f"{{{i}}}") > 1 else a for i, a in enumerate(args)]
+        return self.dialect.render(key, *kept)
+
     def guarded(self, test: str, value: str) -> str:
         return f"CASE WHEN {test} THEN {value} END"
 
@@ -247,10 +260,8 @@ class Compiler:
         if x_ir.type is ScalarType.INT:
             if digits >= 0:
                 return x
-            step = 10 ** (-digits)
-            x = self.shared(x)
-            magnitude = d.render("int_div", f"(ABS({x}) + {step // 2})", str(step))
-            return f"CASE WHEN {x} < 0 THEN -({magnitude} * {step}) ELSE {magnitude} * {step} END"
+            # The exact rounding, half away from zero, of a decimal; null outside int64.
+            return self.render_shared("int_round", x, self.literal(digits, ScalarType.INT))
         if digits == 0:
             return d.render("round_half_away", self.shared(x))
         scale = self.literal(10.0 ** abs(digits), ScalarType.FLOAT)
@@ -260,6 +271,8 @@ class Compiler:
         scaled = self.shared(f"({x} / {scale})")
         return f"({d.render('round_half_away', scaled)} * {scale})"
 
+
+_INT_OPS = {"+": "int_add", "-": "int_sub", "*": "int_mul"}
 
 _FLIPPED: dict[ir.CompareOp, ir.CompareOp] = {
     "=": "=",
@@ -373,8 +386,13 @@ def _sigmoid(c: Compiler, e: ir.Call) -> str:
     return f"CASE WHEN {x} < {limit} THEN {_zero(c)} ELSE ({one} / ({one} + {exp})) END"
 
 
+def _abs(c: Compiler, e: ir.Call) -> str:
+    key = "int_abs" if e.type is ScalarType.INT else "abs"
+    return c.render_shared(key, c.expr(e.args[0]))
+
+
 _CALLS: dict[str, Callable[[Compiler, ir.Call], str]] = {
-    "abs": _unary("abs"),
+    "abs": _abs,
     "min": _min_max,
     "max": _min_max,
     "clip": _clip,
