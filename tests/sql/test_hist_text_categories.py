@@ -241,7 +241,8 @@ def test_check_refuses_text_for_a_batch_only_model(tmp_path: Path) -> None:
     train = _sample(rng, 800, unseen=False).fillna({"csp": "none", "region": "none"}).fillna(0)
     model = make_pipeline(
         make_column_transformer(
-            (OneHotEncoder(handle_unknown="ignore"), ["csp", "region"]), remainder="passthrough"
+            (OneHotEncoder(handle_unknown="ignore", sparse_output=False), ["csp", "region"]),
+            remainder="passthrough",
         ),
         KNeighborsClassifier(),
     ).fit(train, _target(rng, train))
