@@ -112,19 +112,18 @@ def _exact_int(wide: str, narrow: str) -> dict[str, str]:
     """Templates for int `+ - *` and `round(x, -n)`: computed exactly in a wider type
     (`wide` casts an int to it: the product of two int64 values has 38 digits at most), then
     `narrow` brings the result back to int64, or null where it does not fit."""
-    a, b = wide.replace("{0}", "{{0}}"), wide.replace("{0}", "{{1}}")
+
+    def cast(arg: int) -> str:
+        return wide.replace("{0}", "{" + str(arg) + "}")
 
     def back(inner: str) -> str:
-        return narrow.replace("{0}", inner)
-
-    def spelled(template: str) -> str:
-        return template.replace("{{0}}", "{0}").replace("{{1}}", "{1}")
+        return narrow.replace("{0}", inner)  # the inserted text is not scanned again
 
     return {
-        "int_add": spelled(back(f"({a} + {b})")),
-        "int_sub": spelled(back(f"({a} - {b})")),
-        "int_mul": spelled(back(f"({a} * {b})")),
-        "int_round": spelled(back(f"ROUND({a}, {{{{1}}}})")),
+        "int_add": back(f"({cast(0)} + {cast(1)})"),
+        "int_sub": back(f"({cast(0)} - {cast(1)})"),
+        "int_mul": back(f"({cast(0)} * {cast(1)})"),
+        "int_round": back(f"ROUND({cast(0)}, {{1}})"),
     }
 
 

@@ -5,8 +5,8 @@ defaults: null in, null out; `/` by zero, `ln`/`log10` of x <= 0, `sqrt` of x < 
 outside (0, 1) give null; `exp` and `pow` give null where the result is not finite (as the Polars
 backend does); `min`/`max`/`clip` give null when any argument is null; `round` rounds half away
 from zero; int `+ - *`, unary minus, `abs` and `round` give null where the exact result leaves
-int64 (unless the checker proved it cannot: `cannot_overflow`). The dialect's tables (`engine.backends.sql.dialects`) say how; this module never asks
-which dialect it compiles for.
+int64 (unless the checker proved it cannot: `cannot_overflow`). The dialect's tables
+(`engine.backends.sql.dialects`) say how; this module never asks which dialect it compiles for.
 
 Guards read an argument more than once (`CASE WHEN x > 0 THEN LN(x) END`). When that argument
 is large (a model's sum of trees), the compiler hoists it into a helper column computed in an
