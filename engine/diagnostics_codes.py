@@ -70,6 +70,8 @@ CODES: Final[tuple[Code, ...]] = (
     Code("E106", ERROR, "a date or datetime literal that is not a real date", "`2026-02-30`"),
     Code("E107", ERROR, "a statement whose expression nests more than 256 levels (a chain of 300 `+` counts as 300 levels): split it into lets"),
     Code("E108", ERROR, "an interval bound `inf` on the wrong side: `(-inf, b)` and `[a, +inf)` are the only forms", "`[+inf, 3)`"),
+    Code("E109", ERROR, "a float literal too large for a 64-bit float (it would be infinite)", "`income * 1e400`"),
+    Code("E110", ERROR, "a whole-number literal outside the `int` range (-9223372036854775808 to 9223372036854775807); the message suggests a float", "`age * 9223372036854775808`"),
     # names
     Code("E200", ERROR, 'unknown name, with "did you mean" when a declared name is close'),
     Code("E201", ERROR, "a name declared twice (inputs, params, lets, rules, bins and models share one namespace)"),
@@ -120,7 +122,7 @@ CODES: Final[tuple[Code, ...]] = (
     Code("E611", ERROR, "feature names or count differ from the fitted estimator's (the differences are listed)"),
     Code("E612", ERROR, "a date or datetime feature"),
     Code("E613", ERROR, "`output` does not fit the estimator (classifier or regressor, unknown class, multiclass without a class)"),
-    Code("E614", ERROR, "a text feature for a model that only runs through scikit-learn"),
+    Code("E614", ERROR, "a text feature for a model with no expression form: such a model runs through scikit-learn on blocks of numbers, so `check` refuses the card (encode the text with `OneHotEncoder` or `OrdinalEncoder` in the Pipeline)"),
     Code("E615", EITHER, "the estimator has no expression form: a warning in `check` and `apply` (which run it through scikit-learn), an error in `compile`"),
     # examples
     Code("E700", ERROR, '`given` names no input column, or `expect` names no result (with "did you mean")'),
@@ -150,7 +152,7 @@ CODES: Final[tuple[Code, ...]] = (
     # running a card on data: params
     Code("E820", ERROR, "`--param` not written `NAME=VALUE`"),
     Code("E821", ERROR, '`--param` names no param of the card (with "did you mean"), or `CARD.NAME` no card of the run'),
-    Code("E822", ERROR, "`--param` value of the wrong type"),
+    Code("E822", ERROR, "`--param` value of the wrong type, an `int` outside -9223372036854775808..9223372036854775807, or a `float` that is not finite (`1e400`, `inf`, `nan`); the same for params passed from Python"),
     # running a card on data: the run
     Code("E830", ERROR, "two cards of one run have the same name"),
     Code("E831", ERROR, "cards of one run do not share their key column"),

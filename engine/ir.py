@@ -14,7 +14,12 @@ Semantics every backend must give (the spec's "Missing values"):
 - `If` with a null condition takes the `else` branch (as SQL's CASE and Polars' when/then);
 - `/` by zero, `ln`/`log10` of x <= 0, `sqrt` of x < 0, `logit` outside (0, 1) give null;
 - `round(x, n)` rounds half away from zero; `Float32(x)` rounds a float to the nearest float32
-  (used by compiled tree models, which compare float32 features with float64 thresholds).
+  (used by compiled tree models, which compare float32 features with float64 thresholds);
+- ints are signed 64-bit: an int `+`, `-`, `*`, unary minus, `abs` or `round` whose exact
+  result lies outside [INT_MIN, INT_MAX] gives null (so does everything computed from it).
+  `cannot_overflow=True` on an `Arith` or `Negate` records that the checker proved the exact
+  result always lies inside (`engine.check.int_ranges`): a backend may then use the plain
+  64-bit operation.
 """
 
 from __future__ import annotations
@@ -111,9 +116,10 @@ class Float32:
 
 @dataclass(frozen=True, slots=True)
 class Negate:
-    """Unary minus on a number."""
+    """Unary minus on a number (null for -INT_MIN unless `cannot_overflow`)."""
 
     operand: Expr
+    cannot_overflow: bool = False
 
     @property
     def type(self) -> ScalarType:
@@ -133,11 +139,15 @@ class Not:
 
 @dataclass(frozen=True, slots=True)
 class Arith:
-    """`+ - * /` on operands of one numeric type (`/`: float operands, float result)."""
+    """`+ - * /` on operands of one numeric type (`/`: float operands, float result).
+
+    On ints, null where the exact result leaves int64, unless `cannot_overflow`.
+    """
 
     op: ArithOp
     left: Expr
     right: Expr
+    cannot_overflow: bool = False
 
     @property
     def type(self) -> ScalarType:
@@ -295,7 +305,7 @@ def with_children(expr: Expr, kids: tuple[Expr, ...]) -> Expr:
         case Float32():
             return Float32(kids[0])
         case Negate():
-            return Negate(kids[0])
+            return Negate(kids[0], expr.cannot_overflow)
         case Not():
             return Not(kids[0])
         case IsMissing():
@@ -303,7 +313,7 @@ def with_children(expr: Expr, kids: tuple[Expr, ...]) -> Expr:
         case InList():
             return InList(kids[0], expr.values, expr.negated)
         case Arith():
-            return Arith(expr.op, kids[0], kids[1])
+            return Arith(expr.op, kids[0], kids[1], expr.cannot_overflow)
         case Logic():
             return Logic(expr.op, kids[0], kids[1])
         case Compare():

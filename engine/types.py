@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final
+
+INT_MIN: Final = -(2**63)
+"""The smallest `int`: every backend holds ints as signed 64-bit integers."""
+INT_MAX: Final = 2**63 - 1
+"""The largest `int`."""
 
 
 class ScalarType(StrEnum):

@@ -17,6 +17,7 @@ from engine import ir, results
 from engine.check.bins import BinsLowerer
 from engine.check.examples import check_example
 from engine.check.expressions import ExprLowerer, convert, literal_of, type_words
+from engine.check.int_ranges import Bounds, IntRanges
 from engine.check.suggest import did_you_mean
 from engine.diagnostics import Diagnostic, Span, error, warning
 from engine.models.files import check_model_file
@@ -75,7 +76,8 @@ class Checker:
         self.state = _State()
         self.context: list[str] = []  # the definition being lowered, innermost last
         self.allow_score = False
-        self.lowerer = ExprLowerer(self._resolve, self.diagnostics.append)
+        self.ranges = IntRanges(self._let_bounds)
+        self.lowerer = ExprLowerer(self._resolve, self.diagnostics.append, self.ranges)
         self.bins_lowerer = BinsLowerer(self.lowerer, self.diagnostics.append)
 
     # ------------------------------------------------------------------ helpers
@@ -232,6 +234,13 @@ class Checker:
             return None if decl.type is None else ir.Param(name, decl.type)
         definition = self._definition(name, node.span)
         return None if definition is None else ir.Ref(name, definition.type)
+
+    def _let_bounds(self, name: str) -> Bounds | None:
+        """The bounds of an int let (None for inputs and params: they hold any int)."""
+        definition = self.state.definitions.get(name)
+        if definition is None or definition.kind != "let":
+            return None
+        return self.ranges.of(definition.expr)
 
     def _points_ref(self, node: ast.Name) -> ir.Expr | None:
         definition = self._definition(results.POINTS, node.span)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from engine import ir
+from engine.check.int_ranges import IntRanges
 from engine.check.suggest import did_you_mean
 from engine.diagnostics import Diagnostic, Span, error
 from engine.syntax import ast
-from engine.types import ScalarType, common_type
+from engine.types import INT_MAX, INT_MIN, ScalarType, common_type
 
 F = ScalarType.FLOAT
 I = ScalarType.INT  # noqa: E741
@@ -87,9 +88,15 @@ FUNCTION_SIGNATURES: dict[str, str] = {
 class ExprLowerer:
     """Lowers expressions of one card; names are looked up through `resolve`."""
 
-    def __init__(self, resolve: Resolver, report: Callable[[Diagnostic], None]) -> None:
+    def __init__(
+        self,
+        resolve: Resolver,
+        report: Callable[[Diagnostic], None],
+        ranges: IntRanges | None = None,
+    ) -> None:
         self.resolve = resolve
         self.report = report
+        self.ranges = ranges or IntRanges()
 
     def _error(self, code: str, message: str, span: Span | None) -> None:
         self.report(error(code, message, span))
@@ -166,7 +173,11 @@ class ExprLowerer:
         if node.op == "+":
             return operand
         if isinstance(operand, ir.Literal) and isinstance(operand.value, int | float):
-            return ir.Literal(-operand.value, operand.type)
+            value = -operand.value
+            if not isinstance(value, int) or INT_MIN <= value <= INT_MAX:
+                return ir.Literal(value, operand.type)
+        if operand.type is I:
+            return ir.Negate(operand, self.ranges.negation_fits(operand))
         return ir.Negate(operand)
 
     def _binary(self, node: ast.Binary) -> ir.Expr | None:
@@ -197,7 +208,10 @@ class ExprLowerer:
                     return None
             target = F if op == "/" else common_type(left.type, right.type)
             assert target is not None
-            return ir.Arith(op, convert(left, target), convert(right, target))
+            left, right = convert(left, target), convert(right, target)
+            if target is I:
+                return ir.Arith(op, left, right, self.ranges.arith_fits(op, left, right))
+            return ir.Arith(op, left, right)
         return self._compare(node, op, left, right)
 
     def _compare(self, node: ast.Binary, op: str, left: ir.Expr, right: ir.Expr) -> ir.Expr | None:

@@ -7,13 +7,16 @@ strings), so that what works on the command line also works in the card and back
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
 
 from engine import ir
 from engine.check.suggest import closest
 from engine.diagnostics import Diagnostic, ScorecardError, error
 from engine.program import Program
-from engine.types import ScalarType
+from engine.types import INT_MAX, INT_MIN, ScalarType
+
+INT_RANGE = f"from {INT_MIN} to {INT_MAX}"
 
 
 def parse_value(text: str, type_: ScalarType) -> ir.Value:
@@ -25,16 +28,17 @@ def parse_value(text: str, type_: ScalarType) -> ir.Value:
         return text
     if type_ is ScalarType.INT:
         try:
-            return int(raw.replace("_", ""), 10)
+            number = int(raw.replace("_", ""), 10)
         except ValueError:
             raise ValueError("expected a whole number, like 42") from None
+        _check_int(number)
+        return number
     if type_ is ScalarType.FLOAT:
         try:
             value = float(raw)
         except ValueError:
             raise ValueError("expected a number, like 2.5") from None
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError("expected a finite number")
+        _check_float(value)
         return value
     if type_ is ScalarType.BOOL:
         lowered = raw.lower()
@@ -50,6 +54,26 @@ def parse_value(text: str, type_: ScalarType) -> ir.Value:
         return dt.datetime.fromisoformat(raw)
     except ValueError:
         raise ValueError("expected a datetime, like 2026-11-01T08:30:00") from None
+
+
+def _check_int(value: int) -> None:
+    if not INT_MIN <= value <= INT_MAX:
+        raise ValueError(f"{value} is outside the range of int, {INT_RANGE}")
+
+
+def _check_float(value: float) -> None:
+    if not math.isfinite(value):
+        raise ValueError("expected a finite number")
+
+
+def _as_float(value: int | float) -> float:
+    """`value` as a float; an int too large for one is not finite either."""
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError("expected a finite number") from None
+    _check_float(number)
+    return number
 
 
 def parse_overrides(program: Program, assignments: Iterable[str]) -> dict[str, ir.Value]:
@@ -105,7 +129,15 @@ def check_overrides(program: Program, values: Mapping[str, ir.Value]) -> dict[st
         if not _fits(value, param.type):
             problems.append(error("E822", f"param {name}={value!r}: not a {param.type} value"))
             continue
-        out[name] = float(value) if param.type is ScalarType.FLOAT else value  # type: ignore[arg-type]
+        try:
+            if param.type is ScalarType.INT:
+                _check_int(value)  # type: ignore[arg-type]
+            elif param.type is ScalarType.FLOAT:
+                value = _as_float(value)  # type: ignore[arg-type]
+        except ValueError as exc:
+            problems.append(error("E822", f"param {name}={value!r}: {exc}"))
+            continue
+        out[name] = value
     if problems:
         raise ScorecardError(problems)
     return out

@@ -137,7 +137,9 @@ def link(
                 )
             )
             continue
-        if expr is not None and not for_sql:
+        text = _text_features(model, prepared.features)
+        if expr is not None and not for_sql and not text:
+            # The batch path passes numbers only: text features keep the expression form.
             slower = _batch_is_faster(est)
             if slower is not None:
                 reason, expr = slower, None
@@ -145,21 +147,8 @@ def link(
             exprs[model.name] = expr
             linked[model.name] = LinkedModel(model.name, est, name, prepared.output, True)
             continue
-        text = [
-            n
-            for n, f in zip(model.features, prepared.features, strict=False)
-            if not is_numeric_feature(f)
-        ]
         if text:
-            diags.append(
-                error(
-                    "E614",
-                    f"model {model.name!r}: {name} has no expression form and text features "
-                    "cannot be passed to it: " + ", ".join(text),
-                    model.span,
-                    reason or "",
-                )
-            )
+            diags.append(_text_refused(model, name, text, reason))
             continue
         names = getattr(est, "feature_names_in_", None)
         predictors[model.name] = make_batch_predictor(
@@ -177,6 +166,24 @@ def link(
     )
     return LinkedProgram(
         replace(program, definitions=definitions), predictors, linked, tuple(diags)
+    )
+
+
+def _text_features(model: ModelDef, features: tuple[ir.Expr, ...]) -> list[str]:
+    """The names of the model's features that are not numbers (nor booleans)."""
+    return [n for n, f in zip(model.features, features, strict=False) if not is_numeric_feature(f)]
+
+
+def _text_refused(model: ModelDef, name: str, text: list[str], reason: str | None) -> Diagnostic:
+    return error(
+        "E614",
+        f"model {model.name!r}: {name} has no expression form, and a model without one runs "
+        "through scikit-learn on blocks of numbers: its text features cannot be passed to it: "
+        + ", ".join(text),
+        model.span,
+        *([reason] if reason else []),
+        "encode the text inside the Pipeline with OneHotEncoder or OrdinalEncoder before an "
+        "estimator that compiles (see docs/models.md), or derive numbers from it in a let",
     )
 
 
@@ -199,7 +206,10 @@ def check_models(program: Program, base_dir: Path, trust_models: bool = False) -
         if prepared is None:
             continue
         reason = sql_exportable(prepared.estimator, prepared.features, prepared.output)
-        if reason is not None:
+        text = _text_features(model, prepared.features)
+        if reason is not None and text:
+            diags.append(_text_refused(model, estimator_name(prepared.estimator), text, reason))
+        elif reason is not None:
             diags.append(
                 warning(
                     "E615",

@@ -7,6 +7,11 @@ same float64 operations in the same order as its `transform`, so the result is e
 - MinMaxScaler: `x * scale_ + min_` (then clipped when `clip=True`);
 - SimpleImputer (missing values = NaN): `coalesce(x, statistic)`;
 - OneHotEncoder (in a ColumnTransformer or alone): one 0/1 column per kept category;
+- OrdinalEncoder: each category's position in `categories_`; unknown categories (and missing
+  values not seen in fit) give `unknown_value`, or null where scikit-learn raises; missing
+  values seen in fit give `encoded_missing_value`;
+- FunctionTransformer without a function (what `remainder="passthrough"` becomes): the
+  columns as they are;
 - ColumnTransformer: each transformer on its columns, outputs concatenated in order
   (a transformer may itself be a Pipeline of the steps above).
 
@@ -147,6 +152,40 @@ def _onehot(step: Any, cols: list[ir.Expr]) -> list[ir.Expr]:
     return out
 
 
+def _code(value: Any) -> ir.Literal:
+    """An OrdinalEncoder output value: a number, or null for NaN."""
+    return NULL if _is_missing_category(value) else flt(value)
+
+
+def _ordinal(step: Any, cols: list[ir.Expr]) -> list[ir.Expr]:
+    name = type(step).__name__
+    if getattr(step, "_infrequent_enabled", False):
+        raise Unsupported(name, "infrequent categories (min_frequency / max_categories)")
+    unknown = NULL if step.handle_unknown == "error" else _code(step.unknown_value)
+    out: list[ir.Expr] = []
+    for col, cats in zip(cols, step.categories_, strict=True):
+        c = col if col.type is ScalarType.STRING else as_float(col)
+        values = list(cats)
+        seen_missing = any(_is_missing_category(v) for v in values)
+        code: ir.Expr = unknown
+        for position in reversed(range(len(values))):
+            if not _is_missing_category(values[position]):
+                literal = _category_literal(c, values[position], name)
+                code = if_(ir.Compare("=", c, literal), flt(position), code)
+        missing = _code(step.encoded_missing_value) if seen_missing else unknown
+        out.append(if_(ir.IsMissing(c), missing, code))
+    return out
+
+
+def _function(step: Any, cols: list[ir.Expr]) -> list[ir.Expr]:
+    name = type(step).__name__
+    if step.func is not None:
+        raise Unsupported(name, "a function of the user's (only the identity is compiled)")
+    if step.validate:  # scikit-learn converts to a numeric array first
+        return _numeric(step, cols)
+    return cols
+
+
 def _column_indices(ct: Any, spec: Any, n: int) -> list[int]:
     """The input positions a ColumnTransformer entry selects (names, ints, slices, masks)."""
     name = type(ct).__name__
@@ -199,5 +238,7 @@ _HANDLERS = {
     "MinMaxScaler": _minmax,
     "SimpleImputer": _imputer,
     "OneHotEncoder": _onehot,
+    "OrdinalEncoder": _ordinal,
+    "FunctionTransformer": _function,
     "ColumnTransformer": _column_transformer,
 }

@@ -11,12 +11,15 @@ with its position, and the node still gets built so that checking can go on.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import sys
 from typing import Any, TypeVar, cast
 
 from lark import Token
 
 from engine.diagnostics import Diagnostic, Span, error
 from engine.syntax import ast
+from engine.types import INT_MAX, INT_MIN
 
 NodeT = TypeVar("NodeT", bound=ast.Node)
 
@@ -116,6 +119,8 @@ class AstBuilder:
 
     def __init__(self) -> None:
         self.diagnostics: list[Diagnostic] = []
+        self._int_min_digits: dict[Span, Diagnostic] = {}
+        """Literals 9223372036854775808, out of range unless a minus makes them INT_MIN."""
 
     # ------------------------------------------------------------ names and literals
 
@@ -159,11 +164,39 @@ class AstBuilder:
 
     def int_lit(self, span: Span | None, children: list[Token]) -> ast.IntLit:
         tok = children[0]
-        return _new(ast.IntLit, value=int(str(tok)), span=token_span(tok))
+        value, where = int(str(tok)), token_span(tok)
+        if value > INT_MAX:
+            diagnostic = error(
+                "E110",
+                f"the whole number {tok} is outside the range of `int` ({INT_MIN} to {INT_MAX})",
+                where,
+                f"write it as a float (`{tok}.0`) if an approximate value is enough",
+            )
+            self.diagnostics.append(diagnostic)
+            if value == -INT_MIN:
+                self._int_min_digits[where] = diagnostic
+        return _new(ast.IntLit, value=value, span=where)
+
+    def _negated(self, number: ast.Node) -> None:
+        """A minus before `number`: the digits of INT_MIN are then in range after all."""
+        if isinstance(number, ast.IntLit) and number.span is not None:
+            diagnostic = self._int_min_digits.pop(number.span, None)
+            if diagnostic is not None:
+                self.diagnostics.remove(diagnostic)
 
     def float_lit(self, span: Span | None, children: list[Token]) -> ast.FloatLit:
         tok = children[0]
-        return _new(ast.FloatLit, value=float(str(tok)), text=str(tok), span=token_span(tok))
+        value, where = float(str(tok)), token_span(tok)
+        if math.isinf(value):
+            self.diagnostics.append(
+                error(
+                    "E109",
+                    f"the number {tok} is too large for a float "
+                    f"(the largest is {sys.float_info.max!r})",
+                    where,
+                )
+            )
+        return _new(ast.FloatLit, value=value, text=str(tok), span=where)
 
     def bool_lit(self, span: Span | None, children: list[Token]) -> ast.BoolLit:
         tok = children[0]
@@ -194,6 +227,7 @@ class AstBuilder:
         span = token_span(sign).to(number.span)
         if str(sign) == "+":
             return number.model_copy(update={"span": span})  # type: ignore[no-any-return]
+        self._negated(number)
         if isinstance(number, ast.IntLit):
             return _new(ast.IntLit, value=-number.value, span=span)
         text = None if number.text is None else "-" + number.text
@@ -258,6 +292,8 @@ class AstBuilder:
 
     def unary_op(self, span: Span | None, children: list[Any]) -> ast.Unary:
         op, operand = children
+        if str(op) == "-":
+            self._negated(operand)
         return _new(ast.Unary, op=str(op), operand=operand, span=span)
 
     def in_list(self, span: Span | None, children: list[Any]) -> ast.InList:

@@ -129,3 +129,22 @@ def assert_same_rows(
                 )
             else:
                 assert a == b, f"{context}: key {k!r}: {col} {a!r} != {b!r}"
+
+
+BIGQUERY_SAFE_ARITHMETIC = {
+    "safe_add": "+",
+    "safe_subtract": "-",
+    "safe_multiply": "*",
+}
+"""BigQuery's overflow-safe integer functions, which sqlglot passes to DuckDB unchanged."""
+
+
+def bigquery_functions(con: duckdb.DuckDBPyConnection) -> None:
+    """DuckDB macros doing what BigQuery documents for SAFE_ADD, SAFE_SUBTRACT and
+    SAFE_MULTIPLY ("equivalent to the operator, but returns NULL if overflow occurs"), so that
+    BigQuery SQL transpiled by sqlglot runs in DuckDB."""
+    for name, op in BIGQUERY_SAFE_ARITHMETIC.items():
+        con.execute(
+            f"CREATE OR REPLACE MACRO {name}(x, y) AS "
+            f"TRY_CAST(CAST(x AS HUGEINT) {op} CAST(y AS HUGEINT) AS BIGINT)"
+        )

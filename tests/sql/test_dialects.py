@@ -19,6 +19,7 @@ from engine.check import check_source
 from tests.sql.cards import customers, full_card
 from tests.sql.helpers import (
     assert_same_rows,
+    bigquery_functions,
     duckdb_table,
     pg_table,
     polars_rows,
@@ -54,6 +55,7 @@ def test_full_card_on_duckdb(dialect: str, full: Path) -> None:
     if dialect != "duckdb":
         sql = sqlglot.transpile(sql, read=get_dialect(dialect).sqlglot, write="duckdb")[0]
     con = duckdb.connect()
+    bigquery_functions(con)
     duckdb_table(con, "customers", customers())
     got = run_duckdb(con, sql)
     assert_same_rows(got, want, key, columns, context=dialect)
@@ -81,6 +83,7 @@ def test_generated_cards_transpiled(case: GeneratedCase) -> None:
     program = result.program
     want = polars_rows(program, case.frame)
     con = duckdb.connect()
+    bigquery_functions(con)
     duckdb_table(con, "customers", case.frame)
     for dialect in TRANSPILED:
         sql = compile_program(program, dialect, "customers")

@@ -12,6 +12,11 @@ Two traps this module exists to avoid:
   built as `pl.lit(v, dtype=pl.Float64)`.
 - `pl.sum_horizontal` skips nulls by default; a null contribution must make `points` null, so
   sums are built with `ignore_nulls=False` and stay one flat node however many terms there are.
+- Polars' Int64 arithmetic wraps around on overflow; the language gives null. Int `+ - *`,
+  unary minus, `abs` and `round` are computed in Int128 (exact for any int64 operands) and
+  brought back with a non-strict cast, which gives null outside int64, unless the checker proved
+  they cannot overflow (`cannot_overflow`). Each operand appears once in the expression, so
+  nested operations do not grow the query.
 """
 
 from __future__ import annotations
@@ -118,7 +123,9 @@ class _Translator:
                 return self.expr(o).cast(polars_dtype(t))
             case ir.Float32(operand=o):
                 return self.expr(o).cast(pl.Float32).cast(pl.Float64)
-            case ir.Negate(operand=o):
+            case ir.Negate(operand=o, cannot_overflow=safe):
+                if o.type is ScalarType.INT and not safe:
+                    return _narrow(pl.lit(0, dtype=pl.Int128) - _wide(self.expr(o)))
                 return -self.expr(o)
             case ir.Not(operand=o):
                 return ~self.expr(o)
@@ -149,6 +156,15 @@ class _Translator:
 
     def _arith(self, e: ir.Arith) -> pl.Expr:
         a, b = self.expr(e.left), self.expr(e.right)
+        if e.type is ScalarType.INT and not e.cannot_overflow:
+            a, b = _wide(a), _wide(b)
+            match e.op:
+                case "+":
+                    return _narrow(a + b)
+                case "-":
+                    return _narrow(a - b)
+                case "*":
+                    return _narrow(a * b)
         match e.op:
             case "+":
                 return a + b
@@ -220,6 +236,8 @@ class _Translator:
         float_null = null(ScalarType.FLOAT)
         match e.func:
             case "abs":
+                if t is ScalarType.INT:
+                    return _narrow(_wide(args[0]).abs())
                 return args[0].abs()
             case "min" | "max" | "clip":
                 return self._min_max(e.func, args, t)
@@ -333,6 +351,16 @@ class _Translator:
         return pl.struct(features).map_batches(run, return_dtype=pl.Float64, is_elementwise=True)
 
 
+def _wide(x: pl.Expr) -> pl.Expr:
+    """An int64 value as Int128, where `+ - *` of two of them cannot overflow."""
+    return x.cast(pl.Int128)
+
+
+def _narrow(x: pl.Expr) -> pl.Expr:
+    """An Int128 value back to int64; null where it does not fit."""
+    return x.cast(pl.Int64, strict=False)
+
+
 def _finite_or_null(x: pl.Expr) -> pl.Expr:
     """Null where a float result is NaN or infinite (pow of a negative base, overflow, 0^-1)."""
     return pl.when(x.is_finite()).then(x).otherwise(null(ScalarType.FLOAT))
@@ -345,8 +373,10 @@ def _round(x: pl.Expr, digits: int, type_: ScalarType) -> pl.Expr:
             return x
         step = 10 ** (-digits)
         half = step // 2
-        magnitude = (x.abs() + half) // step * step
-        return pl.when(x < 0).then(-magnitude).otherwise(magnitude)
+        wide = _wide(x)
+        magnitude = (wide.abs() + half) // step * step
+        zero = pl.lit(0, dtype=pl.Int128)
+        return _narrow(pl.when(wide < 0).then(zero - magnitude).otherwise(magnitude))
     if digits >= 0:
         return x.round(digits, mode="half_away_from_zero")
     scale = literal(math.pow(10.0, -digits), ScalarType.FLOAT)

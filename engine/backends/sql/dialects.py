@@ -32,7 +32,7 @@ from engine.backends.sql.sqltext import (
     identifier,
     string_literal,
 )
-from engine.types import ScalarType
+from engine.types import INT_MAX, ScalarType
 
 EXP_MAX = 709.782712893384
 """The largest float64 x whose exp(x) is finite: above it `exp` gives null (as in Polars)."""
@@ -118,6 +118,35 @@ _STRING_STYLES: dict[str, StringStyle] = {
     "backslash": "backslash",
 }
 
+INT_MIN_SQL = f"(-{INT_MAX} - 1)"
+"""int64's minimum as a BIGINT expression (the literal -9223372036854775808 is a decimal in
+some engines, whose negation then makes the whole expression decimal)."""
+
+_IN_INT64 = f"BETWEEN {INT_MIN_SQL} AND {INT_MAX}"
+
+
+def _exact_int(wide: str, narrow: str) -> dict[str, str]:
+    """Templates for int `+ - *` and `round(x, -n)`: computed exactly in a wider type
+    (`wide` casts an int to it: the product of two int64 values has 38 digits at most), then
+    `narrow` brings the result back to int64, or null where it does not fit."""
+
+    def cast(arg: int) -> str:
+        return wide.replace("{0}", "{" + str(arg) + "}")
+
+    def back(inner: str) -> str:
+        return narrow.replace("{0}", inner)  # the inserted text is not scanned again
+
+    return {
+        "int_add": back(f"({cast(0)} + {cast(1)})"),
+        "int_sub": back(f"({cast(0)} - {cast(1)})"),
+        "int_mul": back(f"({cast(0)} * {cast(1)})"),
+        "int_round": back(f"ROUND({cast(0)}, {{1}})"),
+    }
+
+
+_TRY_CAST_INT = "TRY_CAST({0} AS {int})"
+_BETWEEN_INT = f"CAST(CASE WHEN {{0}} {_IN_INT64} THEN {{0}} END AS {{int}})"
+
 _BASE_TYPES: dict[ScalarType, str] = {
     ScalarType.INT: "BIGINT",
     ScalarType.FLOAT: "DOUBLE",
@@ -141,7 +170,6 @@ _BASE_SQL: dict[str, str] = {
     "float32": "CAST(CAST({0} AS {float32}) AS {float})",
     "nan_to_null": "NULLIF({0}, CAST('NaN' AS {float}))",
     "div": "({0} / NULLIF({1}, 0))",
-    "int_div": "({0} // {1})",
     "round_half_away": "ROUND({0})",
     "floor": "FLOOR({0})",
     "ceil": "CEIL({0})",
@@ -165,6 +193,10 @@ _BASE_SQL: dict[str, str] = {
     "starts_with": "STARTS_WITH({0}, {1})",
     "ends_with": "ENDS_WITH({0}, {1})",
     "raise_error": "(ERROR({0}) IS NULL)",
+    # Int overflow gives null (docs/language.md): engines raise or wrap around instead.
+    "int_neg": f"(-NULLIF({{0}}, {INT_MIN_SQL}))",
+    "int_abs": f"ABS(NULLIF({{0}}, {INT_MIN_SQL}))",
+    **_exact_int("CAST({0} AS DECIMAL(38, 0))", _TRY_CAST_INT),
 }
 
 _BASE_FLAGS: dict[str, bool] = {
@@ -199,7 +231,6 @@ _SPECS: dict[str, _Spec] = {
             ),
             # EXP raises 'underflow' where the result is 0.0.
             "exp": f"CASE WHEN {{0}} <= {EXP_ZERO!r}::float8 THEN 0::float8 ELSE EXP({{0}}) END",
-            "int_div": "({0} / {1})",
             "days_between_date": "({1} - {0})",
             "days_between_datetime": (
                 "CAST(TRUNC(EXTRACT(EPOCH FROM ({1} - {0})) / 86400) AS {int})"
@@ -207,6 +238,7 @@ _SPECS: dict[str, _Spec] = {
             "ends_with": "(RIGHT({0}, LENGTH({1})) = {1})",
             # No error function in PostgreSQL: a failing cast carries the message.
             "raise_error": "(CAST({0} AS INTEGER) = 0)",
+            **_exact_int("CAST({0} AS NUMERIC)", _BETWEEN_INT),
         },
     ),
     "spark": _Spec(
@@ -218,7 +250,6 @@ _SPECS: dict[str, _Spec] = {
             "string_style": "backslash",
             "float_literal": "{0}D",
             "datetime_literal": "TIMESTAMP_NTZ {0}",
-            "int_div": "({0} DIV {1})",
             "floor": "CAST(FLOOR({0}) AS {float})",
             "ceil": "CAST(CEIL({0}) AS {float})",
             "days_between_date": "DATEDIFF({1}, {0})",
@@ -226,6 +257,10 @@ _SPECS: dict[str, _Spec] = {
             "starts_with": "STARTSWITH({0}, {1})",
             "ends_with": "ENDSWITH({0}, {1})",
             "raise_error": "(RAISE_ERROR({0}) IS NULL)",
+            # Null on overflow whether ANSI mode is on (it raises) or off (it wraps around).
+            "int_add": "TRY_ADD({0}, {1})",
+            "int_sub": "TRY_SUBTRACT({0}, {1})",
+            "int_mul": "TRY_MULTIPLY({0}, {1})",
         },
     ),
     "snowflake": _Spec(
@@ -235,7 +270,6 @@ _SPECS: dict[str, _Spec] = {
         sql={
             "string_style": "backslash",
             "datetime_literal": "CAST({0} AS TIMESTAMP_NTZ)",
-            "int_div": "TRUNC({0} / {1})",
             "log10": "LOG(10, {0})",
             "days_between_date": "DATEDIFF(DAY, {0}, {1})",
             "days_between_datetime": "TRUNC(DATEDIFF(MICROSECOND, {0}, {1}) / 86400000000)",
@@ -243,6 +277,8 @@ _SPECS: dict[str, _Spec] = {
             "ends_with": "ENDSWITH({0}, {1})",
             # No error function usable in a SELECT: a failing cast carries the message.
             "raise_error": "(CAST({0} AS INTEGER) = 0)",
+            # Integers are NUMBER(38, 0): exact, but not limited to int64 by themselves.
+            **_exact_int("CAST({0} AS NUMBER(38, 0))", _BETWEEN_INT),
         },
         # FLOAT is 64-bit in Snowflake: float32 comparisons use the midpoint rewrite.
         flags={"has_float32": False, "least_skips_nulls": False},
@@ -262,10 +298,13 @@ _SPECS: dict[str, _Spec] = {
             "string_style": "backslash",
             "datetime_literal": "DATETIME {0}",
             "nan_to_null": "IF(IS_NAN({0}), NULL, {0})",
-            "int_div": "DIV({0}, {1})",
             "days_between_date": "DATE_DIFF({1}, {0}, DAY)",
             "days_between_datetime": "DIV(DATETIME_DIFF({1}, {0}, MICROSECOND), 86400000000)",
             "contains": "(STRPOS({0}, {1}) > 0)",
+            **_exact_int("CAST({0} AS BIGNUMERIC)", "SAFE_CAST({0} AS INT64)"),
+            "int_add": "SAFE_ADD({0}, {1})",
+            "int_sub": "SAFE_SUBTRACT({0}, {1})",
+            "int_mul": "SAFE_MULTIPLY({0}, {1})",
         },
         # BigQuery has no 32-bit float: float32 comparisons use the midpoint rewrite.
         flags={"has_float32": False, "least_skips_nulls": False},

@@ -4,8 +4,9 @@ Every node gets the semantics the `engine.ir` docstring states, whatever the eng
 defaults: null in, null out; `/` by zero, `ln`/`log10` of x <= 0, `sqrt` of x < 0 and `logit`
 outside (0, 1) give null; `exp` and `pow` give null where the result is not finite (as the Polars
 backend does); `min`/`max`/`clip` give null when any argument is null; `round` rounds half away
-from zero. The dialect's tables (`engine.backends.sql.dialects`) say how; this module never asks
-which dialect it compiles for.
+from zero; int `+ - *`, unary minus, `abs` and `round` give null where the exact result leaves
+int64 (unless the checker proved it cannot: `cannot_overflow`). The dialect's tables
+(`engine.backends.sql.dialects`) say how; this module never asks which dialect it compiles for.
 
 Guards read an argument more than once (`CASE WHEN x > 0 THEN LN(x) END`). When that argument
 is large (a model's sum of trees), the compiler hoists it into a helper column computed in an
@@ -22,7 +23,7 @@ from engine import ir
 from engine.backends.sql import float32
 from engine.backends.sql.dialects import EXP_MAX, Dialect
 from engine.backends.sql.sqltext import Sql, join, sql
-from engine.types import ScalarType
+from engine.types import INT_MAX, INT_MIN, ScalarType
 
 SUM_GROUP = 50
 """Terms added in one flat `a + b + ...` run; longer sums nest in groups (SQL depth limits)."""
@@ -81,13 +82,17 @@ class Compiler:
                         "with a constant threshold there"
                     )
                 return d.render("float32", self.expr(o))
-            case ir.Negate(operand=o):
+            case ir.Negate(operand=o, cannot_overflow=safe):
+                if o.type is ScalarType.INT and not safe:
+                    return self.render_shared("int_neg", self.expr(o))
                 return sql("(-{})", self.expr(o))
             case ir.Not(operand=o):
                 return sql("(NOT {})", self.expr(o))
-            case ir.Arith(op=op, left=a, right=b):
+            case ir.Arith(op=op, left=a, right=b, cannot_overflow=safe):
                 if op == "/":
                     return d.render("div", self.expr(a), self.expr(b))
+                if e.type is ScalarType.INT and not safe:
+                    return self.render_shared(_INT_OPS[op], self.expr(a), self.expr(b))
                 return sql("({} {} {})", self.expr(a), _ARITH[op], self.expr(b))
             case ir.Sum(terms=terms, type=t):
                 return self.sum([self.expr(x) for x in terms], t)
@@ -123,6 +128,9 @@ class Compiler:
                 return sql("TRUE") if value else sql("FALSE")
             case ScalarType.INT:
                 assert isinstance(value, int) and not isinstance(value, bool)
+                if value == INT_MIN:
+                    # The literal -9223372036854775808 is a decimal in some engines.
+                    return sql("(-{} - 1)", INT_MAX)
                 return sql("{}", value) if value >= 0 else sql("({})", value)
             case ScalarType.FLOAT:
                 assert isinstance(value, int | float)
@@ -205,6 +213,12 @@ class Compiler:
         self.hoisted.append(Hoisted(name, text, level))
         return self.dialect.quote(name)
 
+    def render_shared(self, key: str, *args: Sql) -> Sql:
+        """The template `key`; an argument it reads more than once is `shared` first."""
+        template = self.dialect.template(key)
+        kept = [self.shared(a) if template.count(f"{{{i}}}") > 1 else a for i, a in enumerate(args)]
+        return self.dialect.render(key, *kept)
+
     def guarded(self, test: Sql, value: Sql) -> Sql:
         return sql("CASE WHEN {} THEN {} END", test, value)
 
@@ -255,10 +269,8 @@ class Compiler:
         if x_ir.type is ScalarType.INT:
             if digits >= 0:
                 return x
-            step = 10 ** (-digits)
-            x = self.shared(x)
-            magnitude = d.render("int_div", sql("(ABS({}) + {})", x, step // 2), sql("{}", step))
-            return sql("CASE WHEN {0} < 0 THEN -({1} * {2}) ELSE {1} * {2} END", x, magnitude, step)
+            # The exact rounding, half away from zero, of a decimal; null outside int64.
+            return self.render_shared("int_round", x, self.literal(digits, ScalarType.INT))
         if digits == 0:
             return d.render("round_half_away", self.shared(x))
         scale = self.literal(10.0 ** abs(digits), ScalarType.FLOAT)
@@ -279,6 +291,7 @@ _COMPARE: dict[str, Sql] = {
     ">": sql(">"),
     ">=": sql(">="),
 }
+_INT_OPS = {"+": "int_add", "-": "int_sub", "*": "int_mul"}
 
 _FLIPPED: dict[ir.CompareOp, ir.CompareOp] = {
     "=": "=",
@@ -403,8 +416,13 @@ def _sigmoid(c: Compiler, e: ir.Call) -> Sql:
     )
 
 
+def _abs(c: Compiler, e: ir.Call) -> Sql:
+    key = "int_abs" if e.type is ScalarType.INT else "abs"
+    return c.render_shared(key, c.expr(e.args[0]))
+
+
 _CALLS: dict[str, Callable[[Compiler, ir.Call], Sql]] = {
-    "abs": _unary("abs"),
+    "abs": _abs,
     "min": _min_max,
     "max": _min_max,
     "clip": _clip,
