@@ -40,7 +40,6 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 from typer.testing import CliRunner
 
 from engine.api import load
-from engine.backends.sql.export import compile_card
 from engine.check import check_file
 from engine.cli import app
 from tests.sql.helpers import duckdb_table, pg_table, run_duckdb, run_pg
@@ -223,14 +222,14 @@ def test_evaluate(case: Case) -> None:
 def test_duckdb(case: Case) -> None:
     con = duckdb.connect()
     duckdb_table(con, "rows", case.frame)
-    rows = run_duckdb(con, compile_card(load(case.card), "duckdb", "rows"))
+    rows = run_duckdb(con, load(case.card).to_sql("duckdb", "rows"))
     case.check_rows([r["id"] for r in rows], [r["score"] for r in rows], "duckdb")
 
 
 @pytest.mark.postgres
 def test_postgres(case: Case, pg: psycopg.Connection) -> None:
     pg_table(pg, "text_rows", case.frame)
-    rows = run_pg(pg, compile_card(load(case.card), "postgres", "text_rows"))
+    rows = run_pg(pg, load(case.card).to_sql("postgres", "text_rows"))
     case.check_rows([r["id"] for r in rows], [r["score"] for r in rows], "postgres")
 
 
