@@ -224,3 +224,9 @@ def _missing_column(column: InputColumn, present: Sequence[str], data_name: str)
         column.span,
         *notes,
     )
+
+
+def unreadable_values(name: str, source: pl.DataType, target: ScalarType) -> pl.Expr:
+    """True where a value is present but cannot be read as `target`: what E811 counts, for
+    the stages that report on data (`scorecard quality`)."""
+    return _unreadable(name, source, target)
