@@ -34,7 +34,8 @@ def normalised_key(column: InputColumn, source: pl.DataType) -> pl.Expr:
 @dataclass(frozen=True)
 class Deduped:
     frame: pl.LazyFrame
-    rows_before: int
+    dropped: int
+    """Rows left out because an earlier (`first`) or later (`last`) row has their key."""
 
 
 def dedupe(frame: pl.LazyFrame, key: InputColumn, keep: Keep) -> Deduped:
@@ -43,6 +44,8 @@ def dedupe(frame: pl.LazyFrame, key: InputColumn, keep: Keep) -> Deduped:
     kept, so validation still reports them (E813)."""
     source = frame.collect_schema()[key.name]
     norm = normalised_key(key, source)
-    chosen = norm.is_first_distinct() if keep == "first" else norm.is_last_distinct()
-    rows = int(frame.select(pl.len()).collect(engine="streaming").item())
-    return Deduped(frame.filter(norm.is_null() | chosen), rows)
+    chosen = norm.is_null() | (
+        norm.is_first_distinct() if keep == "first" else norm.is_last_distinct()
+    )
+    dropped = int(frame.select((~chosen).sum()).collect().item() or 0)
+    return Deduped(frame.filter(chosen) if dropped else frame, dropped)

@@ -209,7 +209,10 @@ def _problem(
         f"{data_name}: column {column.name!r} ({column.type}) {check.describe}: "
         f"{count} {rows}{more}: {'; '.join(shown)}"
     )
-    return error(check.code, message, column.span, "rows count from 1, the header not counted")
+    notes = ["rows count from 1, the header not counted"]
+    if check.code == "E814":
+        notes.append("`apply --dedupe first` (or `last`) keeps one row per key instead")
+    return error(check.code, message, column.span, *notes)
 
 
 def _missing_column(column: InputColumn, present: Sequence[str], data_name: str) -> Diagnostic:
