@@ -32,6 +32,24 @@ def quality(
     data: Annotated[
         Path, typer.Argument(readable=False, help="The table to check.", show_default=False)
     ],
+    match: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--match",
+            help="Find likely duplicate customers on these columns: COL,COL,... (needs the "
+            "`quality` extra: splink on DuckDB).",
+            show_default=False,
+        ),
+    ] = None,
+    threshold: Annotated[
+        float,
+        typer.Option(
+            "--match-threshold",
+            min=0.0,
+            max=1.0,
+            help="With --match: the match probability from which two rows are reported.",
+        ),
+    ] = 0.9,
     as_json: JsonOpt = False,
     html: HtmlOpt = None,
 ) -> None:
@@ -39,24 +57,17 @@ def quality(
     columns and duplicate keys (as read and normalised), per declared column of the card.
 
     Example: scorecard quality scorecards/bins_points.scorecard customers.csv
-    --html quality.html
+    --match last_name,first_name,zip,birth_date --html quality.html
     """
+    columns = split_columns(match)
 
     def measure(sc: Scorecard, params: dict[str, Any]) -> ReportView:
+        from engine.quality.page import quality_page
         from engine.quality.run import quality_of
         from engine.quality.tables import quality_tables
 
-        q = quality_of(sc, data)
+        q = quality_of(sc, data, columns, threshold)
         items = quality_tables(q)
-        facts = [("card", str(card)), ("data", str(data)), ("rows", f"{q.rows:,}")]
-        if q.matching is not None:
-            facts.append(("matched on", ", ".join(q.matching.columns)))
-        page = report.Report(
-            f"Data quality of {data.name} for {sc.name}",
-            facts,
-            [],
-            [report.Section("Data quality", items)],
-        )
-        return ReportView(report.jsonable(q), items, page)
+        return ReportView(report.jsonable(q), items, quality_page(q, str(card)))
 
     report_command(card, [data], False, None, measure, as_json, html)

@@ -90,9 +90,14 @@ class KeyQuality:
 
 @dataclass(frozen=True)
 class MatchPair:
+    """Two rows that are likely one customer: their keys, the model's match probability and
+    their row numbers (from 1)."""
+
     left: str
     right: str
     probability: float
+    left_row: int
+    right_row: int
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ duplicate customers."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
@@ -17,10 +18,14 @@ from engine.quality.figures import Quality
 from engine.quality.keys import key_figures
 from engine.run.card import Card
 
+DEFAULT_THRESHOLD = 0.9
+
 
 def quality_of(
     card: Card,
     data: Path | str,
+    match: Sequence[str] = (),
+    threshold: float = DEFAULT_THRESHOLD,
 ) -> Quality:
     """Every figure of `scorecard quality`; a table that lacks a declared column is E810."""
     program = card.program
@@ -35,4 +40,9 @@ def quality_of(
         keys = key_figures(frame, program)
     except pl.exceptions.PolarsError as exc:
         raise ScorecardError([tables.unreadable(data, exc)]) from None
-    return Quality(program.name, str(data), rows, columns, bins, keys)
+    matching = None
+    if match:
+        from engine.quality.matching import find_matches  # splink only when asked
+
+        matching = find_matches(frame, program, list(match), threshold, str(data))
+    return Quality(program.name, str(data), rows, columns, bins, keys, matching)
