@@ -225,7 +225,11 @@ def _link(
 ) -> tuple[list[tuple[int, int, float]], int, list[list[int]]]:
     """Train the model on the table, score the blocked pairs, cluster those at the threshold."""
     columns = list(kinds)
-    db = splink.DuckDBAPI()
+    import duckdb
+
+    connection = duckdb.connect()
+    connection.execute("SET enable_progress_bar = false")  # nothing on the user's terminal
+    db = splink.DuckDBAPI(connection)
     data = db.register(table.drop("__key").to_arrow())
     settings = splink.SettingsCreator(
         link_type="dedupe_only",

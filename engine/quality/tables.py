@@ -161,13 +161,22 @@ def _matching(m: Matching) -> list[Table]:
     settings = f"{m.method}; threshold {m.threshold:g}; {m.pairs_compared:,} pairs compared"
     pairs = Table(
         f"Likely duplicate customers on {', '.join(m.columns)}",
-        ["key", "key", "match probability"],
-        [[p.left, p.right, f"{p.probability:.3f}"] for p in m.pairs[:50]],
-        notes=[settings] + ([f"first 50 of {len(m.pairs):,} pairs"] if len(m.pairs) > 50 else []),
+        ["customer", "likely the same as", "match probability"],
+        [
+            [
+                f"{p.left} (row {p.left_row})",
+                f"{p.right} (row {p.right_row})",
+                f"{p.probability:.3f}",
+            ]
+            for p in m.pairs[:50]
+        ],
+        notes=[settings]
+        + ([f"first 50 of {len(m.pairs):,} pairs"] if len(m.pairs) > 50 else [])
+        + ([] if m.pairs else ["no pair of rows reaches the threshold"]),
     )
     clusters = Table(
         "Groups of likely duplicates",
         ["customers", "keys"],
         [[str(len(c.keys)), ", ".join(c.keys)] for c in m.clusters[:50]],
     )
-    return [pairs, clusters]
+    return [pairs, clusters] if m.clusters else [pairs]

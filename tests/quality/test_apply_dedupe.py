@@ -106,6 +106,7 @@ def test_dedupe_keeps_what_unique_keeps(
     assert got["score"].to_list() == pytest.approx(hand.to_list())
 
 
+@pytest.mark.slow  # whole processes
 def test_cli_reports_the_drops_and_stopping_stays_the_default(
     files: tuple[Path, Path, pl.DataFrame], tmp_path: Path
 ) -> None:

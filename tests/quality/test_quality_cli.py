@@ -8,7 +8,10 @@ import sys
 import unicodedata
 from pathlib import Path
 
+import pytest
 from qualgen import make_rows, write_card, write_csv
+
+pytestmark = pytest.mark.slow  # whole processes
 
 SCORECARD = str(Path(sys.executable).parent / "scorecard")
 

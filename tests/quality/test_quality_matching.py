@@ -19,6 +19,7 @@ from engine.diagnostics import ScorecardError
 from engine.quality.run import quality_of
 
 pytest.importorskip("splink")
+pytestmark = pytest.mark.slow  # model training and whole processes
 
 SCORECARD = str(Path(sys.executable).parent / "scorecard")
 

@@ -19,6 +19,7 @@ from engine.cli import app
 from engine.evaluate import charts, report
 
 CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.slow  # headless Chromium
 
 
 def screenshot(page: Path, count: int, folder: Path) -> np.ndarray:
