@@ -192,7 +192,7 @@ def test_a_stale_table_is_found_and_rewritten(tmp_path: Path) -> None:
             "E400-E499",
             ["E400", "E401", "E402", "E403", "E404", "E405", "E406", "W407", "W408", "E409"],
         ),
-        ("E1005-E1099", ["E1005", "E1006", "E1007", "E1008"]),
+        ("E1005-E1099", ["E1005", "E1006", "E1007", "E1008", "E1009", "E1010"]),
     ],
 )
 def test_a_block_spec_selects_by_number(spec: str, expected: list[str]) -> None:
