@@ -274,6 +274,8 @@ def monitoring_charts(mo: Monitoring) -> list[Chart]:
 class Section:
     title: str
     tables: list[Table]
+    notes: list[str] = field(default_factory=list)
+    """Lines under the section's title (e.g. why a part of the page is skipped)."""
 
 
 @dataclass(frozen=True)

@@ -250,7 +250,7 @@ def monitor_of(
     """Every period's figures: the tables split by `period`, or one table per period; PSI over
     fixed `score_bands` when given."""
     cuts = None if score_bands is None else bands.check(score_bands)
-    periods = _periods(data, period)
+    periods = periods_of(data, period)
     declared = card.program.outcome
     outcome = (
         outcome_of(card, target, event, high_score_means)
@@ -307,7 +307,7 @@ def monitor_of(
     )
 
 
-def _periods(data: Sequence[str | Path], period: str | None) -> list[tuple[str, pl.LazyFrame]]:
+def periods_of(data: Sequence[str | Path], period: str | None) -> list[tuple[str, pl.LazyFrame]]:
     """(label, rows) per period, in order: distinct values of `period`, or the files given."""
     if period is None:
         return [(Path(d).stem, tables.scan(d)) for d in data]
