@@ -100,6 +100,7 @@ CODES: Final[tuple[Code, ...]] = (
     Code("W407", WARNING, "`reasons K` with K larger than the number of rules and bins"),
     Code("W408", WARNING, "a column modifier written twice"),
     Code("E409", ERROR, "the `outcome` column is also a name of the card: a card must not read the outcome it predicts"),
+    Code("E410", ERROR, "`reasons K below max`: a rule whose most points cannot be known (its points read values with no known range; numbers, params and model probabilities are)"),
     # bins
     Code("W500", WARNING, "values that match no bin of a block without `else`: they score 0. The gaps are listed."),
     Code("W501", WARNING, "a bin that overlaps an earlier one in a block without `else` (the first match wins). A range (`< n`, `[a, b)`, ...) that contains values listed earlier with `= v` or `in [...]` is not reported: listing special codes such as `= -999` before the ranges is how they get their own points."),
