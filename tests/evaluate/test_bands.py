@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from evalgen import CARD, hand_psi, make_rows, make_table
 from typer.testing import CliRunner
 
 from engine.cli.app import app, load_commands
 from engine.diagnostics import ScorecardError
 from engine.evaluate import bands, metrics, monitor, stability
+from tests.evaluate.evalgen import CARD, hand_psi, make_rows, make_table
 
 load_commands(None)
 

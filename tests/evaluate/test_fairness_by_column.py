@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-from evalgen import CARD, make_rows, make_table
 from typer.testing import CliRunner
 
 from engine.cli.app import app, load_commands
 from engine.evaluate import fairness
 from engine.evaluate.rows import ReportError
+from tests.evaluate.evalgen import CARD, make_rows, make_table
 
 load_commands(None)
 

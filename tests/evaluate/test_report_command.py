@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-from evalgen import CARD, make_table
 from sklearn.metrics import roc_auc_score
-from test_evaluate_report_render import CHROMIUM, drawn_pixels, screenshot
 from typer.testing import CliRunner
 
 from engine.cli.app import app, load_commands
 from engine.evaluate.overview import QUESTIONS
+from tests.evaluate.evalgen import CARD, make_table
+from tests.evaluate.test_evaluate_report_render import CHROMIUM, drawn_pixels, screenshot
 
 load_commands(None)
 
@@ -84,6 +84,7 @@ def test_full_report_in_the_managers_order(folder: Path) -> None:
     assert total["control"] == int((~treated & use).sum())
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
 def test_full_report_renders_every_chart(folder: Path, tmp_path: Path) -> None:
     page = tmp_path / "report.html"
