@@ -9,7 +9,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from qualgen import make_rows, write_card, write_csv
+
+from tests.quality.qualgen import make_rows, write_card, write_csv
 
 pytestmark = pytest.mark.slow  # whole processes
 

@@ -11,11 +11,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from qualgen import make_rows, write_card, write_csv
 
 from engine.api import load
 from engine.quality.figures import Quality
 from engine.quality.run import quality_of
+from tests.quality.qualgen import make_rows, write_card, write_csv
 
 TRUE = {"true", "1", "yes", "t", "y"}
 FALSE = {"false", "0", "no", "f", "n"}

@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from qualgen import make_rows, write_card, write_csv
-from test_quality_figures import TYPES, read_values
 from typer.testing import CliRunner
 
 from engine.cli import app
 from engine.evaluate import charts, report
+from tests.quality.qualgen import make_rows, write_card, write_csv
+from tests.quality.test_quality_figures import TYPES, read_values
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.slow  # headless Chromium
