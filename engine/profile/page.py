@@ -1,0 +1,78 @@
+"""The profile's HTML page: one bar chart of index per column, then the tables.
+
+The page is the evaluation report's (same template, same chart boxes, no script): bars of
+categories with at least `--min-count` base rows are drawn in the first series colour, small
+ones stacked in the second, and a dashed line marks 100 (the base's share).
+"""
+
+from __future__ import annotations
+
+from engine.evaluate import charts, report
+from engine.evaluate.charts import Chart
+from engine.evaluate.tables import Table
+from engine.profile.categories import MISSING
+from engine.profile.run import ColumnProfile, Profile
+from engine.profile.tables import profile_tables
+
+
+def short_label(label: str, how: str) -> str:
+    """A numeric category by its lower edge (`< 25` stays, `[25, 32)` is `25`, `>= 67` is
+    `67+`), so the axis holds ten of them; others up to 12 characters."""
+    if how == "base deciles" and label != MISSING:
+        if label.startswith("["):
+            return label[1:].split(",")[0]
+        if label.startswith(">= "):
+            return label[3:] + "+"
+        return label.replace(" ", "")
+    return label if len(label) <= 12 else label[:11] + "…"
+
+
+def index_chart(number: int, col: ColumnProfile, min_count: int) -> Chart:
+    cats = [c for c in col.categories if c.index is not None]
+    title = f"{col.column}: index by category" + (" (sensitive)" if col.sensitive else "")
+    svg = charts.bar_chart(
+        title,
+        [short_label(c.label, col.how) for c in cats],
+        [
+            ("index", [0.0 if c.small else c.index or 0.0 for c in cats]),
+            (
+                f"small (< {min_count} base rows)",
+                [c.index or 0.0 if c.small else 0.0 for c in cats],
+            ),
+        ],
+        x_label=f"{col.column} ({col.how})",
+        y_label="index (base = 100)",
+        stacked=True,
+        reference=("base = 100", 100.0),
+    )
+    return Chart(
+        f"index-{number}",
+        f"{col.column}",
+        svg,
+        f"Share in the group / share in the base × 100, per category of {col.column}; "
+        f"{col.how}; Cramér's V {col.cramers_v:.3f}.",
+    )
+
+
+def profile_report(profile: Profile) -> report.Report:
+    facts = [
+        ("group", profile.group),
+        ("data", profile.data),
+        ("base", profile.base),
+        ("group rows", f"{profile.group_rows:,}"),
+        ("base rows", f"{profile.base_rows:,}"),
+    ]
+    if profile.card is not None:
+        facts.insert(0, ("card", profile.card))
+    tables = profile_tables(profile)
+    summary = Table(
+        "Strongest traits",
+        ["trait"],
+        [[t.text] for t in profile.traits] or [["no category stands out"]],
+    )
+    return report.Report(
+        f"Profile of {profile.group}",
+        facts,
+        [index_chart(i + 1, c, profile.min_count) for i, c in enumerate(profile.columns)],
+        [report.Section("Portrait", [summary, *tables])],
+    )
