@@ -194,6 +194,8 @@ CODES: Final[tuple[Code, ...]] = (
     Code("E1200", ERROR, "`profile`: `--columns` or `--sensitive` names nothing that can be profiled (with \"did you mean\")"),
     Code("E1201", ERROR, "`profile`: the table or the base has no rows, no row meets `--group`, or the condition cannot be evaluated on the data"),
     Code("E1202", ERROR, "`profile`: an option out of range (`--min-count 0`, `--quantiles 1`)"),
+    Code("E1210", ERROR, "`lookalike`: an option out of range (`--hidden 0`)"),
+    Code("E1211", ERROR, "`lookalike`: a table without rows, the customers and the population sharing no key and characteristic, or a population made only of customers"),
 )
 # fmt: on
 

@@ -41,6 +41,7 @@ COMMAND_MODULES: dict[str, str] = {
     "monitor": "monitor",
     "fit": "fit",
     "profile": "profile",
+    "lookalike": "lookalike",
 }
 
 

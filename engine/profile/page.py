@@ -11,6 +11,7 @@ from engine.evaluate import charts, report
 from engine.evaluate.charts import Chart
 from engine.evaluate.tables import Table
 from engine.profile.categories import MISSING
+from engine.profile.lookalike import Lookalike
 from engine.profile.run import ColumnProfile, Profile
 from engine.profile.tables import profile_tables
 
@@ -54,6 +55,14 @@ def index_chart(number: int, col: ColumnProfile, min_count: int) -> Chart:
     )
 
 
+def _traits_table(profile: Profile) -> Table:
+    return Table(
+        "Strongest traits",
+        ["trait"],
+        [[t.text] for t in profile.traits] or [["no category stands out"]],
+    )
+
+
 def profile_report(profile: Profile) -> report.Report:
     facts = [
         ("group", profile.group),
@@ -65,14 +74,75 @@ def profile_report(profile: Profile) -> report.Report:
     if profile.card is not None:
         facts.insert(0, ("card", profile.card))
     tables = profile_tables(profile)
-    summary = Table(
-        "Strongest traits",
-        ["trait"],
-        [[t.text] for t in profile.traits] or [["no category stands out"]],
-    )
+    summary = _traits_table(profile)
     return report.Report(
         f"Profile of {profile.group}",
         facts,
         [index_chart(i + 1, c, profile.min_count) for i, c in enumerate(profile.columns)],
         [report.Section("Portrait", [summary, *tables])],
+    )
+
+
+def recall_table(found: Lookalike) -> Table:
+    rows = [
+        [
+            f"top {100 * r.top:g}%",
+            f"{r.rows:,}",
+            f"{r.found:,} of {found.hidden:,}",
+            f"{100 * r.recall:.1f}%",
+            f"{100 * r.random:.1f}%",
+            f"{r.lift:.2f}",
+        ]
+        for r in found.recall
+    ]
+    auc = "–" if found.auc is None else f"{found.auc:.4f}"
+    return Table(
+        "Hidden customers found in the ranking",
+        ["ranking", "rows", "hidden customers", "recall", "random", "lift"],
+        rows,
+        notes=[
+            f"{found.hidden:,} customers were hidden among {found.ranked:,} rows before a first "
+            f"fit; AUC of the hidden customers against the rest: {auc}.",
+            "The card written was then fitted with every customer.",
+        ],
+    )
+
+
+def lookalike_report(found: Lookalike, customers: str, population: str) -> report.Report:
+    recall = Chart(
+        "recall",
+        "Recall of hidden customers",
+        charts.bar_chart(
+            "Hidden customers found, by share of the ranking",
+            [f"top {100 * r.top:g}%" for r in found.recall],
+            [
+                ("lookalike card", [r.recall for r in found.recall]),
+                ("random", [r.random for r in found.recall]),
+            ],
+            x_label="share of the ranking, best scores first",
+            y_label="share of hidden customers found",
+            y_format=charts.percent,
+        ),
+        "Customers hidden in the population before fitting: how many the best x% of the "
+        "ranking holds, against a random pick of the same size.",
+    )
+    top = found.top_class
+    facts = [
+        ("customers", customers),
+        ("population", population),
+        ("customers", f"{found.customers:,}"),
+        ("population rows", f"{found.population:,}"),
+        ("characteristics", ", ".join(found.columns)),
+    ]
+    return report.Report(
+        f"Lookalike of {customers}",
+        facts,
+        [recall, *(index_chart(i + 1, c, top.min_count) for i, c in enumerate(top.columns))],
+        [
+            report.Section("Ranking", [recall_table(found)]),
+            report.Section(
+                "Top class against the population",
+                [_traits_table(top), *profile_tables(top)],
+            ),
+        ],
     )

@@ -29,6 +29,7 @@ from engine.run.options import Data, RunOptions
 from engine.types import ScalarType
 
 MEASURE = "Cramér's V"
+RESULTS = frozenset({results.SCORE, results.SEGMENT, results.CLASS})
 DEFAULT_SENSITIVE = frozenset(
     {
         "gender",
@@ -221,7 +222,7 @@ def _select(
         if c.column not in base.columns:
             reason = "not in the base table"
         elif not options.columns and c.name in choice.in_condition:
-            reason = "used in --group (name it with --columns to profile it)"
+            reason = "read by --group, or a result that follows from it (name it with --columns)"
         elif not options.columns and c.name in choice.sensitive:
             reason = "sensitive (name it with --columns to profile it)"
         elif c.bins is None and c.order is None and _is_identifier(base[c.column]):
@@ -272,7 +273,10 @@ def profile_table(
     in_group = frame.filter(mask)
     non_empty(in_group, f"the group ({group})", "no row meets --group: check the condition")
     compared = base_frame if other is not None else frame.filter(~mask)
-    choice = _Choice(candidates, others, _sensitive(card, frame, options), ir.refs(condition))
+    in_condition = ir.refs(condition)
+    if in_condition & RESULTS:  # the other results follow from the score the condition reads
+        in_condition |= RESULTS
+    choice = _Choice(candidates, others, _sensitive(card, frame, options), in_condition)
     picked, skipped = _select(choice, options, base_frame)
     skipped += [Skipped(c, "a stored type cards do not have") for c in table.untyped]
     sets = (in_group, base_frame, compared)

@@ -42,7 +42,7 @@ def _phrase(column: str, how: str, label: str) -> str:
         return f"{column} missing"
     if how == "values" and label != OTHER:
         return f'{column} = "{label}"'
-    if label.startswith("[") or how == "card bins" or label in (OTHER, NO_BIN):
+    if label.startswith("[") or label in (OTHER, NO_BIN):
         return f"{column} in {label}"
     return f"{column} {label}"
 
