@@ -4,12 +4,13 @@ A trait is one category of one column whose share in the group stands apart from
 in the base: not small (at least `--min-count` base rows), an index of 120 or more (or 83 or
 less: 1.2 times as rare), and a z-test p-value below 1% divided by the number of categories
 tested (Bonferroni: with 100 categories, one would pass at 1% by chance alone). Each column
-gives at most its most different category; columns come in the order of the ranking.
+gives at most one category: its most over-represented one (the highest index), or when no
+category is over-represented its most under-represented one (the lowest index); columns
+come in the order of the ranking.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -77,7 +78,12 @@ def strongest(columns: Sequence[ColumnProfile]) -> list[Trait]:
         found = [c for c in col.categories if _stands_out(c, level)]
         if not found:
             continue
-        best = max(found, key=lambda c: abs(math.log((c.index or 100.0) / 100.0)))
+        over = [c for c in found if (c.index or 0.0) >= HIGH_INDEX]
+        best = (
+            max(over, key=lambda c: c.index or 0.0)
+            if over
+            else min(found, key=lambda c: c.index or 0.0)
+        )
         assert best.index is not None and best.p_value is not None
         out.append(
             Trait(
