@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import tests.profiles  # noqa: F401  (registers the `ci` and `dev` Hypothesis profiles)
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
