@@ -7,13 +7,17 @@ ones stacked in the second, and a dashed line marks 100 (the base's share).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from engine.evaluate import charts, report
 from engine.evaluate.charts import Chart
 from engine.evaluate.tables import Table
 from engine.profile.categories import MISSING
-from engine.profile.lookalike import Lookalike
 from engine.profile.run import ColumnProfile, Profile
 from engine.profile.tables import profile_tables
+
+if TYPE_CHECKING:  # the profile page needs no fitting (scikit-learn)
+    from engine.profile.lookalike import Lookalike
 
 
 def short_label(label: str, how: str) -> str:
