@@ -121,3 +121,35 @@ def test_every_share_sums_to_one(table_file: Path) -> None:
         assert sum(c.group_share for c in col.categories) == pytest.approx(1.0)
         assert sum(c.base_share for c in col.categories) == pytest.approx(1.0)
         assert np.isfinite(col.cramers_v)
+
+
+def test_dates_are_cut_at_the_base_deciles_of_their_days(tmp_path: Path) -> None:
+    import datetime as dt
+
+    rng = np.random.default_rng(17)
+    days = rng.integers(0, 400, 2500)
+    start = dt.date(2025, 6, 1)
+    last = [None if d % 13 == 0 else start + dt.timedelta(days=int(d)) for d in days]
+    frame = pl.DataFrame(
+        {"id": [f"R{i}" for i in range(2500)], "last_order": last, "flag": (days % 3 == 0)}
+    )
+    path = tmp_path / "orders.parquet"
+    frame.write_parquet(path)
+    profile = profile_table(path, "flag")
+    col = next(c for c in profile.columns if c.column == "last_order")
+    ordinal = np.array([np.nan if v is None else (v - start).days for v in last])
+    filled = ordinal[~np.isnan(ordinal)]
+    qs = np.quantile(filled, np.arange(1, 10) / 10, method="inverted_cdf")
+    edges = np.unique(qs[qs > filled.min()])
+    text = [(start + dt.timedelta(days=int(e))).isoformat() for e in edges]
+    assert col.categories[0].label == f"< {text[0]}"
+    assert col.categories[1].label == f"[{text[0]}, {text[1]})"
+    assert col.categories[-2].label == f">= {text[-1]}"
+    assert col.categories[-1].label == "missing"
+    bins = np.where(
+        np.isnan(ordinal), len(edges) + 1, np.searchsorted(edges, ordinal, side="right")
+    )
+    in_group = days % 3 == 0
+    for i, c in enumerate(col.categories):
+        assert c.base_count == int((bins == i).sum())
+        assert c.group_count == int(((bins == i) & in_group).sum())
