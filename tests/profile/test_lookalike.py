@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
-from profgen import make_table
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import OneHotEncoder
@@ -16,6 +15,7 @@ import engine
 from engine import api
 from engine.diagnostics import ScorecardError
 from engine.profile.lookalike import LookalikeOptions, lookalike, recall_at
+from tests.profile.profgen import make_table
 
 
 def one_hot_features(frame: pl.DataFrame, base: pl.DataFrame) -> np.ndarray:

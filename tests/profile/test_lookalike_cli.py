@@ -12,7 +12,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from profgen import make_table
+
+from tests.profile.profgen import make_table
 
 CHROMIUM = shutil.which("chromium")
 
@@ -73,7 +74,7 @@ def test_card_written_applied_and_refitted(files: dict[str, Path]) -> None:
     html = page.read_text(encoding="utf-8")
     assert re.findall(r'id="chart-([a-z0-9-]+)"', html)[0] == "recall"
     if CHROMIUM is not None:
-        from test_profile_render import screenshot, series_mask
+        from tests.profile.test_profile_render import screenshot, series_mask
 
         ids = re.findall(r'id="chart-([a-z0-9-]+)"', html)
         img = screenshot(page, len(ids), folder)

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-from profgen import make_table
 
 import engine
 from engine.profile.run import ProfileOptions, profile_table
+from tests.profile.profgen import make_table
 
 CARD = """
 scorecard buyers {

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from profgen import cramer, make_table, value_expected, z_and_p
+
+from tests.profile.profgen import cramer, make_table, value_expected, z_and_p
 
 
 def scorecard(*args: object) -> subprocess.CompletedProcess[str]:

@@ -7,10 +7,17 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-from profgen import Expected, cramer, make_table, numeric_expected, value_expected, z_and_p
 
 from engine.diagnostics import ScorecardError
 from engine.profile.run import ColumnProfile, ProfileOptions, profile_table
+from tests.profile.profgen import (
+    Expected,
+    cramer,
+    make_table,
+    numeric_expected,
+    value_expected,
+    z_and_p,
+)
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from profgen import make_table
 
 from engine.evaluate import charts, report
 from engine.profile.page import profile_report
 from engine.profile.run import ProfileOptions, profile_table
+from tests.profile.profgen import make_table
 
 CHROMIUM = shutil.which("chromium")
 
