@@ -42,6 +42,8 @@ COMMAND_MODULES: dict[str, str] = {
     "report": "report",
     "fit": "fit",
     "quality": "quality",
+    "profile": "profile",
+    "lookalike": "lookalike",
 }
 
 
