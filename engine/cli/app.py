@@ -40,6 +40,7 @@ COMMAND_MODULES: dict[str, str] = {
     "returns": "returns",
     "monitor": "monitor",
     "fit": "fit",
+    "lsp": "lsp",
 }
 
 
