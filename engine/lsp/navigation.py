@@ -7,13 +7,15 @@ refuses them, as it refuses models (their name is the column a report reads) (do
 
 from __future__ import annotations
 
+import re
+
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from engine import results
 from engine.lsp.document import Analysis, Place
 from engine.lsp.index import Occurrence
-from engine.syntax.printer import PLAIN_NAME, name_text
+from engine.syntax.printer import name_text
 
 RENAMABLE = ("let", "rule", "bins")
 
@@ -69,12 +71,10 @@ def rename(doc: Analysis, place: Place, new_name: str) -> types.WorkspaceEdit:
 
 
 def _check_new_name(doc: Analysis, old: str, new: str) -> None:
-    bare = new[1:-1].replace("``", "`") if new.startswith("`") and new.endswith("`") else new
-    if not bare or "\n" in bare or (not PLAIN_NAME.fullmatch(bare) and bare == new):
-        raise JsonRpcInvalidParams(
-            f"`{new}` is not a name: letters, digits and _ not starting with a digit, "
-            "or any text in backticks"
-        )
+    # A name that is not a plain identifier is written in backticks (`name_text`).
+    bare = new[1:-1].replace("``", "`") if re.fullmatch(r"`([^`\n]|``)+`", new) else new
+    if not bare.strip() or "\n" in bare or "\r" in bare:
+        raise JsonRpcInvalidParams(f"`{new}` is not a name: it must be one line, not blank")
     if results.is_reserved(bare):
         raise JsonRpcInvalidParams(f"`{bare}` is reserved for the card's results")
     if bare != old and bare in doc.index.declarations:
