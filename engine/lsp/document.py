@@ -19,6 +19,7 @@ from engine.check import CheckResult, check_source
 from engine.diagnostics import Span
 from engine.lsp.index import NameIndex, index_card
 from engine.syntax import ast
+from engine.syntax.incremental import IncrementalParser
 from engine.syntax.parser import parse_text
 
 
@@ -33,13 +34,22 @@ class Place:
 class Analysis:
     """A card's text checked once; the index of its names is built on first use."""
 
-    def __init__(self, uri: str, text: str, codec: PositionCodec | None = None) -> None:
+    def __init__(
+        self,
+        uri: str,
+        text: str,
+        codec: PositionCodec | None = None,
+        parser: IncrementalParser | None = None,
+    ) -> None:
         self.uri = uri
         self.text = text
         self.codec = codec or PositionCodec()
         self.lines = text.splitlines(keepends=True) or [""]
         self.path = card_path(uri)
-        self.result: CheckResult = check_source(text, self.path)
+        # The same parse and checks as `scorecard check`; with the document's incremental
+        # parser only the statements an edit changed are read again.
+        parsed = parser.parse(text) if parser is not None else None
+        self.result: CheckResult = check_source(text, self.path, parsed)
 
     @functools.cached_property
     def card(self) -> ast.Card | None:

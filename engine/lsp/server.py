@@ -14,6 +14,7 @@ from pygls.lsp.server import LanguageServer
 import engine
 from engine.lsp import codelens, completion, diagnostics, formatting, hover, navigation, symbols
 from engine.lsp.document import Analysis
+from engine.syntax.incremental import IncrementalParser
 
 COMPLETION_TRIGGERS = [" ", "(", "[", ":", "{"]
 
@@ -29,6 +30,7 @@ class ScorecardServer(LanguageServer):
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
         )
         self.analyses: dict[str, Analysis] = {}
+        self.parsers: dict[str, IncrementalParser] = {}
         self.outcomes: dict[str, tuple[str, list[codelens.ExampleResult]]] = {}
 
     def analysis(self, uri: str) -> Analysis:
@@ -36,7 +38,8 @@ class ScorecardServer(LanguageServer):
         text = self.workspace.get_text_document(uri).source
         found = self.analyses.get(uri)
         if found is None or found.text != text:
-            found = Analysis(uri, text, self.workspace.position_codec)
+            parser = self.parsers.setdefault(uri, IncrementalParser())
+            found = Analysis(uri, text, self.workspace.position_codec, parser)
             self.analyses[uri] = found
         return found
 
@@ -71,6 +74,7 @@ def _documents(server: ScorecardServer) -> None:
     def did_close(ls: ScorecardServer, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
         ls.analyses.pop(uri, None)
+        ls.parsers.pop(uri, None)
         ls.outcomes.pop(uri, None)
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
