@@ -17,7 +17,7 @@ from lark.exceptions import UnexpectedInput
 from lsprotocol import types
 
 from engine import results
-from engine.ir import FUNCTIONS
+from engine.functions import FUNCTIONS
 from engine.lsp.document import Analysis, Place
 from engine.lsp.functions import function_markdown
 from engine.lsp.hover import RESULT_WORDS

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from engine import results
-from engine.ir import FUNCTIONS
+from engine.functions import FUNCTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -92,7 +92,7 @@ def test_hover_says_what_each_name_is(lsp: Client) -> None:
     assert "output: probability" in model
     # a function with its signature and doc
     function = _hover(lsp, uri, text, "clip(round", 1)
-    assert "clip(x, low, high)" in function and "min(max(x, low), high)" in function
+    assert "clip(x, low, high)" in function and "brought into [low, high]" in function
     # nothing under a comment
     assert lsp.request("textDocument/hover", _at(uri, text, "# Churn risk", 3)) is None
 
