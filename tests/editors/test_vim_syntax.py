@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.editors.keywords import RESULT_WORDS, ROOT, grammar_keywords
+from tests.editors.keywords import FUNCTION_WORDS, RESULT_WORDS, ROOT, grammar_keywords
 
 VIM = ROOT / "editors" / "vim"
 FIXTURES = ROOT / "editors" / "vscode" / "tests" / "grammar"
@@ -27,7 +27,7 @@ KINDS: dict[str, set[str]] = {
     "scorecardOperatorWord": {"and", "or", "not", "in", "is"},
     "scorecardClause": {
         "on", "sklearn", "features", "output", "probability", "prediction", "sha256",
-        "highest", "lowest", "event", "high", "means", "more", "fewer", "events", "given",
+        "highest", "lowest", "below", "max", "event", "high", "means", "more", "fewer", "events", "given",
         "expect",
     },
     "scorecardModifier": {"key", "required", "sensitive"},
@@ -82,7 +82,10 @@ def test_keywords_get_their_kind_in_vim(tmp_path: Path) -> None:
                 continue
             seen.add(word)
             where = f"{fixture}:{number}:{column}: {lines[number - 1]}"
-            if word in STATEMENT_OR_RESULT:
+            rest = lines[number - 1][int(column) - 1 + len(word) :]
+            if word in FUNCTION_WORDS and rest.lstrip().startswith("("):  # `max(...)`
+                assert group == "scorecardFunction", where
+            elif word in STATEMENT_OR_RESULT:
                 starts = lines[number - 1].lstrip().startswith(word)
                 assert group == ("scorecardStatement" if starts else "scorecardResult"), where
             else:

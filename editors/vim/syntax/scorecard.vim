@@ -14,7 +14,7 @@ setlocal iskeyword=@,48-57,_,192-255
 syn keyword scorecardStatement   scorecard input param let exclude rule bins model classes reasons outcome example
 syn keyword scorecardConditional if then else when otherwise
 syn keyword scorecardOperatorWord and or not in is
-syn keyword scorecardClause      on sklearn features output probability prediction sha256 highest lowest event high means more fewer events given expect
+syn keyword scorecardClause      on sklearn features output probability prediction sha256 highest lowest below event high means more fewer events given expect
 syn keyword scorecardModifier    key required sensitive
 syn keyword scorecardConstant    true false missing inf
 syn keyword scorecardResult      points class excluded
@@ -24,6 +24,9 @@ syn match scorecardResult    "\<\(score\|segment\)\>"
 syn match scorecardResult    "\<reason_\d\+\>"
 syn match scorecardStatement "^\s*\zssegment\>"
 syn match scorecardStatement "^\s*\zsscore\ze\s*="
+
+" `reasons K below max`: `max` is a clause there, and the function before `(`.
+syn match scorecardClause    "\(\<below\s\+\)\@<=max\>"
 
 " Header lines: a key, then a string (a column may be named version).
 syn match scorecardMeta "^\s*\zs\(title\|version\|owner\|description\)\ze\s*\""
