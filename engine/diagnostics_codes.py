@@ -193,6 +193,10 @@ CODES: Final[tuple[Code, ...]] = (
     Code("E1110", ERROR, "`fit --from`: the card has a model, no `param base_points : float`, or no bins block"),
     Code("E1120", ERROR, "`fit`: `-o` or `--report` would replace an input (the data; the `--from` card without `--replace`)"),
     Code("E1121", ERROR, "no longer reported: a report that cannot be written is E803-E807", reserved=True),
+    # data quality
+    Code("E1300", ERROR, "`quality --match` names no column of the table (with \"did you mean\")"),
+    Code("E1301", ERROR, "`quality --match` needs splink: install the `quality` extra (`pip install 'scorecard-engine[quality]'`)"),
+    Code("E1302", ERROR, "`quality --match`: the record linkage could not run on the named columns (splink's first line of error is given)"),
 )
 # fmt: on
 

@@ -42,6 +42,7 @@ COMMAND_MODULES: dict[str, str] = {
     "report": "report",
     "fit": "fit",
     "lsp": "lsp",
+    "quality": "quality",
 }
 
 
