@@ -15,6 +15,7 @@ from engine.backends.sql import compile_program
 from engine.backends.sql.warehouse import dialect_of
 from engine.check import check_source
 from engine.diagnostics import ScorecardError
+from tests.profiles import examples
 from tests.reference_eval import reference_results
 from tests.sql.cards import customers, full_card
 from tests.sql.helpers import assert_same_rows, polars_rows
@@ -50,7 +51,7 @@ def _run(spark: Any, sql: str) -> list[dict[str, Any]]:
 
 
 @settings(
-    max_examples=8,
+    max_examples=examples(8),
     deadline=None,
     suppress_health_check=[
         HealthCheck.too_slow,
