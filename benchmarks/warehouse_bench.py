@@ -77,7 +77,9 @@ def run_postgres(url: str, data: Path, out: Path, jit: str) -> float:
         with conn.cursor() as cur:
             cur.execute("SELECT * FROM bench_scored")
             names = [d[0] for d in cur.description or []]
-            pl.DataFrame(cur.fetchall(), schema=names, orient="row").write_parquet(out)
+            pl.DataFrame(
+                cur.fetchall(), schema=names, orient="row", infer_schema_length=None
+            ).write_parquet(out)
     return wall
 
 
