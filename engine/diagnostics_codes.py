@@ -166,9 +166,9 @@ CODES: Final[tuple[Code, ...]] = (
     Code("E901", ERROR, "`compile`: a model whose estimator runs only through scikit-learn has no SQL form (the model is named)"),
     Code("E902", ERROR, "`compile`: the card holds something the dialect's SQL cannot express (named)"),
     Code("E903", ERROR, "`--table` with an empty part (`a..b`) or a NUL, or, with `--dbt`, not `model` or `source.table`"),
-    Code("E904", ERROR, "`--db` is not a `postgresql://` or `duckdb:` URL, or names no DuckDB database file"),
+    Code("E904", ERROR, "`--db` is not a `postgresql://`, `duckdb:`, `spark:MASTER` or `sc://` URL, or names no DuckDB database file or Spark master"),
     Code("E905", ERROR, "the warehouse refused the statement (its first line of error is given); nothing was written"),
-    Code("E906", ERROR, "running a card inside a database needs its driver: install the `sql` extra (`pip install 'scorecard-engine[sql]'`)"),
+    Code("E906", ERROR, "running a card inside a database needs its driver: install the `sql` extra (`pip install 'scorecard-engine[sql]'`), or `spark` for Spark"),
     Code("E907", ERROR, "a name, label or string of the card holds U+0000 (NUL), which SQL cannot hold (the statement and its line are named)"),
     # evaluation
     Code("E1001", ERROR, "`--target` / `--by` names no column of the table, or a name the card already uses for a result or a value (rename the column)"),

@@ -140,7 +140,8 @@ def apply(
         str | None,
         typer.Option(
             "--db",
-            help="Score inside this database instead (postgresql://... or duckdb:PATH): "
+            help="Score inside this database instead (postgresql://..., duckdb:PATH, "
+            "spark:MASTER or sc://HOST:PORT): "
             "give one CARD, --table and --into; see docs/sql.md.",
         ),
     ] = None,

@@ -12,7 +12,9 @@ from hypothesis import HealthCheck, assume, given, settings
 
 from engine.api import load
 from engine.backends.sql import compile_program
+from engine.backends.sql.warehouse import dialect_of
 from engine.check import check_source
+from engine.diagnostics import ScorecardError
 from tests.profiles import examples
 from tests.reference_eval import reference_results
 from tests.sql.cards import customers, full_card
@@ -86,3 +88,49 @@ def test_full_card(spark: Any, tmp_path: Path) -> None:
         program.result_columns(),
         context="spark full card",
     )
+
+
+def _database(spark: Any, tmp_path: Path) -> str:
+    """A database whose tables are written under tmp_path (not the working directory)."""
+    location = (tmp_path / "warehouse").as_uri()
+    spark.sql(f"CREATE DATABASE IF NOT EXISTS scorecard_tests LOCATION '{location}'")
+    return "scorecard_tests"
+
+
+def test_apply_in_spark(spark: Any, tmp_path: Path) -> None:
+    """`apply --db spark:local[1]` writes the rows `apply` gives (same session reused)."""
+    card = load(full_card(tmp_path))
+    program = card.sql_program()
+    frame = customers()
+    _register(spark, frame, "customers")
+    into = f"{_database(spark, tmp_path)}.scored"
+    run = card.apply_in_db("spark:local[1]", "customers", into)
+    assert (run.rows, run.dialect) == (frame.height, "spark")
+    got = [r.asDict() for r in spark.table(into).collect()]
+    assert_same_rows(
+        got,
+        polars_rows(program, frame),
+        program.key.name,
+        program.result_columns(),
+        context="apply --db spark",
+    )
+
+
+def test_apply_in_spark_reports_bad_data(spark: Any, tmp_path: Path) -> None:
+    card = load(full_card(tmp_path))
+    frame = customers()
+    _register(spark, pl.concat([frame, frame.head(1)]), "customers_twice")
+    into = f"{_database(spark, tmp_path)}.scored_twice"
+    with pytest.raises(ScorecardError) as info:
+        card.apply_in_db("spark:local[1]", "customers_twice", into)
+    (diagnostic,) = info.value.diagnostics
+    assert diagnostic.code == "E905"
+    assert "is not unique" in diagnostic.message
+    assert not spark.catalog.tableExists(into)
+
+
+def test_spark_url_needs_a_master() -> None:
+    with pytest.raises(ScorecardError) as info:
+        dialect_of("mysql://x")
+    assert info.value.diagnostics[0].code == "E904"
+    assert dialect_of("spark:local[2]") == dialect_of("sc://localhost:15002") == "spark"

@@ -193,6 +193,9 @@ _BASE_SQL: dict[str, str] = {
     "starts_with": "STARTS_WITH({0}, {1})",
     "ends_with": "ENDS_WITH({0}, {1})",
     "raise_error": "(ERROR({0}) IS NULL)",
+    # Written at the end of each step's SELECT: a planner that inlines the steps into one
+    # projection would copy a step's expression into every later reference of its column.
+    "step_fence": "",
     # Int overflow gives null (docs/language.md): engines raise or wrap around instead.
     "int_neg": f"(-NULLIF({{0}}, {INT_MIN_SQL}))",
     "int_abs": f"ABS(NULLIF({{0}}, {INT_MIN_SQL}))",
@@ -238,6 +241,11 @@ _SPECS: dict[str, _Spec] = {
             "ends_with": "(RIGHT({0}, LENGTH({1})) = {1})",
             # No error function in PostgreSQL: a failing cast carries the message.
             "raise_error": "(CAST({0} AS INTEGER) = 0)",
+            # PostgreSQL pulls single-use CTEs up into their reader and substitutes each
+            # column's expression at every reference (a model or a round of reasons copied
+            # dozens of times, nested: planning ran out of memory). A subquery with OFFSET
+            # is never pulled up, and unlike AS MATERIALIZED its rows are not stored.
+            "step_fence": "OFFSET 0",
             **_exact_int("CAST({0} AS NUMERIC)", _BETWEEN_INT),
         },
     ),

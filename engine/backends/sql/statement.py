@@ -40,6 +40,10 @@ class Step:
     columns: tuple[Column, ...]
 
 
+REASON_ROUNDS_LIMIT = 4096
+"""Up to this many reasons x contributions, reasons are K rounds over each row's columns (a
+statement that grows as K x contributions); beyond, one unpivot ranked by ROW_NUMBER."""
+
 _KIND_WORDS = {
     "let": "lets",
     "rule": "contributions",
@@ -202,6 +206,56 @@ class StatementBuilder:
             for i, (name, column) in enumerate(sources, start=1)
         ]
 
+    def reasons(self, source: Sql) -> dict[str, object] | None:
+        """The context of the reasons' templates: K rounds of GREATEST (or LEAST) over the
+        contributions, or, past `REASON_ROUNDS_LIMIT`, an unpivot ranked by ROW_NUMBER."""
+        p, d = self.program, self.dialect
+        if p.reasons is None:
+            return None
+        count, highest = p.reasons.count, p.reasons.direction == "highest"
+        contributions = self.contributions()
+        columns = [d.quote(results.reason(i)) for i in range(1, count + 1)]
+        context: dict[str, object] = {
+            "count": count,
+            "highest": highest,
+            "contributions": contributions,
+            "string_type": d.type_sql(ScalarType.STRING),
+            "zero": self.compiler.literal(0.0, ScalarType.FLOAT),
+            "excluded": d.quote(results.EXCLUDED),
+            "columns": columns,
+            "source": source,
+        }
+        if count * len(contributions) > REASON_ROUNDS_LIMIT:
+            context["template"] = "reasons_ranked"
+            context["long"] = self.cte("reasons_long")
+            context["ranked"] = self.cte("reasons_ranked")
+            context["pivot"] = self.cte("reasons_pivot")
+            context["last"] = self.cte("reasons")
+            return context
+        rounds: list[dict[str, object]] = []
+        previous: dict[str, object] | None = None
+        for number, column in enumerate(columns if contributions else [], start=1):
+            this: dict[str, object] = {
+                "number": number,
+                "column": column,
+                "previous": previous,
+                "source": source,
+                "best_cte": self.cte(f"reasons_best_{number}"),
+                "best": d.quote(self.fresh(f"reason_best_{number}")),
+                "index": d.quote(self.fresh(f"reason_index_{number}")),
+            }
+            this["index_cte"] = source = self.cte(f"reasons_pick_{number}")
+            rounds.append(this)
+            previous = this
+        context["template"] = "reasons_rounds"
+        context["rounds"] = rounds
+        context["extreme"] = sql("GREATEST") if highest else sql("LEAST")
+        context["beyond"] = sql(">") if highest else sql("<")
+        context["within"] = sql("<") if highest else sql(">")
+        context["source"] = source
+        context["last"] = self.cte("reasons")
+        return context
+
     # -- the statement ---------------------------------------------------------------------
 
     def context(self) -> dict[str, object]:
@@ -226,20 +280,8 @@ class StatementBuilder:
                 "first matching segment; none for excluded rows",
                 [Column(self.segment(), d.quote(results.SEGMENT))],
             )
-        reasons = None
-        if p.reasons is not None:
-            reasons = {
-                "count": p.reasons.count,
-                "highest": p.reasons.direction == "highest",
-                "long": self.cte("reasons_long"),
-                "ranked": self.cte("reasons_ranked"),
-                "pivot": self.cte("reasons"),
-                "contributions": self.contributions(),
-                "string_type": d.type_sql(ScalarType.STRING),
-                "zero": self.compiler.literal(0.0, ScalarType.FLOAT),
-                "excluded": d.quote(results.EXCLUDED),
-                "columns": [d.quote(results.reason(i)) for i in range(1, p.reasons.count + 1)],
-            }
+        classes_cte = self.cte("classes") if p.classes is not None else None
+        reasons = self.reasons(classes_cte or last)
         title = p.metadata.get("title", "")
         return {
             "card": d.comment(p.name),
@@ -257,7 +299,7 @@ class StatementBuilder:
             "steps": steps,
             "last": last,
             "classes": p.classes,
-            "classes_cte": self.cte("classes") if p.classes is not None else None,
+            "classes_cte": classes_cte,
             "reasons": reasons,
             "has_segment": bool(p.segments),
             "result": {

@@ -58,5 +58,6 @@ class Renderer:
                 "dispatch": self.dispatch,
                 "q": self.dialect.quote,
                 "dialect": self.dialect,
+                "fence": self.dialect.render("step_fence"),
             },
         )

@@ -101,48 +101,112 @@ WITH
     END AS "class"
   FROM "segments"
 ),
-"reasons_long" AS (
-  -- contributions > 0 (highest) of rows that are not excluded
-  SELECT s."customer_id" AS "k", v."reason", v."ord", v."value"
-  FROM "classes" AS s
-  CROSS JOIN LATERAL (
-    VALUES
-      ('recent_buyer', 1, s."recent_buyer"),
-      ('complainer', 2, s."complainer"),
-      ('loyal', 3, s."loyal"),
-      ('big_basket', 4, s."big_basket"),
-      ('age_band', 5, s."age_band"),
-      ('csp_points', 6, s."csp_points")
-  ) AS v("reason", "ord", "value")
-  WHERE s."excluded" IS NULL AND v."value" > 0.0E0
-),
-"reasons_ranked" AS (
+"reasons_best_1" AS (
+  -- reason 1: the largest contribution > 0
   SELECT
-    "k", "reason",
-    ROW_NUMBER() OVER (
-      PARTITION BY "k"
-      ORDER BY "value" DESC, "ord" ASC
-    ) AS "rank"
-  FROM "reasons_long"
+    *,
+    GREATEST(
+      0.0E0,
+      CASE WHEN "recent_buyer" > 0.0E0 THEN "recent_buyer" ELSE 0.0E0 END,
+      CASE WHEN "complainer" > 0.0E0 THEN "complainer" ELSE 0.0E0 END,
+      CASE WHEN "loyal" > 0.0E0 THEN "loyal" ELSE 0.0E0 END,
+      CASE WHEN "big_basket" > 0.0E0 THEN "big_basket" ELSE 0.0E0 END,
+      CASE WHEN "age_band" > 0.0E0 THEN "age_band" ELSE 0.0E0 END,
+      CASE WHEN "csp_points" > 0.0E0 THEN "csp_points" ELSE 0.0E0 END
+    ) AS "_sc_reason_best_1_3"
+  FROM "classes"
+),
+"reasons_pick_1" AS (
+  -- reason 1: the first contribution in file order equal to the best
+  SELECT
+    *,
+    CASE
+      WHEN "_sc_reason_best_1_3" = 0.0E0 THEN NULL
+      WHEN "recent_buyer" = "_sc_reason_best_1_3" THEN 1
+      WHEN "complainer" = "_sc_reason_best_1_3" THEN 2
+      WHEN "loyal" = "_sc_reason_best_1_3" THEN 3
+      WHEN "big_basket" = "_sc_reason_best_1_3" THEN 4
+      WHEN "age_band" = "_sc_reason_best_1_3" THEN 5
+      WHEN "csp_points" = "_sc_reason_best_1_3" THEN 6
+    END AS "_sc_reason_index_1_4"
+  FROM "reasons_best_1"
+),
+"reasons_best_2" AS (
+  -- reason 2: the largest contribution > 0 ranked after reason 1
+  SELECT
+    *,
+    GREATEST(
+      0.0E0,
+      CASE WHEN "recent_buyer" > 0.0E0 AND ("recent_buyer" < "_sc_reason_best_1_3" OR ("recent_buyer" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 1)) THEN "recent_buyer" ELSE 0.0E0 END,
+      CASE WHEN "complainer" > 0.0E0 AND ("complainer" < "_sc_reason_best_1_3" OR ("complainer" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 2)) THEN "complainer" ELSE 0.0E0 END,
+      CASE WHEN "loyal" > 0.0E0 AND ("loyal" < "_sc_reason_best_1_3" OR ("loyal" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 3)) THEN "loyal" ELSE 0.0E0 END,
+      CASE WHEN "big_basket" > 0.0E0 AND ("big_basket" < "_sc_reason_best_1_3" OR ("big_basket" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 4)) THEN "big_basket" ELSE 0.0E0 END,
+      CASE WHEN "age_band" > 0.0E0 AND ("age_band" < "_sc_reason_best_1_3" OR ("age_band" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 5)) THEN "age_band" ELSE 0.0E0 END,
+      CASE WHEN "csp_points" > 0.0E0 AND ("csp_points" < "_sc_reason_best_1_3" OR ("csp_points" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 6)) THEN "csp_points" ELSE 0.0E0 END
+    ) AS "_sc_reason_best_2_5"
+  FROM "reasons_pick_1"
+),
+"reasons_pick_2" AS (
+  -- reason 2: the first contribution in file order equal to the best
+  SELECT
+    *,
+    CASE
+      WHEN "_sc_reason_best_2_5" = 0.0E0 THEN NULL
+      WHEN "recent_buyer" = "_sc_reason_best_2_5" AND ("_sc_reason_best_2_5" < "_sc_reason_best_1_3" OR "_sc_reason_index_1_4" < 1) THEN 1
+      WHEN "complainer" = "_sc_reason_best_2_5" AND ("_sc_reason_best_2_5" < "_sc_reason_best_1_3" OR "_sc_reason_index_1_4" < 2) THEN 2
+      WHEN "loyal" = "_sc_reason_best_2_5" AND ("_sc_reason_best_2_5" < "_sc_reason_best_1_3" OR "_sc_reason_index_1_4" < 3) THEN 3
+      WHEN "big_basket" = "_sc_reason_best_2_5" AND ("_sc_reason_best_2_5" < "_sc_reason_best_1_3" OR "_sc_reason_index_1_4" < 4) THEN 4
+      WHEN "age_band" = "_sc_reason_best_2_5" AND ("_sc_reason_best_2_5" < "_sc_reason_best_1_3" OR "_sc_reason_index_1_4" < 5) THEN 5
+      WHEN "csp_points" = "_sc_reason_best_2_5" AND ("_sc_reason_best_2_5" < "_sc_reason_best_1_3" OR "_sc_reason_index_1_4" < 6) THEN 6
+    END AS "_sc_reason_index_2_6"
+  FROM "reasons_best_2"
+),
+"reasons_best_3" AS (
+  -- reason 3: the largest contribution > 0 ranked after reason 2
+  SELECT
+    *,
+    GREATEST(
+      0.0E0,
+      CASE WHEN "recent_buyer" > 0.0E0 AND ("recent_buyer" < "_sc_reason_best_2_5" OR ("recent_buyer" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 1)) THEN "recent_buyer" ELSE 0.0E0 END,
+      CASE WHEN "complainer" > 0.0E0 AND ("complainer" < "_sc_reason_best_2_5" OR ("complainer" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 2)) THEN "complainer" ELSE 0.0E0 END,
+      CASE WHEN "loyal" > 0.0E0 AND ("loyal" < "_sc_reason_best_2_5" OR ("loyal" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 3)) THEN "loyal" ELSE 0.0E0 END,
+      CASE WHEN "big_basket" > 0.0E0 AND ("big_basket" < "_sc_reason_best_2_5" OR ("big_basket" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 4)) THEN "big_basket" ELSE 0.0E0 END,
+      CASE WHEN "age_band" > 0.0E0 AND ("age_band" < "_sc_reason_best_2_5" OR ("age_band" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 5)) THEN "age_band" ELSE 0.0E0 END,
+      CASE WHEN "csp_points" > 0.0E0 AND ("csp_points" < "_sc_reason_best_2_5" OR ("csp_points" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 6)) THEN "csp_points" ELSE 0.0E0 END
+    ) AS "_sc_reason_best_3_7"
+  FROM "reasons_pick_2"
+),
+"reasons_pick_3" AS (
+  -- reason 3: the first contribution in file order equal to the best
+  SELECT
+    *,
+    CASE
+      WHEN "_sc_reason_best_3_7" = 0.0E0 THEN NULL
+      WHEN "recent_buyer" = "_sc_reason_best_3_7" AND ("_sc_reason_best_3_7" < "_sc_reason_best_2_5" OR "_sc_reason_index_2_6" < 1) THEN 1
+      WHEN "complainer" = "_sc_reason_best_3_7" AND ("_sc_reason_best_3_7" < "_sc_reason_best_2_5" OR "_sc_reason_index_2_6" < 2) THEN 2
+      WHEN "loyal" = "_sc_reason_best_3_7" AND ("_sc_reason_best_3_7" < "_sc_reason_best_2_5" OR "_sc_reason_index_2_6" < 3) THEN 3
+      WHEN "big_basket" = "_sc_reason_best_3_7" AND ("_sc_reason_best_3_7" < "_sc_reason_best_2_5" OR "_sc_reason_index_2_6" < 4) THEN 4
+      WHEN "age_band" = "_sc_reason_best_3_7" AND ("_sc_reason_best_3_7" < "_sc_reason_best_2_5" OR "_sc_reason_index_2_6" < 5) THEN 5
+      WHEN "csp_points" = "_sc_reason_best_3_7" AND ("_sc_reason_best_3_7" < "_sc_reason_best_2_5" OR "_sc_reason_index_2_6" < 6) THEN 6
+    END AS "_sc_reason_index_3_8"
+  FROM "reasons_best_3"
 ),
 "reasons" AS (
+  -- the reasons' names; none for excluded rows
   SELECT
-    "k",
-    MAX(CASE WHEN "rank" = 1 THEN "reason" END) AS "reason_1",
-    MAX(CASE WHEN "rank" = 2 THEN "reason" END) AS "reason_2",
-    MAX(CASE WHEN "rank" = 3 THEN "reason" END) AS "reason_3"
-  FROM "reasons_ranked"
-  WHERE "rank" <= 3
-  GROUP BY "k"
+    *,
+    CASE WHEN "excluded" IS NULL THEN CASE "_sc_reason_index_1_4" WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS "reason_1",
+    CASE WHEN "excluded" IS NULL THEN CASE "_sc_reason_index_2_6" WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS "reason_2",
+    CASE WHEN "excluded" IS NULL THEN CASE "_sc_reason_index_3_8" WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS "reason_3"
+  FROM "reasons_pick_3"
 )
 SELECT
   s."customer_id" AS "customer_id",
   CASE WHEN s."excluded" IS NULL THEN s."score" END AS "score",
   s."segment" AS "segment",
   s."class" AS "class",
-  r."reason_1" AS "reason_1",
-  r."reason_2" AS "reason_2",
-  r."reason_3" AS "reason_3",
+  s."reason_1" AS "reason_1",
+  s."reason_2" AS "reason_2",
+  s."reason_3" AS "reason_3",
   s."excluded" AS "excluded"
-FROM "classes" AS s
-LEFT JOIN "reasons" AS r ON r."k" = s."customer_id";
+FROM "reasons" AS s;

@@ -44,6 +44,7 @@ WITH
     CASE WHEN ("age" IS NULL) THEN 10.0E0::float8 WHEN ("age" < 25) THEN 30.0E0::float8 WHEN (("age" >= 25) AND ("age" < 40)) THEN 15.0E0::float8 WHEN (("age" >= 40) AND ("age" < 60)) THEN 0.0E0::float8 WHEN ("age" >= 60) THEN (-5.0E0::float8) ELSE 0.0E0::float8 END AS "age_band",
     CASE WHEN ("csp" IN ('ouvrier', 'employe')) THEN 10.0E0::float8 WHEN ("csp" IS NULL) THEN 0.0E0::float8 WHEN TRUE THEN (-5.0E0::float8) ELSE 0.0E0::float8 END AS "csp_points"
   FROM "validated"
+  OFFSET 0
 ),
 "contributions_models_2_helpers_1" AS (
   -- shared subexpressions, computed once
@@ -51,6 +52,7 @@ WITH
     *,
     ((-0.11011111841642421E0::float8) + CASE WHEN ((CAST("tenure_months" AS DOUBLE PRECISION) IS NULL) OR (CAST(CAST(CAST("tenure_months" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 60.5E0::float8)) THEN CASE WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 120.5E0::float8) THEN (-0.1640995758200302E0::float8) ELSE 0.17236055150747098E0::float8 END WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 121.0E0::float8) THEN 0.1471594430294498E0::float8 ELSE (-0.16340735071417123E0::float8) END + CASE WHEN ((CAST("tenure_months" AS DOUBLE PRECISION) IS NULL) OR (CAST(CAST(CAST("tenure_months" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 60.5E0::float8)) THEN CASE WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 120.5E0::float8) THEN (-0.15013995876190897E0::float8) ELSE 0.15476605941661267E0::float8 END WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 121.0E0::float8) THEN 0.13205518061577046E0::float8 ELSE (-0.14949191612493865E0::float8) END + CASE WHEN ((CAST("tenure_months" AS DOUBLE PRECISION) IS NULL) OR (CAST(CAST(CAST("tenure_months" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 60.5E0::float8)) THEN CASE WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 120.5E0::float8) THEN (-0.13886203541514838E0::float8) ELSE 0.140868021316737E0::float8 END WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 121.0E0::float8) THEN 0.11969576067788204E0::float8 ELSE (-0.13823573530651553E0::float8) END + CASE WHEN ((CAST("tenure_months" AS DOUBLE PRECISION) IS NULL) OR (CAST(CAST(CAST("tenure_months" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 60.5E0::float8)) THEN CASE WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 120.5E0::float8) THEN (-0.12947303646913985E0::float8) ELSE 0.12948723500049142E0::float8 END WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 121.0E0::float8) THEN 0.10928076269229628E0::float8 ELSE (-0.12885398995641775E0::float8) END) AS "_sc_helper_2"
   FROM "lets_contributions_1"
+  OFFSET 0
 ),
 "contributions_models_2" AS (
   -- rule recent_buyer, rule big_basket, model churn
@@ -60,6 +62,7 @@ WITH
     CASE WHEN ("avg_basket" > 120.0E0::float8) THEN ((-0.5E0::float8) * CAST("orders_12m" AS DOUBLE PRECISION)) ELSE 0.0E0::float8 END AS "big_basket",
     CASE WHEN (((((CAST("age" AS DOUBLE PRECISION) IS NULL) OR ("income" IS NULL)) OR (CAST("tenure_months" AS DOUBLE PRECISION) IS NULL)) OR (CAST("recency_days" AS DOUBLE PRECISION) IS NULL)) OR (CAST("orders_12m" AS DOUBLE PRECISION) IS NULL)) THEN CAST(NULL AS DOUBLE PRECISION) ELSE CASE WHEN "_sc_helper_2" < (-709.782712893384E0::float8) THEN 0.0E0::float8 ELSE (1.0E0::float8 / (1.0E0::float8 + CASE WHEN (-"_sc_helper_2") <= -745.1332191019412::float8 THEN 0::float8 ELSE EXP((-"_sc_helper_2")) END)) END END AS "churn"
   FROM "contributions_models_2_helpers_1"
+  OFFSET 0
 ),
 "points_3" AS (
   -- points points
@@ -67,6 +70,7 @@ WITH
     *,
     ("recent_buyer" + "complainer" + "loyal" + "big_basket" + "age_band" + "csp_points") AS "points"
   FROM "contributions_models_2"
+  OFFSET 0
 ),
 "score_4" AS (
   -- score score
@@ -74,6 +78,7 @@ WITH
     *,
     CASE WHEN (TRUNC(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn"))) + SIGN(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn"))) * CASE WHEN ABS(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn")) - TRUNC(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn")))) >= 0.5 THEN 1 ELSE 0 END) IS NULL THEN NULL ELSE LEAST(GREATEST((TRUNC(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn"))) + SIGN(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn"))) * CASE WHEN ABS(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn")) - TRUNC(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn")))) >= 0.5 THEN 1 ELSE 0 END), 0.0E0::float8), 1000.0E0::float8) END AS "score"
   FROM "points_3"
+  OFFSET 0
 ),
 "excludes" AS (
   -- the first matching exclude names the row's exclusion
@@ -81,6 +86,7 @@ WITH
     *,
     CASE WHEN (NOT "email_opt_in") THEN 'No marketing consent' END AS "excluded"
   FROM "score_4"
+  OFFSET 0
 ),
 "segments" AS (
   -- first matching segment; none for excluded rows
@@ -88,6 +94,7 @@ WITH
     *,
     CASE WHEN "excluded" IS NULL THEN CASE WHEN ("score" >= 700.0E0::float8) THEN 'high' WHEN ("score" >= 450.0E0::float8) THEN 'medium' WHEN TRUE THEN 'low' END END AS "segment"
   FROM "excludes"
+  OFFSET 0
 ),
 "classes" AS (
   -- classes 1..10 by rank over the rows with a score, 1 holding the highest
@@ -100,49 +107,121 @@ WITH
       )
     END AS "class"
   FROM "segments"
+  OFFSET 0
 ),
-"reasons_long" AS (
-  -- contributions > 0 (highest) of rows that are not excluded
-  SELECT s."customer_id" AS "k", v."reason", v."ord", v."value"
-  FROM "classes" AS s
-  CROSS JOIN LATERAL (
-    VALUES
-      ('recent_buyer', 1, s."recent_buyer"),
-      ('complainer', 2, s."complainer"),
-      ('loyal', 3, s."loyal"),
-      ('big_basket', 4, s."big_basket"),
-      ('age_band', 5, s."age_band"),
-      ('csp_points', 6, s."csp_points")
-  ) AS v("reason", "ord", "value")
-  WHERE s."excluded" IS NULL AND v."value" > 0.0E0::float8
-),
-"reasons_ranked" AS (
+"reasons_best_1" AS (
+  -- reason 1: the largest contribution > 0
   SELECT
-    "k", "reason",
-    ROW_NUMBER() OVER (
-      PARTITION BY "k"
-      ORDER BY "value" DESC, "ord" ASC
-    ) AS "rank"
-  FROM "reasons_long"
+    *,
+    GREATEST(
+      0.0E0::float8,
+      CASE WHEN "recent_buyer" > 0.0E0::float8 THEN "recent_buyer" ELSE 0.0E0::float8 END,
+      CASE WHEN "complainer" > 0.0E0::float8 THEN "complainer" ELSE 0.0E0::float8 END,
+      CASE WHEN "loyal" > 0.0E0::float8 THEN "loyal" ELSE 0.0E0::float8 END,
+      CASE WHEN "big_basket" > 0.0E0::float8 THEN "big_basket" ELSE 0.0E0::float8 END,
+      CASE WHEN "age_band" > 0.0E0::float8 THEN "age_band" ELSE 0.0E0::float8 END,
+      CASE WHEN "csp_points" > 0.0E0::float8 THEN "csp_points" ELSE 0.0E0::float8 END
+    ) AS "_sc_reason_best_1_3"
+  FROM "classes"
+  OFFSET 0
+),
+"reasons_pick_1" AS (
+  -- reason 1: the first contribution in file order equal to the best
+  SELECT
+    *,
+    CASE
+      WHEN "_sc_reason_best_1_3" = 0.0E0::float8 THEN NULL
+      WHEN "recent_buyer" = "_sc_reason_best_1_3" THEN 1
+      WHEN "complainer" = "_sc_reason_best_1_3" THEN 2
+      WHEN "loyal" = "_sc_reason_best_1_3" THEN 3
+      WHEN "big_basket" = "_sc_reason_best_1_3" THEN 4
+      WHEN "age_band" = "_sc_reason_best_1_3" THEN 5
+      WHEN "csp_points" = "_sc_reason_best_1_3" THEN 6
+    END AS "_sc_reason_index_1_4"
+  FROM "reasons_best_1"
+  OFFSET 0
+),
+"reasons_best_2" AS (
+  -- reason 2: the largest contribution > 0 ranked after reason 1
+  SELECT
+    *,
+    GREATEST(
+      0.0E0::float8,
+      CASE WHEN "recent_buyer" > 0.0E0::float8 AND ("recent_buyer" < "_sc_reason_best_1_3" OR ("recent_buyer" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 1)) THEN "recent_buyer" ELSE 0.0E0::float8 END,
+      CASE WHEN "complainer" > 0.0E0::float8 AND ("complainer" < "_sc_reason_best_1_3" OR ("complainer" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 2)) THEN "complainer" ELSE 0.0E0::float8 END,
+      CASE WHEN "loyal" > 0.0E0::float8 AND ("loyal" < "_sc_reason_best_1_3" OR ("loyal" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 3)) THEN "loyal" ELSE 0.0E0::float8 END,
+      CASE WHEN "big_basket" > 0.0E0::float8 AND ("big_basket" < "_sc_reason_best_1_3" OR ("big_basket" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 4)) THEN "big_basket" ELSE 0.0E0::float8 END,
+      CASE WHEN "age_band" > 0.0E0::float8 AND ("age_band" < "_sc_reason_best_1_3" OR ("age_band" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 5)) THEN "age_band" ELSE 0.0E0::float8 END,
+      CASE WHEN "csp_points" > 0.0E0::float8 AND ("csp_points" < "_sc_reason_best_1_3" OR ("csp_points" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 6)) THEN "csp_points" ELSE 0.0E0::float8 END
+    ) AS "_sc_reason_best_2_5"
+  FROM "reasons_pick_1"
+  OFFSET 0
+),
+"reasons_pick_2" AS (
+  -- reason 2: the first contribution in file order equal to the best
+  SELECT
+    *,
+    CASE
+      WHEN "_sc_reason_best_2_5" = 0.0E0::float8 THEN NULL
+      WHEN "recent_buyer" = "_sc_reason_best_2_5" AND ("_sc_reason_best_2_5" < "_sc_reason_best_1_3" OR "_sc_reason_index_1_4" < 1) THEN 1
+      WHEN "complainer" = "_sc_reason_best_2_5" AND ("_sc_reason_best_2_5" < "_sc_reason_best_1_3" OR "_sc_reason_index_1_4" < 2) THEN 2
+      WHEN "loyal" = "_sc_reason_best_2_5" AND ("_sc_reason_best_2_5" < "_sc_reason_best_1_3" OR "_sc_reason_index_1_4" < 3) THEN 3
+      WHEN "big_basket" = "_sc_reason_best_2_5" AND ("_sc_reason_best_2_5" < "_sc_reason_best_1_3" OR "_sc_reason_index_1_4" < 4) THEN 4
+      WHEN "age_band" = "_sc_reason_best_2_5" AND ("_sc_reason_best_2_5" < "_sc_reason_best_1_3" OR "_sc_reason_index_1_4" < 5) THEN 5
+      WHEN "csp_points" = "_sc_reason_best_2_5" AND ("_sc_reason_best_2_5" < "_sc_reason_best_1_3" OR "_sc_reason_index_1_4" < 6) THEN 6
+    END AS "_sc_reason_index_2_6"
+  FROM "reasons_best_2"
+  OFFSET 0
+),
+"reasons_best_3" AS (
+  -- reason 3: the largest contribution > 0 ranked after reason 2
+  SELECT
+    *,
+    GREATEST(
+      0.0E0::float8,
+      CASE WHEN "recent_buyer" > 0.0E0::float8 AND ("recent_buyer" < "_sc_reason_best_2_5" OR ("recent_buyer" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 1)) THEN "recent_buyer" ELSE 0.0E0::float8 END,
+      CASE WHEN "complainer" > 0.0E0::float8 AND ("complainer" < "_sc_reason_best_2_5" OR ("complainer" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 2)) THEN "complainer" ELSE 0.0E0::float8 END,
+      CASE WHEN "loyal" > 0.0E0::float8 AND ("loyal" < "_sc_reason_best_2_5" OR ("loyal" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 3)) THEN "loyal" ELSE 0.0E0::float8 END,
+      CASE WHEN "big_basket" > 0.0E0::float8 AND ("big_basket" < "_sc_reason_best_2_5" OR ("big_basket" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 4)) THEN "big_basket" ELSE 0.0E0::float8 END,
+      CASE WHEN "age_band" > 0.0E0::float8 AND ("age_band" < "_sc_reason_best_2_5" OR ("age_band" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 5)) THEN "age_band" ELSE 0.0E0::float8 END,
+      CASE WHEN "csp_points" > 0.0E0::float8 AND ("csp_points" < "_sc_reason_best_2_5" OR ("csp_points" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 6)) THEN "csp_points" ELSE 0.0E0::float8 END
+    ) AS "_sc_reason_best_3_7"
+  FROM "reasons_pick_2"
+  OFFSET 0
+),
+"reasons_pick_3" AS (
+  -- reason 3: the first contribution in file order equal to the best
+  SELECT
+    *,
+    CASE
+      WHEN "_sc_reason_best_3_7" = 0.0E0::float8 THEN NULL
+      WHEN "recent_buyer" = "_sc_reason_best_3_7" AND ("_sc_reason_best_3_7" < "_sc_reason_best_2_5" OR "_sc_reason_index_2_6" < 1) THEN 1
+      WHEN "complainer" = "_sc_reason_best_3_7" AND ("_sc_reason_best_3_7" < "_sc_reason_best_2_5" OR "_sc_reason_index_2_6" < 2) THEN 2
+      WHEN "loyal" = "_sc_reason_best_3_7" AND ("_sc_reason_best_3_7" < "_sc_reason_best_2_5" OR "_sc_reason_index_2_6" < 3) THEN 3
+      WHEN "big_basket" = "_sc_reason_best_3_7" AND ("_sc_reason_best_3_7" < "_sc_reason_best_2_5" OR "_sc_reason_index_2_6" < 4) THEN 4
+      WHEN "age_band" = "_sc_reason_best_3_7" AND ("_sc_reason_best_3_7" < "_sc_reason_best_2_5" OR "_sc_reason_index_2_6" < 5) THEN 5
+      WHEN "csp_points" = "_sc_reason_best_3_7" AND ("_sc_reason_best_3_7" < "_sc_reason_best_2_5" OR "_sc_reason_index_2_6" < 6) THEN 6
+    END AS "_sc_reason_index_3_8"
+  FROM "reasons_best_3"
+  OFFSET 0
 ),
 "reasons" AS (
+  -- the reasons' names; none for excluded rows
   SELECT
-    "k",
-    MAX(CASE WHEN "rank" = 1 THEN "reason" END) AS "reason_1",
-    MAX(CASE WHEN "rank" = 2 THEN "reason" END) AS "reason_2",
-    MAX(CASE WHEN "rank" = 3 THEN "reason" END) AS "reason_3"
-  FROM "reasons_ranked"
-  WHERE "rank" <= 3
-  GROUP BY "k"
+    *,
+    CASE WHEN "excluded" IS NULL THEN CASE "_sc_reason_index_1_4" WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS "reason_1",
+    CASE WHEN "excluded" IS NULL THEN CASE "_sc_reason_index_2_6" WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS "reason_2",
+    CASE WHEN "excluded" IS NULL THEN CASE "_sc_reason_index_3_8" WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS "reason_3"
+  FROM "reasons_pick_3"
+  OFFSET 0
 )
 SELECT
   s."customer_id" AS "customer_id",
   CASE WHEN s."excluded" IS NULL THEN s."score" END AS "score",
   s."segment" AS "segment",
   s."class" AS "class",
-  r."reason_1" AS "reason_1",
-  r."reason_2" AS "reason_2",
-  r."reason_3" AS "reason_3",
+  s."reason_1" AS "reason_1",
+  s."reason_2" AS "reason_2",
+  s."reason_3" AS "reason_3",
   s."excluded" AS "excluded"
-FROM "classes" AS s
-LEFT JOIN "reasons" AS r ON r."k" = s."customer_id";
+FROM "reasons" AS s;
