@@ -12,8 +12,16 @@ from rich.table import Table
 
 from engine.api import Summary
 from engine.cli.app import app, stderr, stdout
-from engine.cli.apply_db import apply_in_db
-from engine.cli.common import TrustOpt, guarded, load_cards, parse_top, progress, split_params
+from engine.cli.apply_db import WITHOUT_DB, apply_in_db, refuse_with_db, report
+from engine.cli.common import (
+    TemplatesOpt,
+    TrustOpt,
+    guarded,
+    load_cards,
+    parse_top,
+    progress,
+    split_params,
+)
 from engine.io import tables
 from engine.run import execute
 from engine.run.options import RunOptions
@@ -113,6 +121,7 @@ def apply(
         ),
     ] = None,
     trust_models: TrustOpt = False,
+    templates: TemplatesOpt = None,
     db: Annotated[
         str | None,
         typer.Option(
@@ -137,16 +146,42 @@ def apply(
     Example: scorecard apply scorecards/rules_only.scorecard scorecards/data/customers.csv -o scores.parquet
     """
     if db is not None:
-        apply_in_db(paths, db, table, into, param or [], trust_models)
+        local = (output, keep, explain or None, top, select, streaming)
+        given = [option for option, v in zip(WITHOUT_DB, local, strict=True) if v is not None]
+        _in_db(paths, db, table, into, param or [], trust_models, templates, given)
         return
     if len(paths) < 2:
         raise typer.BadParameter(
             "give at least one CARD and the DATA file", param_hint="CARD... DATA"
         )
+    if templates is not None:
+        raise typer.BadParameter(
+            "SQL templates shape the statement of --db runs only", param_hint="--templates"
+        )
     card_paths, data = paths[:-1], paths[-1]
     kept = tuple(c.strip() for item in keep or [] for c in item.split(",") if c.strip())
     options = RunOptions(kept, explain, top=parse_top(top), select=select)
     guarded(lambda: _score(card_paths, data, output, options, param or [], streaming, trust_models))
+
+
+def _in_db(
+    paths: Sequence[Path],
+    db: str,
+    table: str | None,
+    into: str | None,
+    params: Sequence[str],
+    trust_models: bool,
+    templates: Path | None,
+    given: Sequence[str],
+) -> None:
+    """`apply --db`: refuse the options of a local run, run in the database, summarise."""
+    refuse_with_db(given)
+    name, run = apply_in_db(paths, db, table, into, params, trust_models, templates)
+    summary = Summary(
+        name, run.rows, run.scored, run.excluded, run.null_scores, run.segments, {}, run.seconds
+    )
+    print_summaries([summary])
+    report(run)
 
 
 def _score(
