@@ -8,6 +8,7 @@ models may be loaded; never the API's `Scorecard` (so compiling imports no Polar
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from engine import ir
