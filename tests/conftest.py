@@ -25,7 +25,7 @@ SLOW_FIXTURES = frozenset({"pg", "spark"})
 SLOW_MODULES = frozenset(
     {
         "tests.evaluate.test_evaluate_report_render",  # headless Chromium
-        "tests.apply.test_big_cards",
+        "tests.polars.test_big_cards",
         "tests.sql.test_large_cards",
         "tests.sql.test_card_text_property",
         "tests.models.test_warm_cache",  # whole processes, cold and warm

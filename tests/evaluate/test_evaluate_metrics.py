@@ -7,7 +7,6 @@ import math
 import duckdb
 import numpy as np
 import pytest
-from evalgen import hand_classes, make_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import ks_2samp
@@ -15,6 +14,7 @@ from sklearn.metrics import roc_auc_score
 
 from engine.evaluate import metrics
 from engine.evaluate.rows import ScoredRows
+from tests.evaluate.evalgen import hand_classes, make_rows
 from tests.profiles import examples
 
 

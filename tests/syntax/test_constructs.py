@@ -11,7 +11,7 @@ from engine import ir
 from engine.check import check_source
 from engine.syntax import ast, parse_card
 from engine.types import ScalarType
-from tests.frontend.cards import PRELUDE
+from tests.syntax.cards import PRELUDE
 
 SPEC = Path(__file__).resolve().parents[3] / "shared" / "spec" / "scorecard-language.md"
 
