@@ -34,8 +34,8 @@ WITH
   END
 ),
 "lets" AS (
-  -- let recency_days (line 37)
-  -- let avg_basket (line 38)
+  -- let recency_days (line 38)
+  -- let avg_basket (line 39)
   SELECT
     *,
     (DATE '2026-11-01' - "last_order") AS "recency_days",
@@ -43,8 +43,8 @@ WITH
   FROM "validated"
 ),
 "rules" AS (
-  -- rule complainer "Two or more complaints" (line 43)
-  -- rule loyal "Customer for 3+ years" (line 44)
+  -- rule complainer "Two or more complaints" (line 44)
+  -- rule loyal "Customer for 3+ years" (line 45)
   SELECT
     *,
     CASE WHEN ("complaints_6m" >= 2) THEN 60.0E0::float8 ELSE 0.0E0::float8 END AS "complainer",
@@ -52,8 +52,8 @@ WITH
   FROM "lets"
 ),
 "bins" AS (
-  -- bins age_band on age "Age band" (line 47)
-  -- bins csp_points on csp (line 55)
+  -- bins age_band on age "Age band" (line 48)
+  -- bins csp_points on csp (line 56)
   SELECT
     *,
     CASE WHEN ("age" IS NULL) THEN 10.0E0::float8 WHEN ("age" < 25) THEN 30.0E0::float8 WHEN (("age" >= 25) AND ("age" < 40)) THEN 15.0E0::float8 WHEN (("age" >= 40) AND ("age" < 60)) THEN 0.0E0::float8 WHEN ("age" >= 60) THEN (-5.0E0::float8) ELSE 0.0E0::float8 END AS "age_band",
@@ -61,8 +61,8 @@ WITH
   FROM "rules"
 ),
 "rules_2" AS (
-  -- rule recent_buyer "Ordered in the last 30 days" (line 42)
-  -- rule big_basket (line 45)
+  -- rule recent_buyer "Ordered in the last 30 days" (line 43)
+  -- rule big_basket (line 46)
   SELECT
     *,
     CASE WHEN ("recency_days" <= 30) THEN (-40.0E0::float8) ELSE 0.0E0::float8 END AS "recent_buyer",
@@ -81,7 +81,7 @@ WITH
   FROM "rules_2"
 ),
 "model_churn" AS (
-  -- model churn: churn_gbm.skops (line 61)
+  -- model churn: churn_gbm.skops (line 62)
   SELECT
     *,
     CASE WHEN (((((CAST("age" AS DOUBLE PRECISION) IS NULL) OR ("income" IS NULL)) OR (CAST("tenure_months" AS DOUBLE PRECISION) IS NULL)) OR (CAST("recency_days" AS DOUBLE PRECISION) IS NULL)) OR (CAST("orders_12m" AS DOUBLE PRECISION) IS NULL)) THEN CAST(NULL AS DOUBLE PRECISION) ELSE CASE WHEN "_sc_helper_2" < (-709.782712893384E0::float8) THEN 0.0E0::float8 ELSE (1.0E0::float8 / (1.0E0::float8 + CASE WHEN (-"_sc_helper_2") <= -745.1332191019412::float8 THEN 0::float8 ELSE EXP((-"_sc_helper_2")) END)) END END AS "churn"
@@ -95,7 +95,7 @@ WITH
   FROM "model_churn"
 ),
 "score" AS (
-  -- score (line 66)
+  -- score (line 67)
   SELECT
     *,
     CASE WHEN (TRUNC(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn"))) + SIGN(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn"))) * CASE WHEN ABS(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn")) - TRUNC(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn")))) >= 0.5 THEN 1 ELSE 0 END) IS NULL THEN NULL ELSE LEAST(GREATEST((TRUNC(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn"))) + SIGN(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn"))) * CASE WHEN ABS(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn")) - TRUNC(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn")))) >= 0.5 THEN 1 ELSE 0 END), 0.0E0::float8), 1000.0E0::float8) END AS "score"
