@@ -170,6 +170,9 @@ CODES: Final[tuple[Code, ...]] = (
     Code("E905", ERROR, "the warehouse refused the statement (its first line of error is given); nothing was written"),
     Code("E906", ERROR, "running a card inside a database needs its driver: install the `sql` extra (`pip install 'scorecard-engine[sql]'`), or `spark` for Spark"),
     Code("E907", ERROR, "a name, label or string of the card holds U+0000 (NUL), which SQL cannot hold (the statement and its line are named)"),
+    Code("E910", ERROR, "`compile --dbt --incremental`: the card has `classes`, a rank over the whole table that an incremental model cannot keep"),
+    Code("E911", ERROR, "`compile --dbt --incremental COLUMN`: COLUMN is not an input of the card other than the key"),
+    Code("E912", ERROR, "a template of the `--templates` folder failed to load or render (its file, line and reason are given)"),
     # evaluation
     Code("E1001", ERROR, "`--target` / `--by` names no column of the table, or a name the card already uses for a result or a value (rename the column)"),
     Code("E1002", ERROR, "the outcome column holds a value that is not 1/true/yes or 0/false/no (rows listed), or no row has both a score and an outcome"),

@@ -13,8 +13,16 @@ from rich.table import Table
 
 from engine.api import Summary
 from engine.cli.app import app, stderr, stdout
-from engine.cli.apply_db import apply_in_db
-from engine.cli.common import TrustOpt, guarded, load_cards, parse_top, progress, split_params
+from engine.cli.apply_db import WITHOUT_DB, apply_in_db, refuse_with_db, report
+from engine.cli.common import (
+    TemplatesOpt,
+    TrustOpt,
+    guarded,
+    load_cards,
+    parse_top,
+    progress,
+    split_params,
+)
 from engine.io import tables
 from engine.run import execute
 from engine.run.options import RunOptions
@@ -136,6 +144,7 @@ def apply(
         ),
     ] = None,
     trust_models: TrustOpt = False,
+    templates: TemplatesOpt = None,
     db: Annotated[
         str | None,
         typer.Option(
@@ -163,11 +172,17 @@ def apply(
     if db is not None:
         if dedupe is not None:
             raise typer.BadParameter("not available with --db", param_hint="--dedupe")
-        apply_in_db(paths, db, table, into, param or [], trust_models)
+        local = (output, keep, explain or None, top, select, streaming)
+        given = [option for option, v in zip(WITHOUT_DB, local, strict=True) if v is not None]
+        _in_db(paths, db, table, into, param or [], trust_models, templates, given)
         return
     if len(paths) < 2:
         raise typer.BadParameter(
             "give at least one CARD and the DATA file", param_hint="CARD... DATA"
+        )
+    if templates is not None:
+        raise typer.BadParameter(
+            "SQL templates shape the statement of --db runs only", param_hint="--templates"
         )
     card_paths, data = paths[:-1], paths[-1]
     kept = tuple(c.strip() for item in keep or [] for c in item.split(",") if c.strip())
@@ -179,6 +194,26 @@ def apply(
         dedupe=None if dedupe is None else dedupe.value,
     )
     guarded(lambda: _score(card_paths, data, output, options, param or [], streaming, trust_models))
+
+
+def _in_db(
+    paths: Sequence[Path],
+    db: str,
+    table: str | None,
+    into: str | None,
+    params: Sequence[str],
+    trust_models: bool,
+    templates: Path | None,
+    given: Sequence[str],
+) -> None:
+    """`apply --db`: refuse the options of a local run, run in the database, summarise."""
+    refuse_with_db(given)
+    name, run = apply_in_db(paths, db, table, into, params, trust_models, templates)
+    summary = Summary(
+        name, run.rows, run.scored, run.excluded, run.null_scores, run.segments, {}, run.seconds
+    )
+    print_summaries([summary])
+    report(run)
 
 
 def _score(

@@ -71,6 +71,19 @@ HighScoreOpt = Annotated[
         show_default=False,
     ),
 ]
+TemplatesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--templates",
+        help="A folder of your SQL templates: DIR/<dialect>/NAME.sql.j2 and "
+        "DIR/default/NAME.sql.j2 override the package's (docs/sql.md).",
+        exists=True,
+        file_okay=False,
+        dir_okay=True,
+        metavar="DIR",
+        show_default=False,
+    ),
+]
 BandsOpt = Annotated[
     str | None,
     typer.Option(

@@ -8,12 +8,14 @@ from typing import Annotated
 
 import typer
 
-from engine.backends.sql.dialects import DIALECT_NAMES
+from engine.backends.sql.dbt import DbtOptions
+from engine.backends.sql.dbt_schema import schema_yml
+from engine.backends.sql.dialects import DIALECT_NAMES, UPPER_CASE_VARIANTS
 from engine.backends.sql.export import compile_card
 from engine.check import check_file
 from engine.check.params import parse_overrides
 from engine.cli.app import app, stderr
-from engine.cli.common import TrustOpt
+from engine.cli.common import TemplatesOpt, TrustOpt
 from engine.cli.render import print_diagnostics
 from engine.diagnostics import ScorecardError
 from engine.io.outputs import check_output, write_stdout, write_text
@@ -60,8 +62,35 @@ def compile(
         bool,
         typer.Option(
             "--dbt",
-            help="Write a dbt model file: config block, {{ source() }} or {{ ref() }} for the "
-            "table.",
+            help="Write a dbt model file ({{ source() }} or {{ ref() }} for the table, params as "
+            "{{ var() }}) and, with -o, its NAME.yml (descriptions, tests) beside it.",
+        ),
+    ] = False,
+    materialized: Annotated[
+        str | None,
+        typer.Option(
+            "--materialized",
+            help="With --dbt: write config(materialized=X) (default: the project's setting).",
+            show_default=False,
+        ),
+    ] = None,
+    incremental: Annotated[
+        str | None,
+        typer.Option(
+            "--incremental",
+            help="With --dbt: an incremental model keyed on the card's key, reading only rows "
+            "whose input COLUMN (an updated_at) is past the latest one scored.",
+            metavar="COLUMN",
+            show_default=False,
+        ),
+    ] = None,
+    templates: TemplatesOpt = None,
+    upper_case: Annotated[
+        bool,
+        typer.Option(
+            "--upper-case",
+            help="Snowflake: write names upper-cased and unquoted where they can be (for "
+            "columns created unquoted); see docs/sql.md.",
         ),
     ] = False,
     trust_models: TrustOpt = False,
@@ -73,27 +102,75 @@ def compile(
     Example: scorecard compile scorecards/churn_risk.scorecard --dialect postgres
     --table analytics.customers -o churn_risk.sql
     """
-    try:
-        checked = check_file(card)
-        program = checked.checked_program()
-        print_diagnostics(checked.diagnostics, checked.source)
-        if output is not None:
-            check_output(output, checked.files())
-        params = parse_overrides(program, param or [])
-        text = compile_card(
-            program,
-            checked.base_dir,
-            dialect.value,
-            table,
-            trust_models=trust_models,
-            params=params,
-            dbt=dbt,
+    if not dbt and (materialized is not None or incremental is not None):
+        option = "--materialized" if materialized is not None else "--incremental"
+        raise typer.BadParameter(f"{option} needs --dbt", param_hint=option)
+    if materialized is not None and incremental is not None:
+        raise typer.BadParameter(
+            "--incremental writes materialized='incremental': give one of them",
+            param_hint="--materialized",
         )
-        if output is None or str(output) == "-":
-            write_stdout(text)
-            return
-        write_text(output, text)
+    name = dialect.value
+    if upper_case:
+        if name not in UPPER_CASE_VARIANTS:
+            raise typer.BadParameter(
+                f"--upper-case is for {', '.join(UPPER_CASE_VARIANTS)}, not {name}: "
+                f"{name} keeps quoted names as written",
+                param_hint="--upper-case",
+            )
+        name = UPPER_CASE_VARIANTS[name]
+    options = DbtOptions(materialized, incremental) if dbt else None
+    try:
+        written = _compile(card, name, table, output, param or [], options, trust_models, templates)
     except ScorecardError as exc:
         print_diagnostics(exc.diagnostics, exc.source)
         raise typer.Exit(1) from None
-    stderr.print(f"wrote {output}")
+    for path in written:
+        stderr.print(f"wrote {path}")
+
+
+def schema_path(model: Path) -> Path:
+    """Where the properties of a dbt model are written: `NAME.yml` beside `NAME.sql`."""
+    return model.with_suffix(".yml")
+
+
+def _compile(
+    card: Path,
+    dialect: str,
+    table: str,
+    output: Path | None,
+    assignments: list[str],
+    options: DbtOptions | None,
+    trust_models: bool,
+    templates: Path | None,
+) -> list[Path]:
+    """Write the statement (or the dbt model and its properties); the files written."""
+    checked = check_file(card)
+    program = checked.checked_program()
+    print_diagnostics(checked.diagnostics, checked.source)
+    to_file = output is not None and str(output) != "-"
+    if to_file:
+        assert output is not None
+        check_output(output, checked.files())
+        if options is not None:
+            check_output(schema_path(output), [*checked.files(), ("dbt model", output)])
+    params = parse_overrides(program, assignments)
+    text = compile_card(
+        program,
+        checked.base_dir,
+        dialect,
+        table,
+        trust_models=trust_models,
+        params=params,
+        dbt=options if options is not None else False,
+        templates=templates,
+    )
+    if not to_file or output is None:
+        write_stdout(text)
+        return []
+    write_text(output, text)
+    if options is None:
+        return [output]
+    kept = (options.incremental,) if options.incremental is not None else ()
+    write_text(schema_path(output), schema_yml(program, output.stem, kept))
+    return [output, schema_path(output)]

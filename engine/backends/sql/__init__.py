@@ -10,8 +10,8 @@ from the Jinja templates under `templates/` (dispatched dialect -> default, as d
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from engine import ir
 from engine.backends.sql.dialects import DIALECT_NAMES, Dialect, UnknownDialectError, get_dialect
@@ -19,14 +19,11 @@ from engine.backends.sql.expressions import SqlCompileError
 from engine.backends.sql.sqltext import (
     Sql,
     SqlTextError,
-    jinja_raw,
-    jinja_string,
     join,
-    sql,
     strip,
 )
 from engine.backends.sql.statement import build, model_errors
-from engine.backends.sql.templates import Renderer
+from engine.backends.sql.templates import Renderer, UserTemplateError
 from engine.backends.sql.text_checks import nul_diagnostics
 from engine.diagnostics import Diagnostic, ScorecardError, error
 from engine.program import Program, bind_params
@@ -37,13 +34,12 @@ __all__ = [
     "UnknownDialectError",
     "compile_program",
     "create_table_statement",
-    "dbt_model",
     "get_dialect",
     "quote_table",
 ]
 
 
-def _table_parts(table: str) -> list[str]:
+def table_parts(table: str) -> list[str]:
     parts = table.split(".")
     if not table or any(not p for p in parts):
         raise ScorecardError([error("E903", f"the table name {table!r} has an empty part")])
@@ -56,7 +52,7 @@ def _table_parts(table: str) -> list[str]:
 
 def quote_table(dialect: Dialect, table: str) -> Sql:
     """`schema.table` (or `db.schema.table`) with each part quoted; a part may not be empty."""
-    return join(".", (dialect.quote(p) for p in _table_parts(table)))
+    return join(".", (dialect.quote(p) for p in table_parts(table)))
 
 
 def _program_diagnostics(program: Program, dialect: str) -> list[Diagnostic]:
@@ -88,11 +84,16 @@ def compile_program(
     *,
     params: Mapping[str, ir.Value] | None = None,
     table_sql: Sql | None = None,
+    kept: Sequence[str] = (),
+    templates: Path | None = None,
 ) -> Sql:
     """The SELECT statement (no trailing semicolon) that scores `table` in `dialect`.
 
     `params` override the card's params (already parsed to their types). `table_sql`, when
-    given, is written in place of the quoted table name (dbt's `{{ source(...) }}`).
+    given, is written in place of the quoted table name (dbt's `{{ source(...) }}`); `kept`
+    names inputs of the card passed through to the result after the key; `templates` is a
+    folder of the user's templates (`DIR/<dialect>/NAME.sql.j2`, `DIR/default/NAME.sql.j2`),
+    looked up before the package's.
     Raises `ScorecardError` for a program that cannot be written in SQL (a batch-only model).
     """
     d = get_dialect(dialect)
@@ -102,7 +103,9 @@ def compile_program(
         raise ScorecardError([p.with_file(path) if path else p for p in problems])
     bound = _bound(program, params)
     try:
-        statement = build(bound, d, table_sql if table_sql is not None else quote_table(d, table))
+        statement = build(
+            bound, d, table_sql if table_sql is not None else quote_table(d, table), kept, templates
+        )
     except SqlTextError as exc:
         # Text the quoting refused: name its place in the card (looked for only now, since
         # walking every expression for it would slow down every compile).
@@ -110,39 +113,29 @@ def compile_program(
         raise ScorecardError([p.with_file(path) if path else p for p in places]) from None
     except SqlCompileError as exc:
         raise ScorecardError([error("E902", f"cannot compile to {dialect}: {exc}")]) from None
+    except UserTemplateError as exc:
+        raise ScorecardError([template_diagnostic(exc)]) from None
     return strip(statement)
 
 
-def create_table_statement(select: Sql, dialect: str, into: str) -> Sql:
+def template_diagnostic(exc: UserTemplateError) -> Diagnostic:
+    """E912 at the file and line of the user's template that failed."""
+    return error(
+        "E912",
+        f"the template {exc.file} failed at line {exc.line}: {exc.reason}",
+        None,
+        "templates print only SQL: names through q(NAME) and the values they are given "
+        '(docs/sql.md, "Your own templates")',
+    ).with_file(exc.file)
+
+
+def create_table_statement(
+    select: Sql, dialect: str, into: str, templates: Path | None = None
+) -> Sql:
     """`CREATE TABLE into AS select` for the dialect."""
     d = get_dialect(dialect)
-    return strip(Renderer(d).dispatch("create_table", into=quote_table(d, into), select=select))
-
-
-def dbt_model(
-    program: Program,
-    dialect: str,
-    table: str,
-    *,
-    params: Mapping[str, ir.Value] | None = None,
-    materialized: str = "table",
-) -> str:
-    """A dbt model file: `{{ config(...) }}` and the statement reading the table through dbt.
-
-    `schema.table` becomes `{{ source('schema', 'table') }}`, a bare name `{{ ref('name') }}`.
-    Everything else is inside `{% raw %}` so no label or string of the card is read as Jinja.
-    """
-    parts = table.split(".")
-    if not table or any(not p for p in parts) or len(parts) > 2:
-        raise ScorecardError(
-            [error("E903", f"for --dbt the table is `model` or `source.table`, not {table!r}")]
-        )
-    _table_parts(table)
-    args = join(", ", (jinja_string(p) for p in parts))
-    call = sql("{{{{ source({}) }}}}", args) if len(parts) == 2 else sql("{{{{ ref({}) }}}}", args)
-    d = get_dialect(dialect)
-    marker = d.quote(f"__scorecard_table_{uuid.uuid4().hex}__")
-    select = compile_program(program, dialect, table, params=params, table_sql=marker)
-    body = jinja_raw(select, {marker: call})
-    model = Renderer(d).dispatch("dbt_model", materialized=jinja_string(materialized), body=body)
-    return strip(model) + "\n"
+    try:
+        renderer = Renderer(d, templates)
+        return strip(renderer.dispatch("create_table", into=quote_table(d, into), select=select))
+    except UserTemplateError as exc:
+        raise ScorecardError([template_diagnostic(exc)]) from None

@@ -109,6 +109,7 @@ class Dialect:
 
 _IDENTIFIER_STYLES: dict[str, IdentifierStyle] = {
     "double_quote": "double_quote",
+    "upper_unquoted": "upper_unquoted",
     "backtick": "backtick",
     "backtick_escaped": "backtick_escaped",
 }
@@ -319,7 +320,16 @@ _SPECS: dict[str, _Spec] = {
     ),
 }
 
+_SPECS["snowflake_upper"] = _Spec(
+    sqlglot="snowflake", parent="snowflake", sql={"identifier_style": "upper_unquoted"}
+)
+"""Snowflake with names upper-cased and unquoted where they can be (`compile --upper-case`):
+for tables whose columns were created unquoted, and results read unquoted downstream."""
+
 DIALECT_NAMES: tuple[str, ...] = ("duckdb", "postgres", "snowflake", "bigquery", "spark")
+UPPER_CASE_VARIANTS: Mapping[str, str] = MappingProxyType({"snowflake": "snowflake_upper"})
+"""The dialects `--upper-case` applies to, and the variant it selects (not in
+`DIALECT_NAMES`: the same engine, named differently)."""
 
 
 class UnknownDialectError(ValueError):

@@ -8,10 +8,12 @@ models may be loaded; never the API's `Scorecard` (so compiling imports no Polar
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from engine import ir
-from engine.backends.sql import compile_program, dbt_model
+from engine.backends.sql import compile_program
+from engine.backends.sql.dbt import DbtOptions, dbt_model
 from engine.check.params import check_overrides
 from engine.models import cache as compiled_models
 from engine.program import Program, bind_params
@@ -23,14 +25,17 @@ def sql_program(
     *,
     trust_models: bool = False,
     params: Mapping[str, ir.Value] | None = None,
+    bind: bool = True,
 ) -> Program:
     """The program with params bound and every model replaced by its expression.
 
     `base` is the folder model paths are relative to. A model with no expression form is an
-    error naming its estimator (raised by `link`).
+    error naming its estimator (raised by `link`). `bind=False` leaves the params unbound (a
+    dbt model reads them as vars); the overrides are checked all the same.
     """
     values = check_overrides(program, params or {})
-    program = bind_params(program, values)
+    if bind:
+        program = bind_params(program, values)
     if not program.models:
         return program
     cached = compiled_models.cached_program(program, base, trust_models, for_run=False)
@@ -49,10 +54,17 @@ def compile_card(
     *,
     trust_models: bool = False,
     params: Mapping[str, ir.Value] | None = None,
-    dbt: bool = False,
+    dbt: bool | DbtOptions = False,
+    templates: Path | None = None,
 ) -> str:
-    """The card as one SELECT for `dialect` (with a trailing `;`), or as a dbt model file."""
+    """The card as one SELECT for `dialect` (with a trailing `;`), or as a dbt model file
+    (`dbt=True`, or the model's options), whose vars default to the card's params or `params`."""
+    if dbt is not False:
+        options = dbt if isinstance(dbt, DbtOptions) else DbtOptions()
+        if templates is not None:
+            options = replace(options, templates=templates)
+        linked = sql_program(program, base, trust_models=trust_models, params=params, bind=False)
+        defaults = check_overrides(program, params or {})
+        return dbt_model(linked, dialect, table, defaults=defaults, options=options)
     program = sql_program(program, base, trust_models=trust_models, params=params)
-    if dbt:
-        return dbt_model(program, dialect, table)
-    return compile_program(program, dialect, table) + ";\n"
+    return compile_program(program, dialect, table, templates=templates) + ";\n"

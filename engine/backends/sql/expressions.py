@@ -27,8 +27,19 @@ from engine.types import INT_MAX, INT_MIN, ScalarType
 
 SUM_GROUP = 50
 """Terms added in one flat `a + b + ...` run; longer sums nest in groups (SQL depth limits)."""
+LONG_SUM = 160
+"""A sum whose terms are longer than this (together) puts each term on its own line: the
+trees of a model, so a retrained model is a diff of the trees that changed."""
 HOIST_CHARS = 400
 """An argument read more than once is hoisted into a helper column when its SQL is longer."""
+
+
+def _plus(parts: list[Sql]) -> Sql:
+    """`(a + b + ...)`; a long sum (a model's trees) puts each term on its own line, so a
+    retrained model is a diff of the trees that changed."""
+    if sum(len(p) for p in parts) > LONG_SUM:
+        return sql("({})", join("\n      + ", parts))
+    return sql("({})", join(" + ", parts))
 
 
 class SqlCompileError(ValueError):
@@ -152,11 +163,8 @@ class Compiler:
             return self.literal(0 if type_ is ScalarType.INT else 0.0, type_)
         # Left to right in one flat run (as Polars adds); nested groups only past SUM_GROUP.
         while len(parts) > SUM_GROUP:
-            parts = [
-                sql("({})", join(" + ", parts[i : i + SUM_GROUP]))
-                for i in range(0, len(parts), SUM_GROUP)
-            ]
-        return parts[0] if len(parts) == 1 else sql("({})", join(" + ", parts))
+            parts = [_plus(parts[i : i + SUM_GROUP]) for i in range(0, len(parts), SUM_GROUP)]
+        return parts[0] if len(parts) == 1 else _plus(parts)
 
     def compare(self, e: ir.Compare) -> Sql:
         left, right, op = e.left, e.right, e.op

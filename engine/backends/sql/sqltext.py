@@ -33,9 +33,10 @@ import jinja2
 import jinja2.ext
 from jinja2.lexer import Token, TokenStream
 
-IdentifierStyle = Literal["double_quote", "backtick", "backtick_escaped"]
+IdentifierStyle = Literal["double_quote", "backtick", "backtick_escaped", "upper_unquoted"]
 """`"x"` with `""` (DuckDB, PostgreSQL, Snowflake); `` `x` `` with ```` `` ```` (Spark);
-`` `x` `` with backslash escapes, as string literals have (BigQuery)."""
+`` `x` `` with backslash escapes, as string literals have (BigQuery); `X` upper-cased and
+unquoted where that is one plain name, else `"x"` (Snowflake with `--upper-case`)."""
 
 StringStyle = Literal["duckdb", "postgres", "backslash"]
 """`'x'`, or `E'x'` with `\\xHH` byte escapes (DuckDB); `'x'`, or `E'x'` with `\\uXXXX` escapes
@@ -177,6 +178,24 @@ def _backslash_body(text: str, quote: str) -> str:
     return "".join(out)
 
 
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
+"""A name that Snowflake reads unquoted (and stores upper-cased); `$` is left out."""
+
+_SNOWFLAKE_RESERVED_TEXT = """ACCOUNT ALL ALTER AND ANY AS ASC BETWEEN BY CASE CAST CHECK COLUMN CONNECT CONNECTION
+    CONSTRAINT CREATE CROSS CURRENT CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP CURRENT_USER
+    DATABASE DEFAULT DELETE DESC DISTINCT DROP ELSE END EXCEPT EXISTS FALSE FETCH FILTER
+    FOLLOWING FOR FROM FULL GRANT GROUP GSCLUSTER HAVING ILIKE IN INCREMENT INNER INSERT
+    INTERSECT INTERVAL INTO IS ISSUE JOIN KEY LATERAL LEFT LIKE LIMIT LOCALTIME LOCALTIMESTAMP
+    MINUS NATURAL NOT NULL NULLS OF OFFSET ON OR ORDER ORGANIZATION OUTER OVER PARTITION PIVOT
+    PRECEDING QUALIFY RANGE RANK REGEXP REVOKE RIGHT RLIKE ROW ROWS SAMPLE SCHEMA SELECT SET
+    SOME START TABLE TABLESAMPLE THEN TO TOP TRIGGER TRUE TRY_CAST UNBOUNDED UNION UNIQUE
+    UNPIVOT UPDATE USING VALUE VALUES VIEW WHEN WHENEVER WHERE WINDOW WITH"""
+SNOWFLAKE_RESERVED = frozenset(_SNOWFLAKE_RESERVED_TEXT.split())
+"""Snowflake's reserved and limited keywords (and a few words parsers read as clauses): with
+`--upper-case` such a name is written quoted in upper case, which names the same column as
+the upper-cased unquoted name would."""
+
+
 def identifier(name: str, style: IdentifierStyle) -> Sql:
     """`name` as one quoted identifier of the dialect's `style`, whatever it holds.
 
@@ -190,6 +209,11 @@ def identifier(name: str, style: IdentifierStyle) -> Sql:
     match style:
         case "double_quote":
             return _made('"' + name.replace('"', '""') + '"')
+        case "upper_unquoted":
+            if not _PLAIN_NAME.fullmatch(name):
+                return _made('"' + name.replace('"', '""') + '"')
+            upper = name.upper()
+            return _made(f'"{upper}"' if upper in SNOWFLAKE_RESERVED else upper)
         case "backtick":
             return _made("`" + name.replace("`", "``") + "`")
         case "backtick_escaped":
@@ -364,3 +388,29 @@ def jinja_raw(statement: Sql, holes: Mapping[Sql, Sql]) -> Sql:
         _check_parts([placeholder, code], "jinja_raw()")
         body = body.replace(placeholder, "{% endraw %}" + code + "{% raw %}")
     return _made("{% raw %}" + body + "{% endraw %}")
+
+
+_VAR_ESCAPES: dict[StringStyle, tuple[str, str, str]] = {
+    # (literal opening, Jinja filters escaping the value, literal closing)
+    "duckdb": ("'", """ | replace("'", "''")""", "'"),
+    "postgres": ("E'", """ | replace("\\\\", "\\\\\\\\") | replace("'", "''")""", "'"),
+    "backslash": ("'", """ | replace("\\\\", "\\\\\\\\") | replace("'", "\\\\'")""", "'"),
+}
+"""How a dbt var's text is escaped inside one string literal of each string style: PostgreSQL
+gets an escape string (`E'...'`), so a backslash means the same whatever
+`standard_conforming_strings` says."""
+
+
+def jinja_var_literal(name: str, default: str, style: StringStyle, lower: bool = False) -> Sql:
+    """A dbt `var()` whose value, as text, is written as one SQL string literal of `style`.
+
+    Whatever the value passed with `dbt run --vars` holds, it cannot end the literal: Jinja's
+    `replace` filters escape the quote (and the backslash where the style has escapes) before
+    the text is printed. `lower` lower-cases the text (YAML's `True` for a boolean).
+    """
+    _refuse_nul(name, "name")
+    _refuse_nul(default, "text")
+    opening, filters, closing = _VAR_ESCAPES[style]
+    case = " | lower" if lower else ""
+    call = f"var({jinja_string(name)}, {jinja_string(default)}) | string{case}{filters}"
+    return _made(opening + "{{ " + call + " }}" + closing)

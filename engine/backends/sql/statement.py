@@ -11,7 +11,9 @@ templates (`templates/*/statement.sql.j2`), which lay them out.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from engine import ir, results
 from engine.backends.sql.dialects import Dialect
@@ -44,21 +46,21 @@ REASON_ROUNDS_LIMIT = 4096
 """Up to this many reasons x contributions, reasons are K rounds over each row's columns (a
 statement that grows as K x contributions); beyond, one unpivot ranked by ROW_NUMBER."""
 
-_KIND_WORDS = {
-    "let": "lets",
-    "rule": "contributions",
-    "bins": "contributions",
-    "model": "models",
-    "points": "points",
-    "score": "score",
+_STEP_WORDS = {"let": "lets", "rule": "rules", "bins": "bins", "points": "points", "score": "score"}
+"""The CTE of each kind of definition is named after the card's step (a model: `model_NAME`)."""
+_STEP_ORDER = {
+    kind: i for i, kind in enumerate(("let", "rule", "bins", "model", "points", "score"))
 }
 
 
 class StatementBuilder:
     """Compiles one bound program for one dialect into the context of `statement.sql.j2`."""
 
-    def __init__(self, program: Program, dialect: Dialect, table_sql: Sql) -> None:
+    def __init__(
+        self, program: Program, dialect: Dialect, table_sql: Sql, kept: Sequence[str] = ()
+    ) -> None:
         self.program = program
+        self.kept = tuple(kept)
         self.dialect = dialect
         self.table_sql = table_sql
         taken = {c.name for c in program.inputs} | {d.name for d in program.definitions}
@@ -77,12 +79,14 @@ class StatementBuilder:
                 return name
 
     def cte(self, base: str) -> Sql:
-        """A CTE name (quoted) that differs from the source table's name and every other CTE."""
+        """A CTE name (quoted) that differs from the source table's name and every other CTE
+        (`lets`, then `lets_2`, ... when a later layer holds lets again)."""
         table_parts = {p.strip('"`').lower() for p in self.table_sql.split(".")}
-        name = base
-        while name.lower() in table_parts or name in self._cte_names:
-            name = "_" + name
-        self._cte_names.add(name)
+        name, number = base, 1
+        while name.lower() in table_parts or name.lower() in self._cte_names:
+            number += 1
+            name = f"{base}_{number}"
+        self._cte_names.add(name.lower())
         return self.dialect.quote(name)
 
     # -- pieces ----------------------------------------------------------------------------
@@ -138,19 +142,43 @@ class StatementBuilder:
         return sql("CASE\n    {}\n    ELSE TRUE\n  END", join("\n    ", whens))
 
     def steps(self, source: Sql) -> tuple[list[Step], Sql]:
-        """One CTE per layer of definitions (plus CTEs for the helper columns they hoist)."""
+        """Per layer of definitions, one CTE per step of the card (lets, rules, bins, each
+        model, points, score), plus CTEs for the helper columns they hoist. Definitions of one
+        layer do not read each other, so the steps of a layer may follow one another."""
         out: list[Step] = []
-        for number, layer in enumerate(self.program.layers(), start=1):
-            columns = [
-                Column(self.compiler.compile(d.expr), self.dialect.quote(d.name)) for d in layer
-            ]
-            kinds = list(dict.fromkeys(_KIND_WORDS[d.kind] for d in layer))
-            base = "_".join(kinds) + f"_{number}"
-            source = self._helpers(out, source, base)
-            name = self.cte(base)
-            out.append(Step(name, self.dialect.comment(_describe(layer)), source, tuple(columns)))
-            source = name
+        for layer in self.program.layers():
+            for base, group in _steps_of(layer):
+                columns = [
+                    Column(self.compiler.compile(d.expr), self.dialect.quote(d.name)) for d in group
+                ]
+                source = self._helpers(out, source, base)
+                name = self.cte(base)
+                out.append(Step(name, self.describe(group), source, tuple(columns)))
+                source = name
         return out, source
+
+    def describe(self, group: list[Definition]) -> Sql:
+        """One comment line per definition: its kind, name, label and line in the card."""
+        c, p = self.dialect.comment, self.program
+        labels = {r.name: r.label for r in p.rules} | {b.name: b.label for b in p.bins}
+        ons = {b.name: b.on for b in p.bins}
+        paths = {m.name: m.path for m in p.models}
+        lines = []
+        for d in group:
+            label = labels.get(d.name)
+            text = sql("{} {}", c(d.kind), c(d.name)) if d.kind != d.name else c(d.name)
+            if d.kind == "bins":
+                text = sql("{} on {}", text, c(ons[d.name]))
+            if d.kind == "model":
+                text = sql("{}: {}", text, c(paths[d.name].name))
+            if d.kind == "points":
+                text = sql("{}: the sum of the rules and bins", text)
+            if label:
+                text = sql('{} "{}"', text, c(label))
+            if d.span is not None:
+                text = sql("{} (line {})", text, d.span.line)
+            lines.append(text)
+        return join("\n  -- ", lines)
 
     def add_step(
         self, out: list[Step], source: Sql, base: str, comment: str, columns: list[Column]
@@ -166,7 +194,7 @@ class StatementBuilder:
         for h in hoisted:
             levels.setdefault(h.level, []).append(h)
         for level in sorted(levels):
-            name = self.cte(f"{base}_helpers_{level}")
+            name = self.cte(f"{base}_helpers")
             cols = tuple(Column(h.sql, self.dialect.quote(h.name)) for h in levels[level])
             comment = self.dialect.comment("shared subexpressions, computed once")
             out.append(Step(name, comment, source, cols))
@@ -302,6 +330,7 @@ class StatementBuilder:
             "classes_cte": classes_cte,
             "reasons": reasons,
             "has_segment": bool(p.segments),
+            "kept": [d.quote(name) for name in self.kept],
             "result": {
                 name: d.quote(name)
                 for name in (results.SCORE, results.SEGMENT, results.CLASS, results.EXCLUDED)
@@ -309,8 +338,13 @@ class StatementBuilder:
         }
 
 
-def _describe(layer: list[Definition]) -> str:
-    return ", ".join(f"{d.kind} {d.name}" for d in layer)
+def _steps_of(layer: list[Definition]) -> list[tuple[str, list[Definition]]]:
+    """The definitions of a layer by step, in the card's order of steps: (CTE base, group)."""
+    groups: dict[str, list[Definition]] = {}
+    for d in sorted(layer, key=lambda d: _STEP_ORDER[d.kind]):
+        base = f"model_{d.name}" if d.kind == "model" else _STEP_WORDS[d.kind]
+        groups.setdefault(base, []).append(d)
+    return list(groups.items())
 
 
 def model_errors(program: Program) -> list[str]:
@@ -323,9 +357,18 @@ def model_errors(program: Program) -> list[str]:
     return names
 
 
-def build(program: Program, dialect: Dialect, table_sql: Sql) -> Sql:
-    """The SELECT statement (no trailing semicolon) for a bound program."""
+def build(
+    program: Program,
+    dialect: Dialect,
+    table_sql: Sql,
+    kept: Sequence[str] = (),
+    templates: Path | None = None,
+) -> Sql:
+    """The SELECT statement (no trailing semicolon) for a bound program.
+
+    `kept` names inputs of the card passed through to the result, after the key; `templates`
+    is a folder of the user's templates, looked up first."""
     if any(isinstance(n, ir.Param) for d in program.definitions for n in ir.walk(d.expr)):
         raise SqlCompileError("the program has unbound parameters: call bind_params first")
-    builder = StatementBuilder(program, dialect, table_sql)
-    return strip(Renderer(dialect).dispatch("statement", **builder.context()))
+    builder = StatementBuilder(program, dialect, table_sql, kept)
+    return strip(Renderer(dialect, templates).dispatch("statement", **builder.context()))

@@ -13,26 +13,38 @@ created by one `CREATE TABLE ... AS SELECT`, which writes nothing if the stateme
 from __future__ import annotations
 
 import importlib
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine import ir
+from engine import ir, results
 from engine.backends.sql import compile_program, create_table_statement, get_dialect, quote_table
+from engine.backends.sql.dialects import Dialect
 from engine.backends.sql.export import sql_program
-from engine.backends.sql.sqltext import sql
+from engine.backends.sql.sqltext import Sql, join, sql
 from engine.diagnostics import ScorecardError, error
 from engine.program import Program
 
 
 @dataclass(frozen=True)
 class WarehouseRun:
-    """What an in-warehouse run did: the table written and how many rows it holds."""
+    """What an in-warehouse run did: the table written and the figures of `apply`'s summary.
+
+    The figures are counted on the result table, inside the same transaction, so they describe
+    exactly the rows written (`excluded` and `segments` map each label of the card, in file
+    order, to its rows; `segments["(none)"]` counts the rows, not excluded, that matched none).
+    """
 
     into: str
     rows: int
     dialect: str
+    scored: int = 0
+    null_scores: int = 0
+    excluded: dict[str, int] = field(default_factory=dict)
+    segments: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
 
 
 _SCHEMES = {
@@ -86,7 +98,7 @@ def _driver(module: str, extra: str = "sql") -> Any:
         ) from None
 
 
-def _execute_duckdb(url: str, statements: list[str], count_sql: str) -> int:
+def _execute_duckdb(url: str, statements: list[str], count_sql: str) -> tuple[Any, ...]:
     duckdb = _driver("duckdb")
 
     path = duckdb_path(url)
@@ -104,10 +116,10 @@ def _execute_duckdb(url: str, statements: list[str], count_sql: str) -> int:
         raise ScorecardError([error("E905", f"DuckDB: {_first_line(exc)}")]) from None
     finally:
         con.close()
-    return int(row[0]) if row else 0
+    return tuple(row) if row else ()
 
 
-def _execute_postgres(url: str, statements: list[str], count_sql: str) -> int:
+def _execute_postgres(url: str, statements: list[str], count_sql: str) -> tuple[Any, ...]:
     psycopg = _driver("psycopg")
 
     try:
@@ -121,7 +133,7 @@ def _execute_postgres(url: str, statements: list[str], count_sql: str) -> int:
             row: Any = cur.fetchone()
     except psycopg.Error as exc:
         raise ScorecardError([error("E905", f"PostgreSQL: {_first_line(exc)}")]) from None
-    return int(row[0]) if row else 0
+    return tuple(row) if row else ()
 
 
 def spark_session(url: str) -> Any:
@@ -137,7 +149,7 @@ def spark_session(url: str) -> Any:
     return builder.master(master).appName("scorecard apply").getOrCreate()
 
 
-def _execute_spark(url: str, statements: list[str], count_sql: str) -> int:
+def _execute_spark(url: str, statements: list[str], count_sql: str) -> tuple[Any, ...]:
     _driver("pyspark", "spark")
     from pyspark.errors import PySparkException
 
@@ -148,7 +160,7 @@ def _execute_spark(url: str, statements: list[str], count_sql: str) -> int:
         row = session.sql(count_sql).collect()
     except PySparkException as exc:
         raise ScorecardError([error("E905", f"Spark: {_first_line(exc)}")]) from None
-    return int(row[0][0]) if row else 0
+    return tuple(row[0]) if row else ()
 
 
 _EXECUTORS = {"postgres": _execute_postgres, "duckdb": _execute_duckdb, "spark": _execute_spark}
@@ -167,19 +179,60 @@ def apply_in_warehouse(
     *,
     trust_models: bool = False,
     params: Mapping[str, ir.Value] | None = None,
+    templates: Path | None = None,
 ) -> WarehouseRun:
     """Score `table` into the new table `into`, inside the database at `url`.
 
-    `base` is the folder the program's model paths are relative to."""
+    `base` is the folder the program's model paths are relative to; `templates` a folder of
+    the user's templates, looked up first."""
     dialect = dialect_of(url)
     program = sql_program(program, base, trust_models=trust_models, params=params)
-    select = compile_program(program, dialect, table)
+    select = compile_program(program, dialect, table, templates=templates)
     d = get_dialect(dialect)
     target = quote_table(d, into)
     statements: list[str] = [
         sql("DROP TABLE IF EXISTS {}", target),
-        create_table_statement(select, dialect, into),
+        create_table_statement(select, dialect, into, templates),
     ]
-    count_sql = sql("SELECT COUNT(*) FROM {}", target)
-    rows = _EXECUTORS[dialect](url, statements, count_sql)
-    return WarehouseRun(into, rows, dialect)
+    figures = _Figures(program, d)
+    start = time.perf_counter()
+    row = _EXECUTORS[dialect](url, statements, figures.query(target))
+    return figures.read(into, dialect, row, time.perf_counter() - start)
+
+
+class _Figures:
+    """The one aggregate query over the result table that gives `apply`'s summary."""
+
+    def __init__(self, program: Program, dialect: Dialect) -> None:
+        self.d = dialect
+        self.labels = list(dict.fromkeys(x.label for x in program.excludes))
+        self.segments = list(dict.fromkeys(s.name for s in program.segments))
+
+    def _count(self, condition: Sql) -> Sql:
+        return sql("SUM(CASE WHEN {} THEN 1 ELSE 0 END)", condition)
+
+    def query(self, target: Sql) -> Sql:
+        q, d = self.d.quote, self.d
+        score, excluded = q(results.SCORE), q(results.EXCLUDED)
+        items = [
+            sql("COUNT(*)"),
+            sql("COUNT({})", score),
+            self._count(sql("{} IS NULL AND {} IS NULL", score, excluded)),
+        ]
+        items += [self._count(sql("{} = {}", excluded, d.string(x))) for x in self.labels]
+        if self.segments:
+            segment = q(results.SEGMENT)
+            items += [self._count(sql("{} = {}", segment, d.string(s))) for s in self.segments]
+            items.append(self._count(sql("{} IS NULL AND {} IS NULL", segment, excluded)))
+        return sql("SELECT {} FROM {}", join(", ", items), target)
+
+    def read(self, into: str, dialect: str, row: tuple[Any, ...], seconds: float) -> WarehouseRun:
+        counts = [int(v or 0) for v in row]
+        rows, scored, nulls = counts[:3]
+        rest = counts[3:]
+        excluded = dict(zip(self.labels, rest, strict=False))
+        rest = rest[len(self.labels) :]
+        segments = dict(zip(self.segments, rest, strict=False))
+        if self.segments:
+            segments["(none)"] = rest[len(self.segments)]
+        return WarehouseRun(into, rows, dialect, scored, nulls, excluded, segments, seconds)

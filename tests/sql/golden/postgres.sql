@@ -33,51 +33,80 @@ WITH
     ELSE TRUE
   END
 ),
-"lets_contributions_1" AS (
-  -- let recency_days, let avg_basket, rule complainer, rule loyal, bins age_band, bins csp_points
+"lets" AS (
+  -- let recency_days (line 38)
+  -- let avg_basket (line 39)
   SELECT
     *,
     (DATE '2026-11-01' - "last_order") AS "recency_days",
-    CASE WHEN ("orders_12m" > 0) THEN ("revenue_12m" / NULLIF(CAST("orders_12m" AS DOUBLE PRECISION), 0)) ELSE 0.0E0::float8 END AS "avg_basket",
-    CASE WHEN ("complaints_6m" >= 2) THEN 60.0E0::float8 ELSE 0.0E0::float8 END AS "complainer",
-    CASE WHEN ("tenure_months" >= 36) THEN (-25.0E0::float8) ELSE 0.0E0::float8 END AS "loyal",
-    CASE WHEN ("age" IS NULL) THEN 10.0E0::float8 WHEN ("age" < 25) THEN 30.0E0::float8 WHEN (("age" >= 25) AND ("age" < 40)) THEN 15.0E0::float8 WHEN (("age" >= 40) AND ("age" < 60)) THEN 0.0E0::float8 WHEN ("age" >= 60) THEN (-5.0E0::float8) ELSE 0.0E0::float8 END AS "age_band",
-    CASE WHEN ("csp" IN ('ouvrier', 'employe')) THEN 10.0E0::float8 WHEN ("csp" IS NULL) THEN 0.0E0::float8 WHEN TRUE THEN (-5.0E0::float8) ELSE 0.0E0::float8 END AS "csp_points"
+    CASE WHEN ("orders_12m" > 0) THEN ("revenue_12m" / NULLIF(CAST("orders_12m" AS DOUBLE PRECISION), 0)) ELSE 0.0E0::float8 END AS "avg_basket"
   FROM "validated"
   OFFSET 0
 ),
-"contributions_models_2_helpers_1" AS (
-  -- shared subexpressions, computed once
+"rules" AS (
+  -- rule complainer "Two or more complaints" (line 44)
+  -- rule loyal "Customer for 3+ years" (line 45)
   SELECT
     *,
-    ((-0.11011111841642421E0::float8) + CASE WHEN ((CAST("tenure_months" AS DOUBLE PRECISION) IS NULL) OR (CAST(CAST(CAST("tenure_months" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 60.5E0::float8)) THEN CASE WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 120.5E0::float8) THEN (-0.1640995758200302E0::float8) ELSE 0.17236055150747098E0::float8 END WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 121.0E0::float8) THEN 0.1471594430294498E0::float8 ELSE (-0.16340735071417123E0::float8) END + CASE WHEN ((CAST("tenure_months" AS DOUBLE PRECISION) IS NULL) OR (CAST(CAST(CAST("tenure_months" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 60.5E0::float8)) THEN CASE WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 120.5E0::float8) THEN (-0.15013995876190897E0::float8) ELSE 0.15476605941661267E0::float8 END WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 121.0E0::float8) THEN 0.13205518061577046E0::float8 ELSE (-0.14949191612493865E0::float8) END + CASE WHEN ((CAST("tenure_months" AS DOUBLE PRECISION) IS NULL) OR (CAST(CAST(CAST("tenure_months" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 60.5E0::float8)) THEN CASE WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 120.5E0::float8) THEN (-0.13886203541514838E0::float8) ELSE 0.140868021316737E0::float8 END WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 121.0E0::float8) THEN 0.11969576067788204E0::float8 ELSE (-0.13823573530651553E0::float8) END + CASE WHEN ((CAST("tenure_months" AS DOUBLE PRECISION) IS NULL) OR (CAST(CAST(CAST("tenure_months" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 60.5E0::float8)) THEN CASE WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 120.5E0::float8) THEN (-0.12947303646913985E0::float8) ELSE 0.12948723500049142E0::float8 END WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 121.0E0::float8) THEN 0.10928076269229628E0::float8 ELSE (-0.12885398995641775E0::float8) END) AS "_sc_helper_2"
-  FROM "lets_contributions_1"
+    CASE WHEN ("complaints_6m" >= 2) THEN 60.0E0::float8 ELSE 0.0E0::float8 END AS "complainer",
+    CASE WHEN ("tenure_months" >= 36) THEN (-25.0E0::float8) ELSE 0.0E0::float8 END AS "loyal"
+  FROM "lets"
   OFFSET 0
 ),
-"contributions_models_2" AS (
-  -- rule recent_buyer, rule big_basket, model churn
+"bins" AS (
+  -- bins age_band on age "Age band" (line 48)
+  -- bins csp_points on csp (line 56)
+  SELECT
+    *,
+    CASE WHEN ("age" IS NULL) THEN 10.0E0::float8 WHEN ("age" < 25) THEN 30.0E0::float8 WHEN (("age" >= 25) AND ("age" < 40)) THEN 15.0E0::float8 WHEN (("age" >= 40) AND ("age" < 60)) THEN 0.0E0::float8 WHEN ("age" >= 60) THEN (-5.0E0::float8) ELSE 0.0E0::float8 END AS "age_band",
+    CASE WHEN ("csp" IN ('ouvrier', 'employe')) THEN 10.0E0::float8 WHEN ("csp" IS NULL) THEN 0.0E0::float8 WHEN TRUE THEN (-5.0E0::float8) ELSE 0.0E0::float8 END AS "csp_points"
+  FROM "rules"
+  OFFSET 0
+),
+"rules_2" AS (
+  -- rule recent_buyer "Ordered in the last 30 days" (line 43)
+  -- rule big_basket (line 46)
   SELECT
     *,
     CASE WHEN ("recency_days" <= 30) THEN (-40.0E0::float8) ELSE 0.0E0::float8 END AS "recent_buyer",
-    CASE WHEN ("avg_basket" > 120.0E0::float8) THEN ((-0.5E0::float8) * CAST("orders_12m" AS DOUBLE PRECISION)) ELSE 0.0E0::float8 END AS "big_basket",
-    CASE WHEN (((((CAST("age" AS DOUBLE PRECISION) IS NULL) OR ("income" IS NULL)) OR (CAST("tenure_months" AS DOUBLE PRECISION) IS NULL)) OR (CAST("recency_days" AS DOUBLE PRECISION) IS NULL)) OR (CAST("orders_12m" AS DOUBLE PRECISION) IS NULL)) THEN CAST(NULL AS DOUBLE PRECISION) ELSE CASE WHEN "_sc_helper_2" < (-709.782712893384E0::float8) THEN 0.0E0::float8 ELSE (1.0E0::float8 / (1.0E0::float8 + CASE WHEN (-"_sc_helper_2") <= -745.1332191019412::float8 THEN 0::float8 ELSE EXP((-"_sc_helper_2")) END)) END END AS "churn"
-  FROM "contributions_models_2_helpers_1"
+    CASE WHEN ("avg_basket" > 120.0E0::float8) THEN ((-0.5E0::float8) * CAST("orders_12m" AS DOUBLE PRECISION)) ELSE 0.0E0::float8 END AS "big_basket"
+  FROM "bins"
   OFFSET 0
 ),
-"points_3" AS (
-  -- points points
+"model_churn_helpers" AS (
+  -- shared subexpressions, computed once
+  SELECT
+    *,
+    ((-0.11011111841642421E0::float8)
+      + CASE WHEN ((CAST("tenure_months" AS DOUBLE PRECISION) IS NULL) OR (CAST(CAST(CAST("tenure_months" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 60.5E0::float8)) THEN CASE WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 120.5E0::float8) THEN (-0.1640995758200302E0::float8) ELSE 0.17236055150747098E0::float8 END WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 121.0E0::float8) THEN 0.1471594430294498E0::float8 ELSE (-0.16340735071417123E0::float8) END
+      + CASE WHEN ((CAST("tenure_months" AS DOUBLE PRECISION) IS NULL) OR (CAST(CAST(CAST("tenure_months" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 60.5E0::float8)) THEN CASE WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 120.5E0::float8) THEN (-0.15013995876190897E0::float8) ELSE 0.15476605941661267E0::float8 END WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 121.0E0::float8) THEN 0.13205518061577046E0::float8 ELSE (-0.14949191612493865E0::float8) END
+      + CASE WHEN ((CAST("tenure_months" AS DOUBLE PRECISION) IS NULL) OR (CAST(CAST(CAST("tenure_months" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 60.5E0::float8)) THEN CASE WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 120.5E0::float8) THEN (-0.13886203541514838E0::float8) ELSE 0.140868021316737E0::float8 END WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 121.0E0::float8) THEN 0.11969576067788204E0::float8 ELSE (-0.13823573530651553E0::float8) END
+      + CASE WHEN ((CAST("tenure_months" AS DOUBLE PRECISION) IS NULL) OR (CAST(CAST(CAST("tenure_months" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 60.5E0::float8)) THEN CASE WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 120.5E0::float8) THEN (-0.12947303646913985E0::float8) ELSE 0.12948723500049142E0::float8 END WHEN (CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) <= 121.0E0::float8) THEN 0.10928076269229628E0::float8 ELSE (-0.12885398995641775E0::float8) END) AS "_sc_helper_2"
+  FROM "rules_2"
+  OFFSET 0
+),
+"model_churn" AS (
+  -- model churn: churn_gbm.skops (line 62)
+  SELECT
+    *,
+    CASE WHEN (((((CAST("age" AS DOUBLE PRECISION) IS NULL) OR ("income" IS NULL)) OR (CAST("tenure_months" AS DOUBLE PRECISION) IS NULL)) OR (CAST("recency_days" AS DOUBLE PRECISION) IS NULL)) OR (CAST("orders_12m" AS DOUBLE PRECISION) IS NULL)) THEN CAST(NULL AS DOUBLE PRECISION) ELSE CASE WHEN "_sc_helper_2" < (-709.782712893384E0::float8) THEN 0.0E0::float8 ELSE (1.0E0::float8 / (1.0E0::float8 + CASE WHEN (-"_sc_helper_2") <= -745.1332191019412::float8 THEN 0::float8 ELSE EXP((-"_sc_helper_2")) END)) END END AS "churn"
+  FROM "model_churn_helpers"
+  OFFSET 0
+),
+"points" AS (
+  -- points: the sum of the rules and bins
   SELECT
     *,
     ("recent_buyer" + "complainer" + "loyal" + "big_basket" + "age_band" + "csp_points") AS "points"
-  FROM "contributions_models_2"
+  FROM "model_churn"
   OFFSET 0
 ),
-"score_4" AS (
-  -- score score
+"score" AS (
+  -- score (line 67)
   SELECT
     *,
     CASE WHEN (TRUNC(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn"))) + SIGN(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn"))) * CASE WHEN ABS(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn")) - TRUNC(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn")))) >= 0.5 THEN 1 ELSE 0 END) IS NULL THEN NULL ELSE LEAST(GREATEST((TRUNC(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn"))) + SIGN(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn"))) * CASE WHEN ABS(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn")) - TRUNC(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn")))) >= 0.5 THEN 1 ELSE 0 END), 0.0E0::float8), 1000.0E0::float8) END AS "score"
-  FROM "points_3"
+  FROM "points"
   OFFSET 0
 ),
 "excludes" AS (
@@ -85,7 +114,7 @@ WITH
   SELECT
     *,
     CASE WHEN (NOT "email_opt_in") THEN 'No marketing consent' END AS "excluded"
-  FROM "score_4"
+  FROM "score"
   OFFSET 0
 ),
 "segments" AS (

@@ -33,54 +33,80 @@ WITH
     ELSE TRUE
   END
 ),
-`lets_contributions_1` AS (
-  -- let recency_days, let avg_basket, rule complainer, rule loyal, bins age_band, bins csp_points
+`lets` AS (
+  -- let recency_days (line 38)
+  -- let avg_basket (line 39)
   SELECT
     *,
     DATEDIFF(DATE '2026-11-01', `last_order`) AS `recency_days`,
-    CASE WHEN (`orders_12m` > 0) THEN (`revenue_12m` / NULLIF(CAST(`orders_12m` AS DOUBLE), 0)) ELSE 0.0E0D END AS `avg_basket`,
-    CASE WHEN (`complaints_6m` >= 2) THEN 60.0E0D ELSE 0.0E0D END AS `complainer`,
-    CASE WHEN (`tenure_months` >= 36) THEN (-25.0E0D) ELSE 0.0E0D END AS `loyal`,
-    CASE WHEN (`age` IS NULL) THEN 10.0E0D WHEN (`age` < 25) THEN 30.0E0D WHEN ((`age` >= 25) AND (`age` < 40)) THEN 15.0E0D WHEN ((`age` >= 40) AND (`age` < 60)) THEN 0.0E0D WHEN (`age` >= 60) THEN (-5.0E0D) ELSE 0.0E0D END AS `age_band`,
-    CASE WHEN (`csp` IN ('ouvrier', 'employe')) THEN 10.0E0D WHEN (`csp` IS NULL) THEN 0.0E0D WHEN TRUE THEN (-5.0E0D) ELSE 0.0E0D END AS `csp_points`
+    CASE WHEN (`orders_12m` > 0) THEN (`revenue_12m` / NULLIF(CAST(`orders_12m` AS DOUBLE), 0)) ELSE 0.0E0D END AS `avg_basket`
   FROM `validated`
 ),
-`contributions_models_2_helpers_1` AS (
-  -- shared subexpressions, computed once
+`rules` AS (
+  -- rule complainer "Two or more complaints" (line 44)
+  -- rule loyal "Customer for 3+ years" (line 45)
   SELECT
     *,
-    ((-0.11011111841642421E0D) + CASE WHEN ((CAST(`tenure_months` AS DOUBLE) IS NULL) OR (CAST(CAST(CAST(`tenure_months` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 60.5E0D)) THEN CASE WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 120.5E0D) THEN (-0.1640995758200302E0D) ELSE 0.17236055150747098E0D END WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 121.0E0D) THEN 0.1471594430294498E0D ELSE (-0.16340735071417123E0D) END + CASE WHEN ((CAST(`tenure_months` AS DOUBLE) IS NULL) OR (CAST(CAST(CAST(`tenure_months` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 60.5E0D)) THEN CASE WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 120.5E0D) THEN (-0.15013995876190897E0D) ELSE 0.15476605941661267E0D END WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 121.0E0D) THEN 0.13205518061577046E0D ELSE (-0.14949191612493865E0D) END + CASE WHEN ((CAST(`tenure_months` AS DOUBLE) IS NULL) OR (CAST(CAST(CAST(`tenure_months` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 60.5E0D)) THEN CASE WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 120.5E0D) THEN (-0.13886203541514838E0D) ELSE 0.140868021316737E0D END WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 121.0E0D) THEN 0.11969576067788204E0D ELSE (-0.13823573530651553E0D) END + CASE WHEN ((CAST(`tenure_months` AS DOUBLE) IS NULL) OR (CAST(CAST(CAST(`tenure_months` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 60.5E0D)) THEN CASE WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 120.5E0D) THEN (-0.12947303646913985E0D) ELSE 0.12948723500049142E0D END WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 121.0E0D) THEN 0.10928076269229628E0D ELSE (-0.12885398995641775E0D) END) AS `_sc_helper_2`
-  FROM `lets_contributions_1`
+    CASE WHEN (`complaints_6m` >= 2) THEN 60.0E0D ELSE 0.0E0D END AS `complainer`,
+    CASE WHEN (`tenure_months` >= 36) THEN (-25.0E0D) ELSE 0.0E0D END AS `loyal`
+  FROM `lets`
 ),
-`contributions_models_2` AS (
-  -- rule recent_buyer, rule big_basket, model churn
+`bins` AS (
+  -- bins age_band on age "Age band" (line 48)
+  -- bins csp_points on csp (line 56)
+  SELECT
+    *,
+    CASE WHEN (`age` IS NULL) THEN 10.0E0D WHEN (`age` < 25) THEN 30.0E0D WHEN ((`age` >= 25) AND (`age` < 40)) THEN 15.0E0D WHEN ((`age` >= 40) AND (`age` < 60)) THEN 0.0E0D WHEN (`age` >= 60) THEN (-5.0E0D) ELSE 0.0E0D END AS `age_band`,
+    CASE WHEN (`csp` IN ('ouvrier', 'employe')) THEN 10.0E0D WHEN (`csp` IS NULL) THEN 0.0E0D WHEN TRUE THEN (-5.0E0D) ELSE 0.0E0D END AS `csp_points`
+  FROM `rules`
+),
+`rules_2` AS (
+  -- rule recent_buyer "Ordered in the last 30 days" (line 43)
+  -- rule big_basket (line 46)
   SELECT
     *,
     CASE WHEN (`recency_days` <= 30) THEN (-40.0E0D) ELSE 0.0E0D END AS `recent_buyer`,
-    CASE WHEN (`avg_basket` > 120.0E0D) THEN ((-0.5E0D) * CAST(`orders_12m` AS DOUBLE)) ELSE 0.0E0D END AS `big_basket`,
-    CASE WHEN (((((CAST(`age` AS DOUBLE) IS NULL) OR (`income` IS NULL)) OR (CAST(`tenure_months` AS DOUBLE) IS NULL)) OR (CAST(`recency_days` AS DOUBLE) IS NULL)) OR (CAST(`orders_12m` AS DOUBLE) IS NULL)) THEN CAST(NULL AS DOUBLE) ELSE CASE WHEN `_sc_helper_2` < (-709.782712893384E0D) THEN 0.0E0D ELSE (1.0E0D / (1.0E0D + EXP((-`_sc_helper_2`)))) END END AS `churn`
-  FROM `contributions_models_2_helpers_1`
+    CASE WHEN (`avg_basket` > 120.0E0D) THEN ((-0.5E0D) * CAST(`orders_12m` AS DOUBLE)) ELSE 0.0E0D END AS `big_basket`
+  FROM `bins`
 ),
-`points_3` AS (
-  -- points points
+`model_churn_helpers` AS (
+  -- shared subexpressions, computed once
+  SELECT
+    *,
+    ((-0.11011111841642421E0D)
+      + CASE WHEN ((CAST(`tenure_months` AS DOUBLE) IS NULL) OR (CAST(CAST(CAST(`tenure_months` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 60.5E0D)) THEN CASE WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 120.5E0D) THEN (-0.1640995758200302E0D) ELSE 0.17236055150747098E0D END WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 121.0E0D) THEN 0.1471594430294498E0D ELSE (-0.16340735071417123E0D) END
+      + CASE WHEN ((CAST(`tenure_months` AS DOUBLE) IS NULL) OR (CAST(CAST(CAST(`tenure_months` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 60.5E0D)) THEN CASE WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 120.5E0D) THEN (-0.15013995876190897E0D) ELSE 0.15476605941661267E0D END WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 121.0E0D) THEN 0.13205518061577046E0D ELSE (-0.14949191612493865E0D) END
+      + CASE WHEN ((CAST(`tenure_months` AS DOUBLE) IS NULL) OR (CAST(CAST(CAST(`tenure_months` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 60.5E0D)) THEN CASE WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 120.5E0D) THEN (-0.13886203541514838E0D) ELSE 0.140868021316737E0D END WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 121.0E0D) THEN 0.11969576067788204E0D ELSE (-0.13823573530651553E0D) END
+      + CASE WHEN ((CAST(`tenure_months` AS DOUBLE) IS NULL) OR (CAST(CAST(CAST(`tenure_months` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 60.5E0D)) THEN CASE WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 120.5E0D) THEN (-0.12947303646913985E0D) ELSE 0.12948723500049142E0D END WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 121.0E0D) THEN 0.10928076269229628E0D ELSE (-0.12885398995641775E0D) END) AS `_sc_helper_2`
+  FROM `rules_2`
+),
+`model_churn` AS (
+  -- model churn: churn_gbm.skops (line 62)
+  SELECT
+    *,
+    CASE WHEN (((((CAST(`age` AS DOUBLE) IS NULL) OR (`income` IS NULL)) OR (CAST(`tenure_months` AS DOUBLE) IS NULL)) OR (CAST(`recency_days` AS DOUBLE) IS NULL)) OR (CAST(`orders_12m` AS DOUBLE) IS NULL)) THEN CAST(NULL AS DOUBLE) ELSE CASE WHEN `_sc_helper_2` < (-709.782712893384E0D) THEN 0.0E0D ELSE (1.0E0D / (1.0E0D + EXP((-`_sc_helper_2`)))) END END AS `churn`
+  FROM `model_churn_helpers`
+),
+`points` AS (
+  -- points: the sum of the rules and bins
   SELECT
     *,
     (`recent_buyer` + `complainer` + `loyal` + `big_basket` + `age_band` + `csp_points`) AS `points`
-  FROM `contributions_models_2`
+  FROM `model_churn`
 ),
-`score_4` AS (
-  -- score score
+`score` AS (
+  -- score (line 67)
   SELECT
     *,
     CASE WHEN ROUND(((500.0E0D + `points`) + (300.0E0D * `churn`))) IS NULL THEN NULL ELSE LEAST(GREATEST(ROUND(((500.0E0D + `points`) + (300.0E0D * `churn`))), 0.0E0D), 1000.0E0D) END AS `score`
-  FROM `points_3`
+  FROM `points`
 ),
 `excludes` AS (
   -- the first matching exclude names the row's exclusion
   SELECT
     *,
     CASE WHEN (NOT `email_opt_in`) THEN 'No marketing consent' END AS `excluded`
-  FROM `score_4`
+  FROM `score`
 ),
 `segments` AS (
   -- first matching segment; none for excluded rows
