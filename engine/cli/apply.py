@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,7 +14,17 @@ from rich.table import Table
 from engine.api import Summary
 from engine.cli.app import app, stderr, stdout
 from engine.cli.apply_db import apply_in_db
-from engine.cli.common import TrustOpt, guarded, load_cards, parse_top, progress, split_params
+from engine.cli.common import (
+    NO_READ,
+    ReadArgs,
+    TrustOpt,
+    guarded,
+    load_cards,
+    parse_top,
+    progress,
+    shared_options,
+    split_params,
+)
 from engine.io import tables
 from engine.run import execute
 from engine.run.options import RunOptions
@@ -54,6 +65,7 @@ def preview(frame: Any) -> None:
 
 
 @app.command()
+@shared_options(reads=True)
 def apply(
     paths: Annotated[
         list[Path],
@@ -128,6 +140,14 @@ def apply(
         str | None,
         typer.Option("--into", help="With --db: the result table to create (replaced)."),
     ] = None,
+    excel_csv: Annotated[
+        bool,
+        typer.Option(
+            "--excel-csv",
+            help="Write the CSV output as French Excel opens it: ';', decimal comma, UTF-8 BOM.",
+        ),
+    ] = False,
+    read: ReadArgs = NO_READ,
 ) -> None:
     """Score every row of DATA with one or several cards.
 
@@ -146,19 +166,31 @@ def apply(
     card_paths, data = paths[:-1], paths[-1]
     kept = tuple(c.strip() for item in keep or [] for c in item.split(",") if c.strip())
     options = RunOptions(kept, explain, top=parse_top(top), select=select)
-    guarded(lambda: _score(card_paths, data, output, options, param or [], streaming, trust_models))
+    writing = Writing(output, streaming, excel_csv)
+    guarded(lambda: _score(card_paths, data, writing, options, param or [], trust_models, read))
+
+
+@dataclass(frozen=True)
+class Writing:
+    """Where the results go and how: `-o`, `--streaming`, `--excel-csv`."""
+
+    output: str | None
+    streaming: bool | None
+    excel_csv: bool
 
 
 def _score(
     card_paths: Sequence[Path],
-    data: Path,
-    output: str | None,
+    data_path: Path,
+    writing: Writing,
     options: RunOptions,
     assignments: Sequence[str],
-    streaming: bool | None,
     trust_models: bool,
+    read: ReadArgs,
 ) -> None:
     """Load the cards, score, and print a preview or write the output; then the summary."""
+    data = read.source(data_path, card_paths[0])
+    output = writing.output
     cards = load_cards(card_paths, trust_models)
     params = split_params(cards, assignments)
     if output is None:
@@ -167,11 +199,13 @@ def _score(
         preview(result.frame)
         print_summaries(result.summaries)
         return
-    stream = streaming
+    stream = writing.streaming
     if stream is None:
         stream = output != tables.STDOUT and tables.file_size(data) > STREAMING_BYTES
     with progress("scoring"):
-        summaries = execute.run_to_file(cards, data, output, params, options, streaming=stream)
+        summaries = execute.run_to_file(
+            cards, data, output, params, options, streaming=stream, excel_csv=writing.excel_csv
+        )
     print_summaries(summaries)
     if output != tables.STDOUT:
         stderr.print(f"wrote {escape(output)}")

@@ -10,10 +10,20 @@ from rich.markup import escape
 from rich.table import Table
 
 from engine.cli.app import app, stdout
-from engine.cli.common import ParamOpt, TrustOpt, guarded, load_cards, split_params
+from engine.cli.common import (
+    NO_READ,
+    ParamOpt,
+    ReadArgs,
+    TrustOpt,
+    guarded,
+    load_cards,
+    shared_options,
+    split_params,
+)
 
 
 @app.command()
+@shared_options(reads=True)
 def explain(
     card: Annotated[
         Path, typer.Argument(readable=False, help="The scorecard file.", show_default=False)
@@ -24,6 +34,7 @@ def explain(
     key: Annotated[str, typer.Option("--key", help="The key value of the row to explain.")],
     param: ParamOpt = None,
     trust_models: TrustOpt = False,
+    read: ReadArgs = NO_READ,
 ) -> None:
     """Print every let, rule (fired or not, points), bins (matched bin, points), model output,
     the points, score, segment, class, reasons and exclusion for one row.
@@ -34,7 +45,7 @@ def explain(
     def work() -> None:
         cards = load_cards([card], trust_models)
         params = split_params(cards, param or [])
-        explanation = cards[0].explain(data, key, params=params[0])
+        explanation = cards[0].explain(read.source(data, card), key, params=params[0])
         table = Table(title=f"{cards[0].name}: {key}", show_edge=False, header_style="bold")
         for column in ("kind", "name", "value", "detail"):
             table.add_column(column)

@@ -22,9 +22,11 @@ from engine.diagnostics import Diagnostic, ScorecardError, error, is_os_error
 from engine.io import tables
 from engine.io.atomic import temporary_folder
 from engine.io.outputs import InputFile, check_output, write_error
+from engine.io.reading import Source
 from engine.run.card import Card
 from engine.run.options import Data, RunOptions
-from engine.run.summary import Summary, read_summaries, summary_query
+from engine.run.summary import Summary, read_summaries, summary_query, summary_table
+from engine.types import ScalarType
 
 
 @dataclass(frozen=True)
@@ -33,12 +35,24 @@ class RunResult:
     summaries: list[Summary]
 
 
-def _scan(data: Data) -> tuple[pl.LazyFrame, str]:
+def _scan(data: Data, cards: Sequence[Card] = ()) -> tuple[pl.LazyFrame, str]:
+    """The table, lazily; a file is read as its source's options say, for the columns the
+    cards declare (a column two cards declare with different types is read as it is)."""
     if isinstance(data, pl.DataFrame):
         return data.lazy(), "<frame>"
     if isinstance(data, pl.LazyFrame):
         return data, "<frame>"
-    return tables.scan(data), str(data)
+    return tables.scan(data, declared_types(cards)), str(data)
+
+
+def declared_types(cards: Sequence[Card]) -> dict[str, ScalarType]:
+    types: dict[str, ScalarType] = {}
+    clash: set[str] = set()
+    for card in cards:
+        for column in card.program.inputs:
+            if types.setdefault(column.name, column.type) is not column.type:
+                clash.add(column.name)
+    return {name: t for name, t in types.items() if name not in clash}
 
 
 def plan(
@@ -50,7 +64,7 @@ def plan(
     """Validate the data for every card and build the lazy pipeline (nothing scored yet)."""
     if not cards:
         raise ValueError("no cards to run")
-    frame, data_name = _scan(data)
+    frame, data_name = _scan(data, cards)
     params = list(params or [{} for _ in cards])
     options = options or RunOptions()
     several = len(cards) > 1
@@ -128,7 +142,7 @@ def run(
 def input_files(cards: Sequence[Card], *data: Data) -> list[InputFile]:
     """Every file a run reads: the cards, their models and the data tables given as paths."""
     found = [f for card in cards for f in card.files()]
-    return found + [("data file", Path(t)) for t in data if isinstance(t, str | Path)]
+    return found + [("data file", Path(t)) for t in data if isinstance(t, str | Path | Source)]
 
 
 def run_to_file(
@@ -139,20 +153,28 @@ def run_to_file(
     options: RunOptions | None = None,
     *,
     streaming: bool = False,
+    excel_csv: bool = False,
 ) -> list[Summary]:
     """Score and write to `destination` (by extension; `-` is CSV on stdout), atomically.
 
     With `streaming`, the result is never held in memory: Polars' streaming engine writes it
-    with `sink_*`, and the summary is a second streaming aggregation over the same plan.
+    with `sink_*`, and the summary is a second streaming aggregation over the same plan. An
+    .xlsx output (a workbook is built in memory anyway) is never streamed: its second sheet
+    is the summary. `excel_csv` writes CSV for French Excel (`;`, decimal comma, BOM).
     """
     start = time.perf_counter()
     options = options or RunOptions()
     check_output(destination, input_files(cards, data))
+    fmt = None if str(destination) == tables.STDOUT else tables.format_of(destination, "output")
+    if fmt is not None:
+        tables.check_excel_csv(fmt, excel_csv)
     lf, layout = plan(cards, data, params, options)
-    if streaming and str(destination) != tables.STDOUT:
-        return _stream(lf, cards, layout, options, destination, start)
+    if streaming and fmt not in (None, "xlsx"):
+        return _stream(lf, cards, layout, options, destination, start, excel_csv)
     frame, summaries = _collect_and_summarise(lf, cards, layout, start)
-    tables.write_frame(_collect(choose_rows(frame.lazy(), layout, options)), destination)
+    chosen = _collect(choose_rows(frame.lazy(), layout, options))
+    sheet = summary_table(summaries) if fmt == "xlsx" else None
+    tables.write_frame(chosen, destination, summary=sheet, excel_csv=excel_csv)
     return summaries
 
 
@@ -173,6 +195,7 @@ def _stream(
     options: RunOptions,
     destination: str | Path,
     start: float,
+    excel_csv: bool = False,
 ) -> list[Summary]:
     """Scored once, streamed to a Parquet file beside the output (hidden summary columns
     included); the output and the summary are then cheap streaming reads of that file.
@@ -184,7 +207,7 @@ def _stream(
             lf.sink_parquet(scored_path, engine="streaming")
             scored = pl.scan_parquet(scored_path)
             chosen = choose_rows(scored.drop(layout.hidden_columns), layout, options)
-            tables.sink_frame(chosen, destination)
+            tables.sink_frame(chosen, destination, excel_csv=excel_csv)
             summary = _collect(summary_query(scored, cards, layout), streaming=True)
     except ScorecardError:
         raise

@@ -8,9 +8,11 @@ from typing import TypeAlias
 
 import polars as pl
 
+from engine.io.reading import Source
 from engine.ranking import Top
 
-Data: TypeAlias = pl.DataFrame | pl.LazyFrame | str | Path
+Data: TypeAlias = pl.DataFrame | pl.LazyFrame | str | Path | Source
+"""A table in memory, a data file's path, or a `Source` (a path and how to read it)."""
 
 
 @dataclass(frozen=True)
