@@ -16,7 +16,7 @@ import polars as pl
 from engine import ir
 from engine.backends.polars import runner
 from engine.backends.polars.expressions import scalar_type, translate
-from engine.backends.polars.validate import validate
+from engine.backends.polars.validate import cast_column, validate
 from engine.check.condition import check_condition
 from engine.diagnostics import Diagnostic, ScorecardError, error, is_os_error
 from engine.io import tables
@@ -173,9 +173,23 @@ def run_to_file(
         return _stream(lf, cards, layout, options, destination, start, excel_csv)
     frame, summaries = _collect_and_summarise(lf, cards, layout, start)
     chosen = _collect(choose_rows(frame.lazy(), layout, options))
-    sheet = summary_table(summaries) if fmt == "xlsx" else None
+    sheet = None
+    if fmt == "xlsx":  # a workbook holds typed cells: kept inputs as the card reads them
+        chosen, sheet = typed_inputs(chosen, cards, options.keep), summary_table(summaries)
     tables.write_frame(chosen, destination, summary=sheet, excel_csv=excel_csv)
     return summaries
+
+
+def typed_inputs(frame: pl.DataFrame, cards: Sequence[Card], keep: Sequence[str]) -> pl.DataFrame:
+    """Kept text columns the cards declare, read as their declared types (numbers as numbers,
+    dates as dates), the way validation read them."""
+    types = declared_types(cards)
+    casts = [
+        cast_column(name, pl.String(), types[name]).alias(name)
+        for name in keep
+        if name in types and frame.schema.get(name) == pl.String
+    ]
+    return frame.with_columns(casts) if casts else frame
 
 
 def _collect_and_summarise(
