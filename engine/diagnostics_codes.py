@@ -170,6 +170,7 @@ CODES: Final[tuple[Code, ...]] = (
     Code("E846", ERROR, "reading or writing .xlsx needs the `excel` extra (fastexcel, xlsxwriter), which is not installed"),
     Code("E847", ERROR, "the results have more rows than an Excel sheet holds (1,048,575 besides the header)"),
     Code("E848", ERROR, "`--excel-csv` with an output that is not a .csv file"),
+    Code("E849", ERROR, "`explain --keys FILE`: the file cannot be read or holds no key"),
     # SQL and warehouses
     Code("E901", ERROR, "`compile`: a model whose estimator runs only through scikit-learn has no SQL form (the model is named)"),
     Code("E902", ERROR, "`compile`: the card holds something the dialect's SQL cannot express (named)"),

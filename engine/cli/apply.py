@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,10 +21,10 @@ from engine.cli.common import (
     guarded,
     load_cards,
     parse_top,
-    progress,
     shared_options,
     split_params,
 )
+from engine.cli.progress_bar import run_progress
 from engine.io import tables
 from engine.run import execute
 from engine.run.options import RunOptions
@@ -194,17 +194,23 @@ def _score(
     cards = load_cards(card_paths, trust_models)
     params = split_params(cards, assignments)
     if output is None:
-        with progress("scoring"):
-            result = execute.run(cards, data, params, options)
+        with run_progress() as bar:
+            result = execute.run(cards, data, params, replace(options, progress=bar))
         preview(result.frame)
         print_summaries(result.summaries)
         return
     stream = writing.streaming
     if stream is None:
         stream = output != tables.STDOUT and tables.file_size(data) > STREAMING_BYTES
-    with progress("scoring"):
+    with run_progress() as bar:
         summaries = execute.run_to_file(
-            cards, data, output, params, options, streaming=stream, excel_csv=writing.excel_csv
+            cards,
+            data,
+            output,
+            params,
+            replace(options, progress=bar),
+            streaming=stream,
+            excel_csv=writing.excel_csv,
         )
     print_summaries(summaries)
     if output != tables.STDOUT:

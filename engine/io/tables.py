@@ -80,6 +80,12 @@ def scan(data: Readable, types: Mapping[str, ScalarType] | None = None) -> pl.La
     `types` (the columns a card declares), text values are rewritten as the source's read
     options say (`engine.io.reading.rewrite`)."""
     source = source_of(data)
+    return as_declared(scan_raw(source), source, types)
+
+
+def scan_raw(data: Readable) -> pl.LazyFrame:
+    """The table as written in the file: no value rewritten (`as_declared` does that)."""
+    source = source_of(data)
     path = source.path
     fmt = format_of(path)
     _check_openable(path)
@@ -90,7 +96,14 @@ def scan(data: Readable, types: Mapping[str, ScalarType] | None = None) -> pl.La
         raise
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise ScorecardError([unreadable(path, exc, fmt)]) from None
-    if fmt == "xlsx" and types:
+    return frame
+
+
+def as_declared(
+    frame: pl.LazyFrame, source: Source, types: Mapping[str, ScalarType] | None
+) -> pl.LazyFrame:
+    """A raw table's values rewritten as the source's options say, for the declared columns."""
+    if format_of(source.path) == "xlsx" and types:
         frame = excel.text_for_strings(frame, types)
     return rewrite(frame, source.options, types)
 
@@ -203,6 +216,7 @@ def _csv_shape(path: Path, content: Path | bytes, sep: str, encoding: str) -> cs
         if not shape.ok:
             raise ScorecardError(shape_problems(str(path), shape))
         _shapes[key] = shape
+        _rows[str(path.resolve())] = shape.rows
     return shape
 
 
@@ -260,6 +274,24 @@ def _count(n: int, word: str) -> str:
 
 def _more(total: int, shown: Sequence[object]) -> str:
     return f", and {total - len(shown)} more" if total > len(shown) else ""
+
+
+def row_count(data: Readable) -> int | None:
+    """The table's rows when cheap to know: a CSV file already checked (its shape counted
+    them), a Parquet file (its footer says); else None."""
+    source = source_of(data)
+    fmt = EXTENSIONS.get(source.path.suffix.lower())
+    try:
+        if fmt == "csv":
+            return _rows.get(str(source.path.resolve()))
+        if fmt == "parquet":
+            return int(pl.scan_parquet(source.path).select(pl.len()).collect().item())
+    except (OSError, pl.exceptions.PolarsError):
+        return None
+    return None
+
+
+_rows: dict[str, int] = {}
 
 
 def file_size(path: Readable) -> int:

@@ -24,7 +24,7 @@ from engine.io.atomic import temporary_folder
 from engine.io.outputs import InputFile, check_output, write_error
 from engine.io.reading import Source
 from engine.run.card import Card
-from engine.run.options import Data, RunOptions
+from engine.run.options import Data, Progress, RunOptions
 from engine.run.summary import Summary, read_summaries, summary_query, summary_table
 from engine.types import ScalarType
 
@@ -92,6 +92,8 @@ def plan(
         card.prepare(p, prefix=f"{card.name}_" if several else "")
         for card, p in zip(cards, params, strict=True)
     ]
+    if options.progress is not None:
+        options.progress.phase("checking", None)
     if options.check_data:
         for card in cards:
             try:
@@ -101,6 +103,8 @@ def plan(
             if found:
                 file = str(card.path) if card.path is not None else None
                 raise ScorecardError([d.with_file(file) if file else d for d in found], card.source)
+    if options.progress is not None:
+        frame = _counted(frame, key, options.progress, data)
     lf, layout = runner.build(
         frame,
         runs,
@@ -123,6 +127,24 @@ def plan(
             ]
         )
     return lf, layout
+
+
+def _counted(frame: pl.LazyFrame, key: str, progress: Progress, data: Data) -> pl.LazyFrame:
+    """The table with its key column passed through a Python identity that counts each batch
+    (the streaming engine calls it per batch, so the count follows the scoring)."""
+    total = tables.row_count(data) if isinstance(data, str | Path | Source) else None
+    if isinstance(data, pl.DataFrame):
+        total = data.height
+    progress.phase("scoring", total)
+
+    def count(batch: pl.Series) -> pl.Series:
+        progress.advance(len(batch))
+        return batch
+
+    dtype = frame.collect_schema()[key]
+    return frame.with_columns(
+        pl.col(key).map_batches(count, return_dtype=dtype, is_elementwise=True)
+    )
 
 
 def run(
@@ -173,6 +195,8 @@ def run_to_file(
         return _stream(lf, cards, layout, options, destination, start, excel_csv)
     frame, summaries = _collect_and_summarise(lf, cards, layout, start)
     chosen = _collect(choose_rows(frame.lazy(), layout, options))
+    if options.progress is not None:
+        options.progress.phase("writing", None)
     sheet = None
     if fmt == "xlsx":  # a workbook holds typed cells: kept inputs as the card reads them
         chosen, sheet = typed_inputs(chosen, cards, options.keep), summary_table(summaries)
@@ -219,6 +243,8 @@ def _stream(
         with temporary_folder(folder) as work:
             scored_path = work / "scored.parquet"
             lf.sink_parquet(scored_path, engine="streaming")
+            if options.progress is not None:
+                options.progress.phase("writing", None)
             scored = pl.scan_parquet(scored_path)
             chosen = choose_rows(scored.drop(layout.hidden_columns), layout, options)
             tables.sink_frame(chosen, destination, excel_csv=excel_csv)
