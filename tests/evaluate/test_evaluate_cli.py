@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-from evalgen import CARD, hand_classes, hand_cuts, hand_psi, make_table
 from scipy.stats import ks_2samp
 from sklearn.metrics import roc_auc_score
 from typer.testing import CliRunner
 
 from engine.cli import app
+from tests.evaluate.evalgen import CARD, hand_classes, hand_cuts, hand_psi, make_table
 
 
 def expected_scores(table: pl.DataFrame) -> np.ndarray:
