@@ -248,3 +248,32 @@ def test_null_markers(folder: Path) -> None:
     assert run.returncode == 1 and "E811" in run.stderr
     scores = _scores(folder, "na.csv", "--null", "N/A,NULL")
     np.testing.assert_array_equal(scores["score"].to_numpy(), _expected(truth))
+
+
+def test_fit_reads_the_french_export_as_the_clean_csv(folder: Path) -> None:
+    """`fit` has no card: the options make a text column a number, bool or date when every
+    filled value reads so; the fitted card equals the one fitted on the clean CSV."""
+    truth = pl.read_parquet(folder / "truth.parquet")
+    noise = pl.int_range(pl.len()) % 7 == 0
+    rich = pl.col("income").fill_null(0) > 3000
+    late = pl.col("since").fill_null(dt.date(2023, 1, 1)) >= dt.date(2024, 6, 1)
+    table = truth.with_columns(((rich | late) ^ noise).cast(pl.Int8).alias("bad"))
+    table.write_csv(folder / "fit-clean.csv")
+    (folder / "fit-french.csv").write_bytes(_french_text(table).encode("cp1252"))
+    common = ["--target", "bad", "--key", "id", "--holdout", "0"]
+    clean = _scorecard("fit", "fit-clean.csv", *common, "-o", "a.scorecard", cwd=folder)
+    assert clean.returncode == 0, clean.stderr
+    french = _scorecard(
+        "fit", "fit-french.csv", *common, "-o", "b.scorecard",
+        *FRENCH, *WORDS, "--encoding", "cp1252", cwd=folder,
+    )  # fmt: skip
+    assert french.returncode == 0, french.stderr
+
+    def body(path: str) -> list[str]:
+        lines = (folder / path).read_text(encoding="utf-8").splitlines()
+        text = [line.replace("fit-clean.csv", "X").replace("fit-french.csv", "X") for line in lines]
+        return [line for line in text if not line.startswith(("#", "scorecard "))]
+
+    assert body("a.scorecard") == body("b.scorecard")
+    inputs = "\n".join(body("b.scorecard"))
+    assert "income" in inputs and "float" in inputs
