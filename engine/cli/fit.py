@@ -17,6 +17,7 @@ from rich.markup import escape
 
 from engine.cli.app import app, stderr
 from engine.cli.common import NO_READ, ReadArgs, guarded, progress, shared_options
+from engine.cli.render import is_quiet
 from engine.diagnostics import ScorecardError, error
 from engine.evaluate.report import jsonable, render_html
 from engine.fitting import FitResult
@@ -135,7 +136,7 @@ def print_summary(result: FitResult, output: str) -> None:
     for c in f.characteristics:
         if not c.selected:
             stderr.print(f"  [dim]left out {escape(c.column)}: {escape(c.reason or '')}[/dim]")
-    for w in f.warnings:
+    for w in [] if is_quiet() else f.warnings:
         stderr.print(f"  [yellow]warning: {escape(w)}[/yellow]")
 
 

@@ -17,6 +17,10 @@ def set_quiet(quiet: bool) -> None:
     _quiet[0] = quiet
 
 
+def is_quiet() -> bool:
+    return _quiet[0]
+
+
 def print_diagnostics(diagnostics: Iterable[Diagnostic], source: str | None) -> None:
     for d in diagnostics:
         if _quiet[0] and d.severity is not Severity.ERROR:
