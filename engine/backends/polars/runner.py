@@ -314,10 +314,11 @@ def _reasons_by_expressions(program: Program, ns: str, kept: pl.Expr) -> list[li
     longer eligible in the next."""
     assert program.reasons is not None
     count, highest = program.reasons.count, program.reasons.direction == "highest"
-    names = list(program.contributions)
+    sources = program.reasons.sources(program.contributions)
+    names = [name for name, _ in sources]
     base = []
-    for n in names:
-        c = pl.col(ns + n)
+    for _, column in sources:
+        c = pl.col(ns + column)
         base.append(pl.when(c > 0).then(c) if highest else pl.when(c < 0).then(-c))
     steps: list[list[pl.Expr]] = []
     chosen: list[str] = []
@@ -389,8 +390,9 @@ def _reasons_by_batches(program: Program, ns: str, kept: pl.Expr) -> list[list[p
             key[rows, best] = -np.inf
         return pl.DataFrame(columns, schema=dict.fromkeys(fields, pl.String)).to_struct(batch.name)
 
+    columns = [column for _, column in program.reasons.sources(names)]
     contributions = pl.struct(
-        [pl.col(ns + n).fill_null(float("nan")).alias(f"c{i}") for i, n in enumerate(names)]
+        [pl.col(ns + c).fill_null(float("nan")).alias(f"c{i}") for i, c in enumerate(columns)]
     )
     chosen = contributions.map_batches(rank, return_dtype=dtype, is_elementwise=True)
     hidden = f"{ns}__reason_names"
