@@ -10,6 +10,7 @@ import polars as pl
 
 from engine.io.reading import Source
 from engine.ranking import Top
+from engine.run.dedupe import Keep
 
 Data: TypeAlias = pl.DataFrame | pl.LazyFrame | str | Path | Source
 """A table in memory, a data file's path, or a `Source` (a path and how to read it)."""
@@ -40,6 +41,9 @@ class RunOptions:
     """Keep the N (or P% of the) best-scored rows, in rank order (score desc, key asc)."""
     select: str | None = None
     """A condition in the card language over the output's columns (`class <= 4`)."""
+    dedupe: Keep | None = None
+    """Keep the first or the last row of each normalised key instead of refusing duplicate
+    keys (E814); the summary tells how many rows were dropped."""
     check_data: bool = True
     """Validate the table against the card's inputs first (off only for example rows)."""
     progress: Progress | None = None

@@ -211,6 +211,8 @@ def _problem(
         f"{count} {rows}{more}: {'; '.join(shown)}"
     )
     notes = ["rows count from 1, the header not counted"]
+    if check.code == "E814":
+        notes.append("`apply --dedupe first` (or `last`) keeps one row per key instead")
     if check.code == "E811":
         values = [v for _, v, _ in examples.iter_rows() if isinstance(v, str)]
         notes += _reading_hints(column.type, values)
@@ -250,3 +252,9 @@ def _missing_column(column: InputColumn, present: Sequence[str], data_name: str)
         column.span,
         *notes,
     )
+
+
+def unreadable_values(name: str, source: pl.DataType, target: ScalarType) -> pl.Expr:
+    """True where a value is present but cannot be read as `target`: what E811 counts, for
+    the stages that report on data (`scorecard quality`)."""
+    return _unreadable(name, source, target)
