@@ -30,6 +30,7 @@ from engine.run.examples import ExampleOutcome, run_examples
 from engine.run.execute import input_files
 from engine.run.explain import Explanation
 from engine.run.explain import explain as explain_row
+from engine.run.explain import explain_keys as explain_rows
 from engine.run.options import Data, RunOptions
 from engine.run.summary import Summary
 
@@ -66,6 +67,17 @@ class Scorecard(Card):
     ) -> Explanation:
         """Every let, rule, bins and model value for the row whose key is `key`."""
         return explain_row(self, data, key, params)
+
+    def explain_keys(
+        self,
+        data: Data,
+        keys: Sequence[ir.Value],
+        *,
+        params: Mapping[str, ir.Value] | None = None,
+    ) -> list[Explanation]:
+        """One explanation per key, reading only the rows with these keys (on Parquet, the
+        filter is pushed into the scan)."""
+        return explain_rows(self, data, keys, params)
 
     def test(self) -> list[ExampleOutcome]:
         """Run every `example` block; each outcome lists the mismatches found."""

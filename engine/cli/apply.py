@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,14 +16,17 @@ from engine.api import Summary
 from engine.cli.app import app, stderr, stdout
 from engine.cli.apply_db import WITHOUT_DB, apply_in_db, refuse_with_db, report
 from engine.cli.common import (
+    NO_READ,
+    ReadArgs,
     TemplatesOpt,
     TrustOpt,
     guarded,
     load_cards,
     parse_top,
-    progress,
+    shared_options,
     split_params,
 )
+from engine.cli.progress_bar import run_progress
 from engine.io import tables
 from engine.run import execute
 from engine.run.options import RunOptions
@@ -75,6 +79,7 @@ def preview(frame: Any) -> None:
 
 
 @app.command()
+@shared_options(reads=True)
 def apply(
     paths: Annotated[
         list[Path],
@@ -161,6 +166,14 @@ def apply(
         str | None,
         typer.Option("--into", help="With --db: the result table to create (replaced)."),
     ] = None,
+    excel_csv: Annotated[
+        bool,
+        typer.Option(
+            "--excel-csv",
+            help="Write the CSV output as French Excel opens it: ';', decimal comma, UTF-8 BOM.",
+        ),
+    ] = False,
+    read: ReadArgs = NO_READ,
 ) -> None:
     """Score every row of DATA with one or several cards.
 
@@ -193,7 +206,17 @@ def apply(
         select=select,
         dedupe=None if dedupe is None else dedupe.value,
     )
-    guarded(lambda: _score(card_paths, data, output, options, param or [], streaming, trust_models))
+    writing = Writing(output, streaming, excel_csv)
+    guarded(lambda: _score(card_paths, data, writing, options, param or [], trust_models, read))
+
+
+@dataclass(frozen=True)
+class Writing:
+    """Where the results go and how: `-o`, `--streaming`, `--excel-csv`."""
+
+    output: str | None
+    streaming: bool | None
+    excel_csv: bool
 
 
 def _in_db(
@@ -218,27 +241,37 @@ def _in_db(
 
 def _score(
     card_paths: Sequence[Path],
-    data: Path,
-    output: str | None,
+    data_path: Path,
+    writing: Writing,
     options: RunOptions,
     assignments: Sequence[str],
-    streaming: bool | None,
     trust_models: bool,
+    read: ReadArgs,
 ) -> None:
     """Load the cards, score, and print a preview or write the output; then the summary."""
+    data = read.source(data_path, card_paths[0])
+    output = writing.output
     cards = load_cards(card_paths, trust_models)
     params = split_params(cards, assignments)
     if output is None:
-        with progress("scoring"):
-            result = execute.run(cards, data, params, options)
+        with run_progress() as bar:
+            result = execute.run(cards, data, params, replace(options, progress=bar))
         preview(result.frame)
         print_summaries(result.summaries)
         return
-    stream = streaming
+    stream = writing.streaming
     if stream is None:
         stream = output != tables.STDOUT and tables.file_size(data) > STREAMING_BYTES
-    with progress("scoring"):
-        summaries = execute.run_to_file(cards, data, output, params, options, streaming=stream)
+    with run_progress() as bar:
+        summaries = execute.run_to_file(
+            cards,
+            data,
+            output,
+            params,
+            replace(options, progress=bar),
+            streaming=stream,
+            excel_csv=writing.excel_csv,
+        )
     print_summaries(summaries)
     if output != tables.STDOUT:
         stderr.print(f"wrote {escape(output)}")

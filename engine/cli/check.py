@@ -9,10 +9,12 @@ import typer
 
 from engine.check import check_file
 from engine.cli.app import app, stderr
+from engine.cli.common import shared_options
 from engine.cli.render import print_diagnostics, summary_line
 
 
 @app.command()
+@shared_options(reads=False)
 def check(
     cards: Annotated[
         list[Path],

@@ -15,7 +15,7 @@ from engine.backends.sql.export import compile_card
 from engine.check import check_file
 from engine.check.params import parse_overrides
 from engine.cli.app import app, stderr
-from engine.cli.common import TemplatesOpt, TrustOpt
+from engine.cli.common import TemplatesOpt, TrustOpt, shared_options
 from engine.cli.render import print_diagnostics
 from engine.diagnostics import ScorecardError
 from engine.io.outputs import check_output, write_stdout, write_text
@@ -24,6 +24,7 @@ Dialects = Enum("Dialects", {name: name for name in DIALECT_NAMES}, type=str)  #
 
 
 @app.command()
+@shared_options(reads=False)
 def compile(
     card: Annotated[
         Path,

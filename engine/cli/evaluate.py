@@ -20,17 +20,20 @@ from rich.table import Table as RichTable
 from engine.api import Scorecard, input_files
 from engine.cli.app import app, stderr, stdout
 from engine.cli.common import (
+    NO_READ,
     BandsOpt,
     EventOpt,
     HighScoreOpt,
     HtmlOpt,
     JsonOpt,
     ParamOpt,
+    ReadArgs,
     TargetOpt,
     TrustOpt,
     guarded,
     load_cards,
     parse_top,
+    shared_options,
     split_params,
 )
 from engine.evaluate import bands as score_bands
@@ -93,6 +96,7 @@ class ReportView:
 
 
 @app.command()
+@shared_options(reads=True)
 def evaluate(
     card: Annotated[
         Path, typer.Argument(readable=False, help="The scorecard file.", show_default=False)
@@ -119,6 +123,7 @@ def evaluate(
     as_json: JsonOpt = False,
     html: HtmlOpt = None,
     trust_models: TrustOpt = False,
+    read: ReadArgs = NO_READ,
 ) -> None:
     """AUC, Gini, KS, the table by class (lift, gains), rules and bins, and a campaign view.
 
@@ -131,7 +136,7 @@ def evaluate(
         outcome = outcome_of(sc, target, event, high_score.word if high_score else None)
         ev = evaluate_card(
             sc,
-            data,
+            read.source(data, card),
             outcome.column,
             params=params,
             classes=classes,
@@ -168,6 +173,7 @@ def evaluate(
 
 
 @app.command()
+@shared_options(reads=True)
 def stability(
     card: Annotated[
         Path, typer.Argument(readable=False, help="The scorecard file.", show_default=False)
@@ -191,6 +197,7 @@ def stability(
     as_json: JsonOpt = False,
     html: HtmlOpt = None,
     trust_models: TrustOpt = False,
+    read: ReadArgs = NO_READ,
 ) -> None:
     """Population stability index of the score, of each bins block, and rule firing shifts.
 
@@ -201,7 +208,14 @@ def stability(
 
     def measure(sc: Scorecard, params: dict[str, Any]) -> ReportView:
         cuts = None if bands is None else score_bands.parse(bands)
-        st = stability_of(sc, baseline, current, params=params, bins=bins, score_bands=cuts)
+        st = stability_of(
+            sc,
+            read.source(baseline, card),
+            read.source(current, card),
+            params=params,
+            bins=bins,
+            score_bands=cuts,
+        )
         items = tables.stability_tables(st)
         facts = [("card", str(card)), ("baseline", str(baseline)), ("current", str(current))]
         page = report.Report(
@@ -222,6 +236,7 @@ def stability(
 
 
 @app.command()
+@shared_options(reads=True)
 def fairness(
     card: Annotated[
         Path, typer.Argument(readable=False, help="The scorecard file.", show_default=False)
@@ -249,6 +264,7 @@ def fairness(
     as_json: JsonOpt = False,
     html: HtmlOpt = None,
     trust_models: TrustOpt = False,
+    read: ReadArgs = NO_READ,
 ) -> None:
     """Selection rate and mean score per group, and the disparate-impact ratio (flag < 0.8).
 
@@ -257,7 +273,7 @@ def fairness(
     parsed = parse_top(top)
 
     def measure(sc: Scorecard, params: dict[str, Any]) -> ReportView:
-        fa = fairness_of(sc, data, by, params=params, top=parsed)
+        fa = fairness_of(sc, read.source(data, card), by, params=params, top=parsed)
         items = tables.fairness_tables(fa)
         facts = [
             ("card", str(card)),

@@ -16,7 +16,8 @@ import typer
 from rich.markup import escape
 
 from engine.cli.app import app, stderr
-from engine.cli.common import guarded, progress
+from engine.cli.common import NO_READ, ReadArgs, guarded, progress, shared_options
+from engine.cli.render import is_quiet
 from engine.diagnostics import ScorecardError, error
 from engine.evaluate.report import jsonable, render_html
 from engine.fitting import FitResult
@@ -26,6 +27,7 @@ from engine.fitting.merge import TRENDS
 from engine.fitting.options import CreditScaling, FitOptions, RangeScaling, Scaling
 from engine.io import tables
 from engine.io.outputs import write_stdout, write_text
+from engine.io.reading import Source
 
 
 def _names(values: list[str] | None) -> tuple[str, ...]:
@@ -134,7 +136,7 @@ def print_summary(result: FitResult, output: str) -> None:
     for c in f.characteristics:
         if not c.selected:
             stderr.print(f"  [dim]left out {escape(c.column)}: {escape(c.reason or '')}[/dim]")
-    for w in f.warnings:
+    for w in [] if is_quiet() else f.warnings:
         stderr.print(f"  [yellow]warning: {escape(w)}[/yellow]")
 
 
@@ -249,7 +251,7 @@ JsonOpt = Annotated[
 
 
 def _run(
-    data: Path,
+    data: Source,
     output: str,
     settings: FitOptions,
     from_card: Path | None,
@@ -259,7 +261,7 @@ def _run(
 ) -> None:
     """Fit (or refit), then write the card, the report and the JSON; the summary on stderr."""
     settings.check()
-    check_outputs(data, output, from_card, replace, report)
+    check_outputs(data.path, output, from_card, replace, report)
     options = {f: getattr(settings, f) for f in settings.__dataclass_fields__ if f != "target"}
     with progress("fitting"):
         result = fit_card(
@@ -285,6 +287,7 @@ def _run(
 
 
 @app.command()
+@shared_options(reads=True)
 def fit(
     data: DataArg,
     target: TargetOpt,
@@ -314,6 +317,7 @@ def fit(
     replace: ReplaceOpt = False,
     report: ReportOpt = None,
     as_json: JsonOpt = False,
+    read: ReadArgs = NO_READ,
 ) -> None:
     """Fit a scorecard from DATA: bins, WoE, selection, logistic regression, points.
 
@@ -351,4 +355,11 @@ def fit(
         split=split,
         name=name,
     )
-    guarded(lambda: _run(data, output, settings, from_card, replace, report, as_json))
+    # The settings file is the one beside the card: --from's, else the card written.
+    beside = from_card or (Path(output) if output != tables.STDOUT else Path("fitted"))
+
+    def work() -> None:
+        source = read.source(data, beside)
+        _run(source, output, settings, from_card, replace, report, as_json)
+
+    guarded(work)

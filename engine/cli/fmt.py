@@ -9,6 +9,7 @@ import typer
 
 from engine.check import check_file
 from engine.cli.app import app, stderr
+from engine.cli.common import shared_options
 from engine.cli.render import print_diagnostics
 from engine.diagnostics import ScorecardError
 from engine.io.outputs import write_text
@@ -16,6 +17,7 @@ from engine.syntax.printer import format_card
 
 
 @app.command()
+@shared_options(reads=False)
 def fmt(
     cards: Annotated[
         list[Path],

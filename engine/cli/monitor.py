@@ -10,14 +10,17 @@ import typer
 from engine.api import Scorecard
 from engine.cli.app import app
 from engine.cli.common import (
+    NO_READ,
     BandsOpt,
     EventOpt,
     HighScoreOpt,
     HtmlOpt,
     JsonOpt,
     ParamOpt,
+    ReadArgs,
     TargetOpt,
     TrustOpt,
+    shared_options,
 )
 from engine.cli.evaluate import ReportView, report_command
 from engine.evaluate import bands as score_bands
@@ -26,6 +29,7 @@ from engine.evaluate.run import PERIOD_PARAM, monitor_of
 
 
 @app.command()
+@shared_options(reads=True)
 def monitor(
     card: Annotated[Path, typer.Argument(help="The scorecard file.", show_default=False)],
     data: Annotated[
@@ -60,6 +64,7 @@ def monitor(
     as_json: JsonOpt = False,
     html: HtmlOpt = None,
     trust_models: TrustOpt = False,
+    read: ReadArgs = NO_READ,
 ) -> None:
     """Per period: rows, score distribution, PSI against the baseline period, each bins block's
     PSI, the rules' firing rates and, where the outcome is in the table, AUC, KS and event rate.
@@ -81,7 +86,7 @@ def monitor(
     def measure(sc: Scorecard, params: dict[str, Any]) -> ReportView:
         mo = monitor_of(
             sc,
-            [str(d) for d in data],
+            [read.source(d, card) for d in data],
             period=period,
             params=params,
             period_params=period_params,

@@ -12,15 +12,18 @@ from rich.markup import escape
 from engine.api import input_files
 from engine.cli.app import app, stderr, stdout
 from engine.cli.common import (
+    NO_READ,
     BandsOpt,
     EventOpt,
     HighScoreOpt,
     ParamOpt,
+    ReadArgs,
     TargetOpt,
     TrustOpt,
     guarded,
     load_cards,
     parse_top,
+    shared_options,
     split_params,
 )
 from engine.cli.evaluate import print_tables
@@ -32,6 +35,7 @@ from engine.io.outputs import check_output
 
 
 @app.command()
+@shared_options(reads=True)
 def report(
     card: Annotated[Path, typer.Argument(help="The scorecard file.", show_default=False)],
     data: Annotated[
@@ -82,6 +86,7 @@ def report(
         bool, typer.Option("--json", help="Also print every figure as one JSON document.")
     ] = False,
     trust_models: TrustOpt = False,
+    read: ReadArgs = NO_READ,
 ) -> None:
     """One self-contained HTML page: who scores high, does it rank, is it stable, is it fair,
     did the campaign pay. Parts whose data is missing are skipped with a line saying why.
@@ -118,7 +123,7 @@ def report(
             value=value,
             cost=cost,
         )
-        ov = overview(sc, [str(d) for d in data], options)
+        ov = overview(sc, [read.source(d, card) for d in data], options)
         facts = [
             ("card", str(card)),
             ("data", ", ".join(str(d) for d in data)),

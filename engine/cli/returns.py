@@ -10,13 +10,16 @@ import typer
 from engine.api import Scorecard
 from engine.cli.app import app
 from engine.cli.common import (
+    NO_READ,
     EventOpt,
     HighScoreOpt,
     HtmlOpt,
     JsonOpt,
     ParamOpt,
+    ReadArgs,
     TargetOpt,
     TrustOpt,
+    shared_options,
 )
 from engine.cli.evaluate import ReportView, report_command
 from engine.evaluate import report, tables
@@ -24,6 +27,7 @@ from engine.evaluate.run import outcome_of, returns_of
 
 
 @app.command()
+@shared_options(reads=True)
 def returns(
     card: Annotated[Path, typer.Argument(help="The scorecard file.", show_default=False)],
     campaign: Annotated[
@@ -55,6 +59,7 @@ def returns(
     as_json: JsonOpt = False,
     html: HtmlOpt = None,
     trust_models: TrustOpt = False,
+    read: ReadArgs = NO_READ,
 ) -> None:
     """Response rates of contacted and control customers by class, uplift, incremental
     responses, revenue, cost and ROI, the Qini curve, and which classes were worth contacting.
@@ -67,7 +72,7 @@ def returns(
         outcome = outcome_of(sc, target, event, high_score.word if high_score else None)
         rt = returns_of(
             sc,
-            campaign,
+            read.source(campaign, card),
             treatment,
             outcome.column,
             params=params,

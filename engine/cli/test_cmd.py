@@ -10,12 +10,13 @@ from rich.markup import escape
 
 from engine.api import load
 from engine.cli.app import app, stderr, stdout
-from engine.cli.common import TrustOpt
+from engine.cli.common import TrustOpt, shared_options
 from engine.cli.render import print_diagnostics
 from engine.diagnostics import ScorecardError
 
 
 @app.command("test")
+@shared_options(reads=False)
 def test_cards(
     cards: Annotated[
         list[Path],

@@ -29,6 +29,7 @@ from engine import ir
 from engine.evaluate import charts, report, run, tables
 from engine.evaluate.charts import Chart
 from engine.evaluate.rows import ScoredRows
+from engine.io.reading import Source
 from engine.ranking import Top
 from engine.run.card import Card
 
@@ -85,11 +86,11 @@ class Overview:
         return report.Report(self.title, facts, self.charts, self.sections)
 
 
-def overview(card: Card, data: Sequence[str | Path], opts: ReportOptions) -> Overview:
+def overview(card: Card, data: Sequence[str | Path | Source], opts: ReportOptions) -> Overview:
     """Every part of the page whose data is there, in the manager's order."""
     title = card.program.metadata.get("title") or card.program.name
     out = Overview(f"{title}: the score report")
-    label, frame = run.periods_of(data, opts.period)[-1]
+    label, frame = run.periods_of(data, opts.period, card)[-1]
     out.current = label
     columns = set(frame.collect_schema().names())
     _who(card, frame, opts, out)
@@ -215,7 +216,9 @@ def _ranks(
     out.charts.extend(c for c in report.evaluation_charts(ev) if c.id != "score-distribution")
 
 
-def _stable(card: Card, data: Sequence[str | Path], opts: ReportOptions, out: Overview) -> None:
+def _stable(
+    card: Card, data: Sequence[str | Path | Source], opts: ReportOptions, out: Overview
+) -> None:
     if opts.period is None and len(data) < 2:
         out.skip(
             QUESTIONS[2],

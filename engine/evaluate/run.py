@@ -23,9 +23,10 @@ from engine.diagnostics import ScorecardError, error
 from engine.evaluate import bands, fairness, metrics, monitor, returns, source, stability
 from engine.evaluate.rows import ReportError, ScoredRows
 from engine.io import tables
+from engine.io.reading import Source
 from engine.ranking import Top
 from engine.run.card import Card
-from engine.run.execute import run
+from engine.run.execute import declared_types, run
 from engine.run.options import Data, RunOptions
 
 
@@ -53,7 +54,7 @@ def _check_column(card: Card, data: Data, option: str, name: str) -> None:
 
 
 def _columns(data: Data) -> list[str]:
-    if isinstance(data, str | Path):
+    if isinstance(data, str | Path | Source):
         return tables.scan(data).collect_schema().names()
     return data.collect_schema().names()
 
@@ -235,7 +236,7 @@ param's type), so a snapshot date follows the period being scored."""
 
 def monitor_of(
     card: Card,
-    data: Sequence[str | Path],
+    data: Sequence[str | Path | Source],
     *,
     period: str | None = None,
     params: Mapping[str, ir.Value] | None = None,
@@ -250,7 +251,7 @@ def monitor_of(
     """Every period's figures: the tables split by `period`, or one table per period; PSI over
     fixed `score_bands` when given."""
     cuts = None if score_bands is None else bands.check(score_bands)
-    periods = periods_of(data, period)
+    periods = periods_of(data, period, card)
     declared = card.program.outcome
     outcome = (
         outcome_of(card, target, event, high_score_means)
@@ -307,11 +308,15 @@ def monitor_of(
     )
 
 
-def periods_of(data: Sequence[str | Path], period: str | None) -> list[tuple[str, pl.LazyFrame]]:
-    """(label, rows) per period, in order: distinct values of `period`, or the files given."""
+def periods_of(
+    data: Sequence[str | Path | Source], period: str | None, card: Card | None = None
+) -> list[tuple[str, pl.LazyFrame]]:
+    """(label, rows) per period, in order: distinct values of `period`, or the files given;
+    with `card`, read as its declared columns and the sources' reading options say."""
+    types = declared_types([card]) if card is not None else None
     if period is None:
-        return [(Path(d).stem, tables.scan(d)) for d in data]
-    frame = pl.concat([tables.scan(d) for d in data], how="diagonal_relaxed")
+        return [(Path(d).stem, tables.scan(d, types)) for d in data]
+    frame = pl.concat([tables.scan(d, types) for d in data], how="diagonal_relaxed")
     if period not in frame.collect_schema().names():
         raise ScorecardError([error("E1001", f"--period {period!r}: the table has no such column")])
     values = frame.select(pl.col(period).unique().sort(nulls_last=True)).collect().to_series()

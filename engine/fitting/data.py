@@ -21,10 +21,10 @@ import polars as pl
 from engine.backends.polars.validate import cast_column
 from engine.diagnostics import ScorecardError, error
 from engine.fitting.options import FitOptions
-from engine.io import tables
+from engine.io import reading, tables
 from engine.types import ScalarType
 
-Data: TypeAlias = pl.DataFrame | pl.LazyFrame | str | Path
+Data: TypeAlias = pl.DataFrame | pl.LazyFrame | str | Path | reading.Source
 BoolArray = npt.NDArray[np.bool_]
 
 _EVENT_WORDS = ("1", "true", "yes", "t", "y")
@@ -39,9 +39,13 @@ def read(data: Data) -> tuple[pl.DataFrame, str, bool]:
         return data, "<frame>", False
     if isinstance(data, pl.LazyFrame):
         return data.collect(), "<frame>", False
-    path = Path(data)
+    source = tables.source_of(data)
+    path = source.path
     try:
-        frame = tables.scan(path).collect()
+        frame = tables.scan(source).collect()
+        if source.options.rewrites_text:  # no card yet: the types the options make readable
+            guessed = reading.guess_types(frame, source.options)
+            frame = reading.rewrite(frame.lazy(), source.options, guessed).collect()
     except pl.exceptions.PolarsError as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise ScorecardError([error("E800", f"{path}: cannot read the data: {first}")]) from None

@@ -23,8 +23,11 @@ record for the message.
 
 from __future__ import annotations
 
+import codecs
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -37,7 +40,7 @@ EXAMPLES = 5
 SNIPPET = 60
 
 _QUOTE = 0x22
-_SEP = 0x2C
+COMMA = 0x2C
 _LF = 0x0A
 _CR = 0x0D
 
@@ -59,6 +62,15 @@ class BadRecord:
         return self.text in ("", "\r")
 
 
+@dataclass(frozen=True, slots=True)
+class NotUtf8:
+    """Where a file stops being UTF-8: the byte offset (from 0), its line and the bytes."""
+
+    offset: int
+    line: int
+    bad: bytes
+
+
 @dataclass
 class CsvShape:
     """What the pass found; `ok` when Polars can read the file exactly as written."""
@@ -72,24 +84,64 @@ class CsvShape:
     """Lines holding a line ending of the other kind outside quotes."""
     stray_count: int = 0
     unclosed_quote_line: int | None = None
+    not_utf8: NotUtf8 | None = None
+    """The first byte sequence that is not UTF-8 (only looked for when asked)."""
 
     @property
     def ok(self) -> bool:
         return not self.ragged_count and not self.stray_count and self.unclosed_quote_line is None
 
 
-def inspect(path: Path) -> CsvShape:
-    """Read `path` once and report its shape (OSError if it cannot be read)."""
-    scanner = _Scanner()
+def inspect(path: Path, separator: int = COMMA, check_utf8: bool = False) -> CsvShape:
+    """Read `path` once and report its shape (OSError if it cannot be read).
+
+    With `check_utf8`, the bytes are also decoded as UTF-8 on the way, and the first sequence
+    that is not UTF-8 is kept in `not_utf8` (the reader then names the byte and its line
+    instead of Polars' bare "invalid utf-8 sequence")."""
     with path.open("rb") as handle:
-        carry = b""
-        while chunk := handle.read(BLOCK_BYTES):
-            carry = scanner.feed(carry + chunk)
-            if len(carry) > LONGEST_QUOTED and carry.count(b'"') % 2:
-                scanner.shape.unclosed_quote_line = scanner.line
-                return scanner.shape
-        scanner.finish(carry)
+        return _inspect(handle, separator, check_utf8)
+
+
+def inspect_bytes(data: bytes, separator: int = COMMA) -> CsvShape:
+    """`inspect` for a file already in memory (one transcoded to UTF-8)."""
+    return _inspect(io.BytesIO(data), separator, False)
+
+
+def _inspect(handle: BinaryIO, separator: int, check_utf8: bool) -> CsvShape:
+    scanner = _Scanner(separator)
+    decoder = codecs.getincrementaldecoder("utf-8")() if check_utf8 else None
+    offset = 0
+    lines_before = 0
+    carry = b""
+    while chunk := handle.read(BLOCK_BYTES):
+        if decoder is not None:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                scanner.shape.not_utf8 = _not_utf8(chunk, exc, offset, lines_before)
+                decoder = None
+            lines_before += chunk.count(b"\n")
+            offset += len(chunk)
+        carry = scanner.feed(carry + chunk)
+        if len(carry) > LONGEST_QUOTED and carry.count(b'"') % 2:
+            scanner.shape.unclosed_quote_line = scanner.line
+            return scanner.shape
+    if decoder is not None:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            scanner.shape.not_utf8 = NotUtf8(offset - 1, lines_before + 1, b"")
+    scanner.finish(carry)
     return scanner.shape
+
+
+def _not_utf8(chunk: bytes, exc: UnicodeDecodeError, offset: int, lines_before: int) -> NotUtf8:
+    # The decoder holds back up to 3 bytes of the previous block and decodes them first.
+    held = len(exc.object) - len(chunk)
+    start = exc.start - held
+    line = lines_before + chunk.count(b"\n", 0, max(start, 0)) + 1
+    bad = bytes(exc.object[exc.start : max(exc.end, exc.start + 1)])
+    return NotUtf8(offset + start, line, bad)
 
 
 def _sniff_line_ending(data: bytes) -> str:
@@ -109,7 +161,8 @@ def _sniff_line_ending(data: bytes) -> str:
 class _Scanner:
     """Feeds blocks that start on a record boundary; keeps the running line and row counts."""
 
-    def __init__(self) -> None:
+    def __init__(self, separator: int = COMMA) -> None:
+        self.sep = separator
         self.shape = CsvShape()
         self.line = 1
         """The physical line the next block starts on."""
@@ -127,7 +180,7 @@ class _Scanner:
         else:
             quotes = None
             breaks = record_ends = np.flatnonzero(buf == self.eol)
-            separators = np.flatnonzero(buf == _SEP)
+            separators = np.flatnonzero(buf == self.sep)
         if record_ends.size == 0:
             return data
         end = int(record_ends[-1]) + 1
@@ -150,7 +203,7 @@ class _Scanner:
 
         Only the positions of the three special bytes are kept, in order; a running parity of
         the quotes among them tells which separators and breaks are inside a quoted field."""
-        positions = np.flatnonzero((buf == _QUOTE) | (buf == _SEP) | (buf == self.eol))
+        positions = np.flatnonzero((buf == _QUOTE) | (buf == self.sep) | (buf == self.eol))
         kinds = buf[positions]
         is_quote = kinds == _QUOTE
         parity = np.bitwise_and(np.cumsum(is_quote, dtype=np.uint8), np.uint8(1))
@@ -160,7 +213,7 @@ class _Scanner:
             positions[is_quote],
             positions[is_break],
             positions[is_break & outside],
-            positions[(kinds == _SEP) & outside],
+            positions[(kinds == self.sep) & outside],
         )
 
     def finish(self, tail: bytes) -> None:

@@ -17,16 +17,18 @@ import polars as pl
 from engine import ir
 from engine.backends.polars import runner
 from engine.backends.polars.expressions import scalar_type, translate
-from engine.backends.polars.validate import validate
+from engine.backends.polars.validate import cast_column, validate
 from engine.check.condition import check_condition
 from engine.diagnostics import Diagnostic, ScorecardError, error, is_os_error
 from engine.io import tables
 from engine.io.atomic import temporary_folder
 from engine.io.outputs import InputFile, check_output, write_error
+from engine.io.reading import Source
 from engine.run.card import Card
 from engine.run.dedupe import dedupe
-from engine.run.options import Data, RunOptions
-from engine.run.summary import Summary, read_summaries, summary_query
+from engine.run.options import Data, Progress, RunOptions
+from engine.run.summary import Summary, read_summaries, summary_query, summary_table
+from engine.types import ScalarType
 
 
 @dataclass(frozen=True)
@@ -44,12 +46,24 @@ class RunResult:
     summaries: list[Summary]
 
 
-def _scan(data: Data) -> tuple[pl.LazyFrame, str]:
+def _scan(data: Data, cards: Sequence[Card] = ()) -> tuple[pl.LazyFrame, str]:
+    """The table, lazily; a file is read as its source's options say, for the columns the
+    cards declare (a column two cards declare with different types is read as it is)."""
     if isinstance(data, pl.DataFrame):
         return data.lazy(), "<frame>"
     if isinstance(data, pl.LazyFrame):
         return data, "<frame>"
-    return tables.scan(data), str(data)
+    return tables.scan(data, declared_types(cards)), str(data)
+
+
+def declared_types(cards: Sequence[Card]) -> dict[str, ScalarType]:
+    types: dict[str, ScalarType] = {}
+    clash: set[str] = set()
+    for card in cards:
+        for column in card.program.inputs:
+            if types.setdefault(column.name, column.type) is not column.type:
+                clash.add(column.name)
+    return {name: t for name, t in types.items() if name not in clash}
 
 
 SMALL_TABLE_ROWS: Final = 100_000
@@ -78,7 +92,7 @@ def plan(
     """Validate the data for every card and build the lazy pipeline (nothing scored yet)."""
     if not cards:
         raise ValueError("no cards to run")
-    frame, data_name = _scan(data)
+    frame, data_name = _scan(data, cards)
     params = list(params or [{} for _ in cards])
     options = options or RunOptions()
     several = len(cards) > 1
@@ -115,6 +129,8 @@ def plan(
         card.prepare(p, prefix=f"{card.name}_" if several else "", small_table=small)
         for card, p in zip(cards, params, strict=True)
     ]
+    if options.progress is not None:
+        options.progress.phase("checking", None)
     if options.check_data:
         for card in cards:
             try:
@@ -124,6 +140,8 @@ def plan(
             if found:
                 file = str(card.path) if card.path is not None else None
                 raise ScorecardError([d.with_file(file) if file else d for d in found], card.source)
+    if options.progress is not None:
+        frame = _counted(frame, key, options.progress, data)
     lf, layout = runner.build(
         frame,
         runs,
@@ -148,6 +166,24 @@ def plan(
     return Plan(lf, layout, dropped)
 
 
+def _counted(frame: pl.LazyFrame, key: str, progress: Progress, data: Data) -> pl.LazyFrame:
+    """The table with its key column passed through a Python identity that counts each batch
+    (the streaming engine calls it per batch, so the count follows the scoring)."""
+    total = tables.row_count(data) if isinstance(data, str | Path | Source) else None
+    if isinstance(data, pl.DataFrame):
+        total = data.height
+    progress.phase("scoring", total)
+
+    def count(batch: pl.Series) -> pl.Series:
+        progress.advance(len(batch))
+        return batch
+
+    dtype = frame.collect_schema()[key]
+    return frame.with_columns(
+        pl.col(key).map_batches(count, return_dtype=dtype, is_elementwise=True)
+    )
+
+
 def run(
     cards: Sequence[Card],
     data: Data,
@@ -166,7 +202,7 @@ def run(
 def input_files(cards: Sequence[Card], *data: Data) -> list[InputFile]:
     """Every file a run reads: the cards, their models and the data tables given as paths."""
     found = [f for card in cards for f in card.files()]
-    return found + [("data file", Path(t)) for t in data if isinstance(t, str | Path)]
+    return found + [("data file", Path(t)) for t in data if isinstance(t, str | Path | Source)]
 
 
 def run_to_file(
@@ -177,22 +213,45 @@ def run_to_file(
     options: RunOptions | None = None,
     *,
     streaming: bool = False,
+    excel_csv: bool = False,
 ) -> list[Summary]:
     """Score and write to `destination` (by extension; `-` is CSV on stdout), atomically.
 
     With `streaming`, the result is never held in memory: Polars' streaming engine writes it
-    with `sink_*`, and the summary is a second streaming aggregation over the same plan.
+    with `sink_*`, and the summary is a second streaming aggregation over the same plan. An
+    .xlsx output (a workbook is built in memory anyway) is never streamed: its second sheet
+    is the summary. `excel_csv` writes CSV for French Excel (`;`, decimal comma, BOM).
     """
     start = time.perf_counter()
     options = options or RunOptions()
     check_output(destination, input_files(cards, data))
+    fmt = None if str(destination) == tables.STDOUT else tables.format_of(destination, "output")
+    if fmt is not None:
+        tables.check_excel_csv(fmt, excel_csv)
     planned = plan(cards, data, params, options)
-    if streaming and str(destination) != tables.STDOUT:
-        return _stream(planned, cards, options, destination, start)
+    if streaming and fmt not in (None, "xlsx"):
+        return _stream(planned, cards, options, destination, start, excel_csv)
     frame, summaries = _collect_and_summarise(planned, cards, start)
-    chosen = choose_rows(frame.lazy(), planned.layout, options)
-    tables.write_frame(_collect(chosen), destination)
+    chosen = _collect(choose_rows(frame.lazy(), planned.layout, options))
+    if options.progress is not None:
+        options.progress.phase("writing", None)
+    sheet = None
+    if fmt == "xlsx":  # a workbook holds typed cells: kept inputs as the card reads them
+        chosen, sheet = typed_inputs(chosen, cards, options.keep), summary_table(summaries)
+    tables.write_frame(chosen, destination, summary=sheet, excel_csv=excel_csv)
     return summaries
+
+
+def typed_inputs(frame: pl.DataFrame, cards: Sequence[Card], keep: Sequence[str]) -> pl.DataFrame:
+    """Kept text columns the cards declare, read as their declared types (numbers as numbers,
+    dates as dates), the way validation read them."""
+    types = declared_types(cards)
+    casts = [
+        cast_column(name, pl.String(), types[name]).alias(name)
+        for name in keep
+        if name in types and frame.schema.get(name) == pl.String
+    ]
+    return frame.with_columns(casts) if casts else frame
 
 
 def _collect_and_summarise(
@@ -213,6 +272,7 @@ def _stream(
     options: RunOptions,
     destination: str | Path,
     start: float,
+    excel_csv: bool = False,
 ) -> list[Summary]:
     """Scored once, streamed to a Parquet file beside the output (hidden summary columns
     included); the output and the summary are then cheap streaming reads of that file.
@@ -223,9 +283,11 @@ def _stream(
         with temporary_folder(folder) as work:
             scored_path = work / "scored.parquet"
             lf.sink_parquet(scored_path, engine="streaming")
+            if options.progress is not None:
+                options.progress.phase("writing", None)
             scored = pl.scan_parquet(scored_path)
             chosen = choose_rows(scored.drop(layout.hidden_columns), layout, options)
-            tables.sink_frame(chosen, destination)
+            tables.sink_frame(chosen, destination, excel_csv=excel_csv)
             summary = _collect(summary_query(scored, cards, layout), streaming=True)
     except ScorecardError:
         raise

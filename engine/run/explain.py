@@ -2,39 +2,120 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
 from engine import ir, results
 from engine.backends.polars.expressions import polars_dtype
+from engine.backends.polars.validate import cast_column
 from engine.check.params import parse_value
 from engine.diagnostics import ScorecardError, error
+from engine.io import tables
 from engine.program import Program
 from engine.run.card import Card
-from engine.run.execute import run
+from engine.run.execute import declared_types, run
 from engine.run.options import Data, RunOptions
+from engine.types import ScalarType
 
 
 def explain(
     card: Card, data: Data, key: ir.Value, params: Mapping[str, ir.Value] | None = None
 ) -> Explanation:
     """Every let, rule, bins and model value for the row whose key is `key`."""
+    return explain_keys(card, data, [key], params)[0]
+
+
+def explain_keys(
+    card: Card,
+    data: Data,
+    keys: Sequence[ir.Value],
+    params: Mapping[str, ir.Value] | None = None,
+) -> list[Explanation]:
+    """One explanation per key, in the order given.
+
+    Only the rows with these keys are read and scored: the filter on the key goes into the
+    scan, so a Parquet file is read through its row groups' statistics and only the matching
+    rows are decoded (predicate pushdown); a CSV file is streamed through once. The raw
+    values of the card's inputs, as the file holds them, are kept beside the results."""
     key_col = card.program.key
-    if isinstance(key, str) and key_col.type.value != "string":
+    wanted = [_typed_key(k, key_col.type) for k in keys]
+    raw = _matching_rows(card, data, wanted)
+    rows = run([card], _declared(card, data, raw), [params or {}], RunOptions(details=True)).frame
+    typed = cast_column(key_col.name, rows.schema[key_col.name], key_col.type)
+    found = rows.with_columns(typed.alias(_KEY))
+    raw_found = raw.with_columns(
+        cast_column(key_col.name, raw.schema[key_col.name], key_col.type).alias(_KEY)
+    )
+    if card.program.classes is not None:
+        found = _with_classes(card, data, params, found)
+    missing = [k for k in wanted if k not in set(found[_KEY].to_list())]
+    if missing:
+        shown = ", ".join(repr(k) for k in missing)
+        raise ScorecardError([error("E835", f"no row has {key_col.name} = {shown}")])
+    out = []
+    for k in wanted:
+        row = found.filter(pl.col(_KEY) == k).drop(_KEY).row(0, named=True)
+        raw_row = raw_found.filter(pl.col(_KEY) == k).drop(_KEY).row(0, named=True)
+        inputs = {c.name: raw_row.get(c.name) for c in card.program.inputs}
+        out.append(Explanation(card.program, row, inputs))
+    return out
+
+
+_KEY = "__scorecard_explained_key"
+
+
+def _with_classes(
+    card: Card, data: Data, params: Mapping[str, ir.Value] | None, found: pl.DataFrame
+) -> pl.DataFrame:
+    """A class ranks a row among all the scored rows: those rows' classes come from scoring
+    the whole table (the one case where explain reads every row)."""
+    key = card.program.key
+    frame = run([card], data, [params or {}]).frame
+    everyone = frame.select(
+        cast_column(key.name, frame.schema[key.name], key.type).alias(_KEY), results.CLASS
+    )
+    return found.drop(results.CLASS).join(everyone, on=_KEY, how="left", maintain_order="left")
+
+
+def _typed_key(key: ir.Value, type_: ScalarType) -> ir.Value:
+    if isinstance(key, str) and type_ is not ScalarType.STRING:
         try:
-            key = parse_value(key, key_col.type)
+            return parse_value(key, type_)
         except ValueError as exc:
             raise ScorecardError(
-                [error("E834", f"--key {key!r}: not a {key_col.type} value: {exc}")]
+                [error("E834", f"--key {key!r}: not a {type_} value: {exc}")]
             ) from None
-    frame = run([card], data, [params or {}], RunOptions(details=True)).frame
-    rows = frame.filter(pl.col(key_col.name) == pl.lit(key, dtype=polars_dtype(key_col.type)))
-    if rows.height == 0:
-        raise ScorecardError([error("E835", f"no row has {key_col.name} = {key!r}")])
-    return Explanation(card.program, rows.row(0, named=True))
+    return key
+
+
+def _matching_rows(card: Card, data: Data, keys: Sequence[ir.Value]) -> pl.DataFrame:
+    """The rows whose key is one of `keys`, as stored (before any reading option)."""
+    key_col = card.program.key
+    frame = data.lazy() if isinstance(data, pl.DataFrame | pl.LazyFrame) else tables.scan_raw(data)
+    schema = frame.collect_schema()
+    if key_col.name not in schema:  # the run reports the missing column with "did you mean"
+        return frame.collect()
+    dtype = polars_dtype(key_col.type)
+    column = pl.col(key_col.name)
+    if schema[key_col.name] != dtype:
+        column = cast_column(key_col.name, schema[key_col.name], key_col.type)
+    # `==` for one key and a plain list for several: the forms Polars' Parquet reader
+    # evaluates while decoding (an imploded Series is slower to push down).
+    values = pl.Series(list(keys), dtype=dtype).to_list()
+    chosen = column == pl.lit(values[0], dtype=dtype) if len(values) == 1 else column.is_in(values)
+    try:
+        return frame.filter(chosen).collect()
+    except pl.exceptions.PolarsError as exc:
+        raise ScorecardError([tables.unreadable(str(data), exc)]) from None
+
+
+def _declared(card: Card, data: Data, raw: pl.DataFrame) -> pl.LazyFrame:
+    if isinstance(data, pl.DataFrame | pl.LazyFrame):
+        return raw.lazy()
+    return tables.as_declared(raw.lazy(), tables.source_of(data), declared_types([card]))
 
 
 @dataclass(frozen=True)
@@ -43,6 +124,35 @@ class Explanation:
 
     program: Program
     values: Mapping[str, Any]
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+    """The card's inputs for this row, as the file holds them (before any conversion)."""
+
+    def reads(self, name: str) -> list[str]:
+        """The inputs a definition reads, through the lets it reads, in declaration order."""
+        definitions = {d.name: d for d in self.program.definitions}
+        rules = {r.name: r for r in self.program.rules}
+        bins = {b.name: b for b in self.program.bins}
+        seen: set[str] = set()
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            if current in bins:
+                todo.append(bins[current].on)
+            if current in rules:
+                todo.extend(ir.refs(rules[current].cond) | ir.refs(rules[current].points))
+            if current in definitions:
+                todo.extend(ir.refs(definitions[current].expr))
+        return [c.name for c in self.program.inputs if c.name in seen]
+
+    def raw_values(self, name: str) -> str:
+        """`age = 19, city = 'Paris'`: the raw inputs a definition reads, for a reader."""
+        return ", ".join(
+            f"{n} = {'missing' if self.inputs.get(n) is None else repr(self.inputs[n])}"
+            for n in self.reads(name)
+        )
 
     @property
     def items(self) -> list[tuple[str, str, Any, str]]:

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeAlias
+from typing import Protocol, TypeAlias
 
 import polars as pl
 
+from engine.io.reading import Source
 from engine.ranking import Top
 from engine.run.dedupe import Keep
 
-Data: TypeAlias = pl.DataFrame | pl.LazyFrame | str | Path
+Data: TypeAlias = pl.DataFrame | pl.LazyFrame | str | Path | Source
+"""A table in memory, a data file's path, or a `Source` (a path and how to read it)."""
+
+
+class Progress(Protocol):
+    """What a long run tells whoever shows its progress (the command line's bar)."""
+
+    def phase(self, name: str, total: int | None) -> None:
+        """A new step: "checking", "scoring" (with the table's row count when known) or
+        "writing"."""
+
+    def advance(self, rows: int) -> None:
+        """`rows` more rows scored (called from Polars' threads, once per batch)."""
 
 
 @dataclass(frozen=True)
@@ -33,3 +46,5 @@ class RunOptions:
     keys (E814); the summary tells how many rows were dropped."""
     check_data: bool = True
     """Validate the table against the card's inputs first (off only for example rows)."""
+    progress: Progress | None = None
+    """Told of each step and of the rows scored, batch by batch."""

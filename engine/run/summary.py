@@ -74,3 +74,21 @@ def read_summaries(
             )
         )
     return out
+
+
+def summary_table(summaries: Sequence[Summary]) -> pl.DataFrame:
+    """The summaries as rows of (card, figure, value), for the second sheet of a workbook."""
+    rows: list[tuple[str, str, float]] = []
+    for s in summaries:
+        rows += [
+            (s.card, "rows read", s.rows),
+            (s.card, "scored", s.scored),
+            (s.card, "with a null score", s.null_scores),
+        ]
+        rows += [(s.card, f"excluded {label!r}", n) for label, n in s.excluded.items()]
+        rows += [(s.card, f"segment {seg}", n) for seg, n in s.segments.items()]
+        rows += [(s.card, f"bins {b}: no bin matched", n) for b, n in s.no_bin.items()]
+        rows.append((s.card, "seconds", round(s.seconds, 3)))
+    return pl.DataFrame(
+        rows, schema={"card": pl.String, "figure": pl.String, "value": pl.Float64}, orient="row"
+    )

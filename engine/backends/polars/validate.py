@@ -9,6 +9,7 @@ null or duplicate keys. A NaN in a float column is not an error: it is read as n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -212,7 +213,31 @@ def _problem(
     notes = ["rows count from 1, the header not counted"]
     if check.code == "E814":
         notes.append("`apply --dedupe first` (or `last`) keeps one row per key instead")
+    if check.code == "E811":
+        values = [v for _, v, _ in examples.iter_rows() if isinstance(v, str)]
+        notes += _reading_hints(column.type, values)
     return error(check.code, message, column.span, *notes)
+
+
+_COMMA_NUMBER = re.compile(r"^\s*[+-]?\d[\d \u00a0\u202f]*,\d+\s*$")
+_DAY_FIRST = re.compile(r"^\s*\d{1,2}([/.-])\d{1,2}\1\d{4}")
+
+
+def _reading_hints(target: ScalarType, values: Sequence[str]) -> list[str]:
+    """The reading option that would read these values (a French export's usual forms)."""
+    if not values:
+        return []
+    if target in (ScalarType.FLOAT, ScalarType.INT) and all(_COMMA_NUMBER.match(v) for v in values):
+        return ["the numbers are written with a decimal comma: use --decimal-comma"]
+    if target in (ScalarType.DATE, ScalarType.DATETIME):
+        found = _DAY_FIRST.match(values[0])
+        if found:
+            sep = found.group(1)
+            return [f"dates look like day{sep}month{sep}year: use --date-format %d{sep}%m{sep}%Y"]
+    if target is ScalarType.BOOL:
+        words = ",".join(sorted({v.strip().lower() for v in values}))
+        return [f"give the words for true and false: --true WORDS --false WORDS (here: {words})"]
+    return []
 
 
 def _missing_column(column: InputColumn, present: Sequence[str], data_name: str) -> Diagnostic:
