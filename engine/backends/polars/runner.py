@@ -53,6 +53,8 @@ class Layout:
     result_columns: list[str]
     hidden_columns: list[str]
     cards: list[CardLayout]
+    batch_rows: int | None = None
+    """Rows per batch of Polars' engine for a wide pipeline (None: Polars' own choice)."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,23 @@ def build(
     lf = _with_ranks(lf, cards)
     out, result_names, hidden = _outputs(cards, card_layouts, keep, explain, details)
     key = cards[0].program.key
-    return lf.select(out), Layout(key.name, result_names, hidden, _public(cards, card_layouts))
+    layout = Layout(key.name, result_names, hidden, _public(cards, card_layouts), batch_rows(cards))
+    return lf.select(out), layout
+
+
+BATCH_BYTES = 1 << 28
+"""What one batch of rows may hold in working columns (256 MiB, float64 each)."""
+POLARS_BATCH_ROWS = 100_000
+"""Polars' own batch size (its ideal morsel size): kept for any pipeline narrow enough."""
+
+
+def batch_rows(cards: Sequence[CardRun]) -> int | None:
+    """Rows per batch so that a batch's working columns (one per let, rule, bins and
+    model of every card) stay within BATCH_BYTES: a 5,000-rule card holds 5,000 float
+    columns per row, 4 GB for one batch of Polars' default 100,000 rows."""
+    width = sum(len(card.program.definitions) for card in cards)
+    rows = BATCH_BYTES // (8 * max(width, 1))
+    return max(rows, 1024) if rows < POLARS_BATCH_ROWS else None
 
 
 def _private(ns: str, result: str) -> str:
