@@ -69,7 +69,7 @@ def engine_reasons(frame: pl.DataFrame) -> pl.DataFrame:
     names = frame.columns
     outputs = [f"reason_{k + 1}" for k in range(K)]
     lf = frame.lazy()
-    for step in reasons("", names, outputs, "highest", pl.lit(True)):
+    for step in reasons("", [(n, n) for n in names], outputs, "highest", pl.lit(True)):
         lf = lf.with_columns(step)
     return lf.select(outputs).collect()
 

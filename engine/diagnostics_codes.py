@@ -100,6 +100,7 @@ CODES: Final[tuple[Code, ...]] = (
     Code("W407", WARNING, "`reasons K` with K larger than the number of rules and bins"),
     Code("W408", WARNING, "a column modifier written twice"),
     Code("E409", ERROR, "the `outcome` column is also a name of the card: a card must not read the outcome it predicts"),
+    Code("E410", ERROR, "`reasons K below max`: a rule whose most points cannot be known (its points read values with no known range; numbers, params and model probabilities are)"),
     # bins
     Code("W500", WARNING, "values that match no bin of a block without `else`: they score 0. The gaps are listed."),
     Code("W501", WARNING, "a bin that overlaps an earlier one in a block without `else` (the first match wins). A range (`< n`, `[a, b)`, ...) that contains values listed earlier with `= v` or `in [...]` is not reported: listing special codes such as `= -999` before the ranges is how they get their own points."),
@@ -172,12 +173,14 @@ CODES: Final[tuple[Code, ...]] = (
     # evaluation
     Code("E1001", ERROR, "`--target` / `--by` names no column of the table, or a name the card already uses for a result or a value (rename the column)"),
     Code("E1002", ERROR, "the outcome column holds a value that is not 1/true/yes or 0/false/no (rows listed), or no row has both a score and an outcome"),
-    Code("E1003", ERROR, "`--by` is not an input of the card, or not marked `sensitive`"),
+    Code("E1003", ERROR, "no longer reported: `fairness --by` takes any column of the table, not only `sensitive` inputs", reserved=True),
     Code("E1004", ERROR, "stability: the baseline or the current table has no scored row"),
     Code("E1005", ERROR, "fairness: the table is empty, or the card has no segment and `--top` is not given"),
     Code("E1006", ERROR, "no longer reported: an HTML report that cannot be written is E803-E807", reserved=True),
     Code("E1007", ERROR, "returns: the campaign table has no row with a score, an outcome and a treatment, or no contacted or no control customer; or a treatment value that is not 1/0"),
     Code("E1008", ERROR, "monitor: `--param NAME=@period` names no param of the card or a period that is not a value of its type, or `--baseline` names no period"),
+    Code("E1009", ERROR, "`--bands`: a cut that is not a finite number, or cuts that are not strictly increasing"),
+    Code("E1010", ERROR, "fairness: `--by` names a text column with too many distinct values to form groups (an id, a name): group it first"),
     # fit
     Code("E1100", ERROR, "`fit`: an option out of range (`--min-bin-share 0.7`, `--scale 5:1`, ...)"),
     Code("E1101", ERROR, "`fit`: `--target`, `--key`, `--exclude`, `--sensitive`, `--special` or `--split` names no column (with \"did you mean\")"),

@@ -38,35 +38,6 @@ ArithOp: TypeAlias = Lit["+", "-", "*", "/"]
 CompareOp: TypeAlias = Lit["=", "!=", "<", "<=", ">", ">="]
 LogicOp: TypeAlias = Lit["and", "or"]
 
-# Function name -> (minimum argument count, maximum argument count or None for variadic).
-FUNCTIONS: dict[str, tuple[int, int | None]] = {
-    "abs": (1, 1),
-    "min": (2, None),
-    "max": (2, None),
-    "clip": (3, 3),
-    "round": (1, 2),
-    "floor": (1, 1),
-    "ceil": (1, 1),
-    "ln": (1, 1),
-    "log10": (1, 1),
-    "exp": (1, 1),
-    "sqrt": (1, 1),
-    "pow": (2, 2),
-    "coalesce": (2, None),
-    "days_between": (2, 2),
-    "year": (1, 1),
-    "month": (1, 1),
-    "day": (1, 1),
-    "lower": (1, 1),
-    "upper": (1, 1),
-    "length": (1, 1),
-    "contains": (2, 2),
-    "starts_with": (2, 2),
-    "ends_with": (2, 2),
-    "logit": (1, 1),
-    "sigmoid": (1, 1),
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Literal:
@@ -231,7 +202,7 @@ class If:
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """A built-in function from `FUNCTIONS`, arguments already brought to their types.
+    """A built-in function of `engine.functions.FUNCTIONS`, arguments already brought to their types.
 
     `round`'s second argument, when present, is an int Literal.
     """

@@ -12,7 +12,7 @@ Both backends (Polars, SQL) compute the same named values, in `Program.layers` o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal as Lit
@@ -125,6 +125,14 @@ class ExcludeDef:
 class ReasonsDef:
     count: int
     direction: Lit["highest", "lowest"] = "highest"
+    ranked: tuple[str, ...] = ()
+    """The column ranked for each name of `Program.contributions`, in the same order; empty
+    means the contributions themselves. `reasons K below max` ranks hidden lets holding each
+    contribution's shortfall from its maximum (engine.check.shortfall), `highest` first."""
+
+    def sources(self, contributions: Sequence[str]) -> list[tuple[str, str]]:
+        """(reason name, column ranked) for every contribution, in file order."""
+        return list(zip(contributions, self.ranked or contributions, strict=True))
 
 
 @dataclass(frozen=True, slots=True)

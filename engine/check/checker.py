@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import ir, results
+from engine.check import shortfall
 from engine.check.bins import BinsLowerer
 from engine.check.examples import check_example
 from engine.check.expressions import ExprLowerer, convert, literal_of, type_words
@@ -514,7 +515,36 @@ class Checker:
                 f"({n_contrib}): the last ones will always be empty",
                 stmt.span,
             )
+        if stmt.direction == "below max":
+            return self._below_max(stmt.count)
         return ReasonsDef(stmt.count, stmt.direction or "highest")
+
+    def _below_max(self, count: int) -> ReasonsDef | None:
+        """Shortfalls from each contribution's maximum as hidden lets, ranked `highest`."""
+        names = self._contribution_names()
+        probabilities = {
+            s.name.name
+            for s in self._of(ast.ModelStmt)
+            if (s.output or "probability") == "probability"
+        }
+        taken = set(self.decls) | set(self.state.definitions)
+        lets, problems = shortfall.shortfalls(
+            names, self.state.rules, self.state.bins, self.state.definitions, probabilities, taken
+        )
+        for p in problems:
+            self._error(
+                "E410",
+                p.message,
+                self.decls[p.name].span,
+                "give the rule numbers as points, or points from a model's probability "
+                "(`then 300 * churn`)",
+            )
+        if problems:
+            return None
+        for d in lets:
+            self.state.definitions[d.name] = d
+            self.state.order.append(d.name)
+        return ReasonsDef(count, "highest", tuple(d.name for d in lets))
 
     def _outcome(self) -> OutcomeDef | None:
         stmt = self._single(ast.OutcomeStmt, "`outcome`")

@@ -12,6 +12,7 @@ from engine import ir
 from engine.check.int_ranges import IntRanges
 from engine.check.suggest import did_you_mean
 from engine.diagnostics import Diagnostic, Span, error
+from engine.functions import FUNCTIONS, Function, Typing
 from engine.syntax import ast
 from engine.types import INT_MAX, INT_MIN, ScalarType, common_type
 
@@ -54,35 +55,6 @@ def convert(expr: ir.Expr, to: ScalarType) -> ir.Expr:
 
 def type_words(t: ScalarType) -> str:
     return {"int": "a whole number (int)", "float": "a number (float)"}.get(t.value, f"a {t.value}")
-
-
-FUNCTION_SIGNATURES: dict[str, str] = {
-    "abs": "abs(x)",
-    "min": "min(a, b, ...)",
-    "max": "max(a, b, ...)",
-    "clip": "clip(x, low, high)",
-    "round": "round(x) or round(x, digits)",
-    "floor": "floor(x)",
-    "ceil": "ceil(x)",
-    "ln": "ln(x)",
-    "log10": "log10(x)",
-    "exp": "exp(x)",
-    "sqrt": "sqrt(x)",
-    "pow": "pow(x, y)",
-    "coalesce": "coalesce(a, b, ...)",
-    "days_between": "days_between(from, to)",
-    "year": "year(d)",
-    "month": "month(d)",
-    "day": "day(d)",
-    "lower": "lower(s)",
-    "upper": "upper(s)",
-    "length": "length(s)",
-    "contains": "contains(s, part)",
-    "starts_with": "starts_with(s, prefix)",
-    "ends_with": "ends_with(s, suffix)",
-    "logit": "logit(p)",
-    "sigmoid": "sigmoid(x)",
-}
 
 
 class ExprLowerer:
@@ -303,20 +275,19 @@ class ExprLowerer:
 
     def _call(self, node: ast.Call) -> ir.Expr | None:
         name = node.func
-        if name not in ir.FUNCTIONS:
+        function = FUNCTIONS.get(name)
+        if function is None:
             self._error(
                 "E205",
-                f"unknown function `{name}`{did_you_mean(name, ir.FUNCTIONS)}",
+                f"unknown function `{name}`{did_you_mean(name, FUNCTIONS)}",
                 node.func_span,
             )
             return None
-        low, high = ir.FUNCTIONS[name]
         count = len(node.args)
-        if count < low or (high is not None and count > high):
+        if not function.accepts(count):
             self._error(
                 "E206",
-                f"`{name}` takes {_arity_words(low, high)}, not {count}: "
-                f"{FUNCTION_SIGNATURES[name]}",
+                f"`{name}` takes {function.arity_words()}, not {count}: {function.signature}",
                 node.span,
             )
             return None
@@ -325,7 +296,7 @@ class ExprLowerer:
         args = [self.lower(a) for a in node.args]
         if any(a is None for a in args):
             return None
-        return self._typed_call(node, name, [a for a in args if a is not None])
+        return self._typed_call(node, function, [a for a in args if a is not None])
 
     def _round(self, node: ast.Call) -> ir.Expr | None:
         x = self.lower(node.args[0])
@@ -361,65 +332,56 @@ class ExprLowerer:
             node.args[index].span,
         )
 
-    def _typed_call(self, node: ast.Call, name: str, args: list[ir.Expr]) -> ir.Expr | None:
-        def need(pred: Callable[[ScalarType], bool], wanted: str) -> bool:
-            for i, a in enumerate(args):
-                if not pred(a.type):
-                    self._arg_error(node, i, wanted, a)
-                    return False
-            return True
-
-        numeric = lambda t: t.is_numeric  # noqa: E731
-        if name in ("abs", "floor", "ceil", "round"):
-            if not need(numeric, "a number"):
+    def _typed_call(
+        self, node: ast.Call, function: Function, args: list[ir.Expr]
+    ) -> ir.Expr | None:
+        """Types a call by its registry entry's `typing` rule (`engine.functions`)."""
+        name, typing = function.name, function.typing
+        rule = _ARGUMENTS[typing]
+        for i, a in enumerate(args):
+            if not rule[0](a.type):
+                self._arg_error(node, i, rule[1], a)
                 return None
+        if typing is Typing.SAME_NUMBER:
             return ir.Call(name, tuple(args), args[0].type)
-        if name in ("min", "max", "clip"):
-            if not need(numeric, "a number"):
-                return None
+        if typing is Typing.JOINED_NUMBER:
             joined = I if all(a.type == I for a in args) else F
             return ir.Call(name, tuple(convert(a, joined) for a in args), joined)
-        if name in ("ln", "log10", "exp", "sqrt", "pow", "logit", "sigmoid"):
-            if not need(numeric, "a number"):
-                return None
+        if typing is Typing.FLOAT:
             return ir.Call(name, tuple(convert(a, F) for a in args), F)
-        if name == "coalesce":
-            target: ScalarType | None = args[0].type
-            for a in args[1:]:
-                target = None if target is None else common_type(target, a.type)
-            if target is None:
-                self._error(
-                    "E300",
-                    "the arguments of `coalesce` must have one type: "
-                    + ", ".join(type_words(a.type) for a in args),
-                    node.span,
-                )
-                return None
-            return ir.Call(name, tuple(convert(a, target) for a in args), target)
-        if name == "days_between":
-            if not need(lambda t: t.is_temporal, "a date or datetime"):
-                return None
+        if typing is Typing.COMMON:
+            return self._common_call(node, args)
+        if typing is Typing.DAYS:
             both = common_type(args[0].type, args[1].type)
             assert both is not None
             return ir.Call(name, tuple(convert(a, both) for a in args), I)
-        if name in ("year", "month", "day"):
-            if not need(lambda t: t.is_temporal, "a date or datetime"):
-                return None
-            return ir.Call(name, tuple(args), I)
-        if name in ("lower", "upper", "length"):
-            if not need(lambda t: t == S, "a string"):
-                return None
-            return ir.Call(name, tuple(args), I if name == "length" else S)
-        if name in ("contains", "starts_with", "ends_with"):
-            if not need(lambda t: t == S, "a string"):
-                return None
-            return ir.Call(name, tuple(args), B)
-        raise AssertionError(f"function {name} has no typing rule")
+        result = {Typing.DATE_PART: I, Typing.TEXT: S, Typing.TEXT_LENGTH: I, Typing.TEXT_TEST: B}
+        return ir.Call(name, tuple(args), result[typing])
+
+    def _common_call(self, node: ast.Call, args: list[ir.Expr]) -> ir.Expr | None:
+        target: ScalarType | None = args[0].type
+        for a in args[1:]:
+            target = None if target is None else common_type(target, a.type)
+        if target is None:
+            self._error(
+                "E300",
+                f"the arguments of `{node.func}` must have one type: "
+                + ", ".join(type_words(a.type) for a in args),
+                node.span,
+            )
+            return None
+        return ir.Call(node.func, tuple(convert(a, target) for a in args), target)
 
 
-def _arity_words(low: int, high: int | None) -> str:
-    if high is None:
-        return f"{low} or more arguments"
-    if low == high:
-        return f"{low} argument{'s' if low != 1 else ''}"
-    return f"{low} to {high} arguments"
+_ARGUMENTS: dict[Typing, tuple[Callable[[ScalarType], bool], str]] = {
+    Typing.SAME_NUMBER: (lambda t: t.is_numeric, "a number"),
+    Typing.JOINED_NUMBER: (lambda t: t.is_numeric, "a number"),
+    Typing.FLOAT: (lambda t: t.is_numeric, "a number"),
+    Typing.COMMON: (lambda t: True, "a value"),
+    Typing.DAYS: (lambda t: t.is_temporal, "a date or datetime"),
+    Typing.DATE_PART: (lambda t: t.is_temporal, "a date or datetime"),
+    Typing.TEXT: (lambda t: t == S, "a string"),
+    Typing.TEXT_LENGTH: (lambda t: t == S, "a string"),
+    Typing.TEXT_TEST: (lambda t: t == S, "a string"),
+}
+"""What each typing rule accepts as an argument, and its words for the E300 message."""

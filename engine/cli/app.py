@@ -39,6 +39,7 @@ COMMAND_MODULES: dict[str, str] = {
     "fairness": "evaluate",
     "returns": "returns",
     "monitor": "monitor",
+    "report": "report",
     "fit": "fit",
 }
 

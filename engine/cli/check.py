@@ -41,10 +41,17 @@ def check(
         result = check_file(path)
         diagnostics = list(result.diagnostics)
         if result.program is not None and result.program.models:
-            # Loading the models shows what `apply` and `compile` would refuse.
-            from engine.models import check_models
+            # Loading the models shows what `apply` and `compile` would refuse; a model
+            # already compiled for these features (the cache) was checked then.
+            from engine.models.cache import cached_program
 
-            found = check_models(result.program, path.parent, trust_models)
+            cached = cached_program(result.program, path.parent, trust_models, for_run=False)
+            if cached is not None:
+                found = list(cached[1])
+            else:
+                from engine.models import check_models
+
+                found = check_models(result.program, path.parent, trust_models)
             diagnostics.extend(d.with_file(str(path)) for d in found)
         print_diagnostics(diagnostics, result.source)
         errors = sum(1 for d in diagnostics if d.is_error)

@@ -71,6 +71,15 @@ HighScoreOpt = Annotated[
         show_default=False,
     ),
 ]
+BandsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--bands",
+        help="Fixed score bands instead of classes: increasing cuts, e.g. 300,350,400 "
+        "(bands (-inf, 300), [300, 350), ..., [400, +inf)).",
+        show_default=False,
+    ),
+]
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print every figure as one JSON document instead of tables.")
 ]

@@ -20,6 +20,7 @@ from rich.table import Table as RichTable
 from engine.api import Scorecard, input_files
 from engine.cli.app import app, stderr, stdout
 from engine.cli.common import (
+    BandsOpt,
     EventOpt,
     HighScoreOpt,
     HtmlOpt,
@@ -32,6 +33,7 @@ from engine.cli.common import (
     parse_top,
     split_params,
 )
+from engine.evaluate import bands as score_bands
 from engine.evaluate import report, tables
 from engine.evaluate.run import evaluate_card, fairness_of, outcome_of, stability_of
 from engine.io.outputs import check_output
@@ -106,6 +108,7 @@ def evaluate(
         int | None,
         typer.Option("--classes", min=1, help="Number of classes (default: the card's, or 10)."),
     ] = None,
+    bands: BandsOpt = None,
     value: Annotated[
         float | None, typer.Option("--value", help="Campaign view: what one event is worth.")
     ] = None,
@@ -124,6 +127,7 @@ def evaluate(
     """
 
     def measure(sc: Scorecard, params: dict[str, Any]) -> ReportView:
+        cuts = None if bands is None else score_bands.parse(bands)
         outcome = outcome_of(sc, target, event, high_score.word if high_score else None)
         ev = evaluate_card(
             sc,
@@ -135,6 +139,7 @@ def evaluate(
             cost=cost,
             event=outcome.event,
             high_score_means=outcome.high_score_means,
+            score_bands=cuts,
         )
         items = tables.evaluation_tables(ev)
         facts = [
@@ -181,6 +186,7 @@ def stability(
         int | None,
         typer.Option("--bins", min=1, help="Score bins (default: the card's classes, or 10)."),
     ] = None,
+    bands: BandsOpt = None,
     param: ParamOpt = None,
     as_json: JsonOpt = False,
     html: HtmlOpt = None,
@@ -194,7 +200,8 @@ def stability(
     """
 
     def measure(sc: Scorecard, params: dict[str, Any]) -> ReportView:
-        st = stability_of(sc, baseline, current, params=params, bins=bins)
+        cuts = None if bands is None else score_bands.parse(bands)
+        st = stability_of(sc, baseline, current, params=params, bins=bins, score_bands=cuts)
         items = tables.stability_tables(st)
         facts = [("card", str(card)), ("baseline", str(baseline)), ("current", str(current))]
         page = report.Report(
@@ -223,7 +230,12 @@ def fairness(
         Path, typer.Argument(readable=False, help="The table to score.", show_default=False)
     ],
     by: Annotated[
-        str, typer.Option("--by", help="A column the card marks `sensitive`: the groups.")
+        str,
+        typer.Option(
+            "--by",
+            help="The groups: any column (a `sensitive` one, region, age...); numeric columns "
+            "with many values are banded into quintiles.",
+        ),
     ],
     top: Annotated[
         str | None,

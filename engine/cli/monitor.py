@@ -10,6 +10,7 @@ import typer
 from engine.api import Scorecard
 from engine.cli.app import app
 from engine.cli.common import (
+    BandsOpt,
     EventOpt,
     HighScoreOpt,
     HtmlOpt,
@@ -19,6 +20,7 @@ from engine.cli.common import (
     TrustOpt,
 )
 from engine.cli.evaluate import ReportView, report_command
+from engine.evaluate import bands as score_bands
 from engine.evaluate import report, tables
 from engine.evaluate.run import PERIOD_PARAM, monitor_of
 
@@ -50,6 +52,7 @@ def monitor(
             "--bins", min=1, help="Score bins for PSI (default: the card's classes, or 10)."
         ),
     ] = None,
+    bands: BandsOpt = None,
     target: TargetOpt = None,
     event: EventOpt = None,
     high_score: HighScoreOpt = None,
@@ -87,6 +90,7 @@ def monitor(
             high_score_means=high_score.word if high_score else None,
             bins=bins,
             baseline=baseline,
+            score_bands=None if bands is None else score_bands.parse(bands),
         )
         items = tables.monitoring_tables(mo)
         facts = [("card", str(card)), ("data", ", ".join(str(d) for d in data))]

@@ -1,6 +1,9 @@
 """Does the card select groups of customers at similar rates? Selection rates and disparate impact.
 
-The group column is one the card marks `sensitive`: the card never reads it, the report does.
+The group column is any column of the table: one the card marks `sensitive` (the card never
+reads it, the report does), or any other (region, age, tenure...). A numeric column with more
+than `MAX_PLAIN_GROUPS` distinct values is cut into quintiles of its values, so `--by age`
+gives five age bands rather than sixty ages of a few customers each.
 Selection is the card's top segment (the first one declared), or the K highest scores with
 `--top K` (ties broken by key, as the card's classes are). Every row of a group counts in its
 denominator: an excluded or unscored customer is not selected, so exclusions that fall on one
@@ -14,12 +17,97 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.evaluate import bands
 from engine.evaluate.metrics import rank_order
 from engine.evaluate.rows import BoolArray, ReportError, ScoredRows
 from engine.ranking import Top
 
 FOUR_FIFTHS = 0.8
 MISSING_GROUP = "(missing)"
+MAX_PLAIN_GROUPS = 10
+"""A numeric column with more distinct values than this is banded into quintiles."""
+MAX_TEXT_GROUPS = 100
+"""A text column with more distinct values than this is no grouping (an id, a name...)."""
+QUINTILES = (0.2, 0.4, 0.6, 0.8)
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Each row's group label, the groups in display order, and how they were formed."""
+
+    labels: list[str]
+    order: list[str]
+    banding: str | None = None
+    """Set when a numeric column was cut into quintiles: says so, with the cuts."""
+
+
+def _as_number(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip().replace(",", "."))
+        except ValueError:
+            return None
+    return None
+
+
+def groups_of(column: str, values: Sequence[object]) -> Groups:
+    """Groups of a column: its values, or quintile bands of a many-valued numeric column.
+
+    A column is numeric when every non-missing value is a number (or a number's text). The
+    quintile cuts are numpy's `quantile` (linear interpolation) at 20/40/60/80 %, repeated cuts
+    and a cut at the lowest value dropped (no band is left empty); bands are closed on the left,
+    `[lo, hi)`, as the card's bins are. Raises `ReportError` for a text column with more than
+    `MAX_TEXT_GROUPS` distinct values."""
+    present = [v for v in values if v is not None and not (isinstance(v, float) and v != v)]
+    numbers = [_as_number(v) for v in present]
+    distinct = len(set(present))
+    if present and all(x is not None for x in numbers) and distinct > MAX_PLAIN_GROUPS:
+        return _quintile_groups(column, values, distinct)
+    if all(x is not None for x in numbers) and present:
+        key = {str(v): _as_number(v) or 0.0 for v in present}
+        names = sorted(key, key=lambda g: (key[g], g))
+    else:
+        if distinct > MAX_TEXT_GROUPS:
+            raise GroupingError(
+                f"--by {column!r} has {distinct:,} distinct values: it is not a grouping "
+                f"column (at most {MAX_TEXT_GROUPS} groups; numeric columns are banded)"
+            )
+        names = sorted({str(v) for v in present})
+    labels = group_labels(values)
+    if MISSING_GROUP in labels:
+        names.append(MISSING_GROUP)
+    return Groups(labels, names)
+
+
+def _quintile_groups(column: str, values: Sequence[object], distinct: int) -> Groups:
+    numbers = np.array(
+        [np.nan if (x := _as_number(v)) is None else x for v in values], dtype=np.float64
+    )
+    known = ~np.isnan(numbers)
+    lowest = float(numbers[known].min())
+    cuts = sorted({float(c) for c in np.quantile(numbers[known], QUINTILES) if c > lowest})
+    names = list(reversed(bands.labels(cuts))) if cuts else ["all"]
+    band = bands.band_of(numbers, cuts)
+    labels = [
+        names[len(cuts) + 1 - int(b)] if ok else MISSING_GROUP
+        for b, ok in zip(band, known, strict=True)
+    ]
+    shown = ", ".join(f"{c:.6g}" for c in cuts)
+    note = (
+        f"{column} has {distinct:,} distinct values: banded into quintiles of its values "
+        f"(cuts {shown or 'none'})"
+    )
+    if not known.all():
+        names.append(MISSING_GROUP)
+    return Groups(labels, names, note)
+
+
+class GroupingError(ReportError):
+    """The `--by` column cannot form groups (a text column with too many values)."""
 
 
 def selected_rows(rows: ScoredRows, top: Top | None) -> tuple[BoolArray, str]:
@@ -59,6 +147,8 @@ class Fairness:
     disparate_impact: float | None
     """Lowest selection rate / highest selection rate; None when no group is selected at all."""
     flagged: bool
+    banding: str | None = None
+    """Set when the column's values were banded into quintiles (a numeric column)."""
 
 
 def group_labels(values: Sequence[object]) -> list[str]:
@@ -70,11 +160,9 @@ def fairness(rows: ScoredRows, column: str, values: Sequence[object], top: Top |
     if len(rows) == 0:
         raise ReportError("the table has no rows")
     chosen, how = selected_rows(rows, top)
-    labels = group_labels(values)
-    names = sorted({g for g in labels if g != MISSING_GROUP})
-    if MISSING_GROUP in labels:
-        names.append(MISSING_GROUP)
-    label_arr = np.asarray(labels, dtype=object)
+    grouping = groups_of(column, values)
+    names = grouping.order
+    label_arr = np.asarray(grouping.labels, dtype=object)
     has = rows.has_score
     stats = []
     for g in names:
@@ -107,4 +195,4 @@ def fairness(rows: ScoredRows, column: str, values: Sequence[object], top: Top |
         for g, n, s, m, k, rate in stats
     ]
     di = None if best == 0 else min(rate for *_, rate in stats) / best
-    return Fairness(column, how, groups, di, di is not None and di < FOUR_FIFTHS)
+    return Fairness(column, how, groups, di, di is not None and di < FOUR_FIFTHS, grouping.banding)

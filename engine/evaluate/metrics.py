@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from engine import ranking
+from engine.evaluate import bands
 from engine.evaluate.rows import BoolArray, FloatArray, IntArray, ReportError, ScoredRows
 
 _TRUE = {"1", "true", "t", "yes", "y"}
@@ -433,7 +434,7 @@ class Evaluation:
     gini: float | None
     ks: KS | None
     class_source: str
-    """"card" (the card's classes), "override" (--classes N) or "deciles"."""
+    """"card" (the card's classes), "override" (--classes N), "deciles" or "bands" (--bands)."""
     classes: list[ClassRow]
     top_bottom_ratio: float | None
     rules: list[RuleStat]
@@ -442,6 +443,8 @@ class Evaluation:
     histogram: Histogram
     high_score_means: str = "more"
     """"more" events (marketing) or "fewer" (credit): how the figures were oriented."""
+    band_labels: list[str] = field(default_factory=list)
+    """With `--bands`: the label of band 1, 2, ... (`classes` then holds bands, 1 the highest)."""
 
 
 def evaluate(
@@ -453,6 +456,7 @@ def evaluate(
     value: float | None = None,
     cost: float | None = None,
     high_score_means: str = "more",
+    band_cuts: Sequence[float] | None = None,
 ) -> Evaluation:
     """Every figure of `scorecard evaluate` for scored rows and their outcome.
 
@@ -462,6 +466,8 @@ def evaluate(
 
     Classes: the card's own (as `apply` gives them) unless `n_classes` is given or the card has
     none; then NTILE(n) over the evaluated rows (10 when not given), ordered as the card's classes.
+    With `band_cuts` the table is by fixed score band instead (engine.evaluate.bands), band 1
+    the highest, so the campaign view contacts bands from the top down.
     """
     scored = rows.has_score
     use = scored & known
@@ -474,7 +480,11 @@ def evaluate(
     ev_rows = rows.take(use)
     ev = event[use]
     score = ev_rows.score
-    if n_classes is None and ev_rows.cls is not None and ev_rows.n_classes:
+    band_labels: list[str] = []
+    if band_cuts is not None:
+        cls, n, source = bands.band_of(score, band_cuts), len(band_cuts) + 1, "bands"
+        band_labels = bands.labels(band_cuts)
+    elif n_classes is None and ev_rows.cls is not None and ev_rows.n_classes:
         cls, n, source = ev_rows.cls, ev_rows.n_classes, "card"
     else:
         n = n_classes or 10
@@ -512,4 +522,5 @@ def evaluate(
         campaign=camp,
         histogram=histogram(score, ev),
         high_score_means=high_score_means,
+        band_labels=band_labels,
     )

@@ -9,11 +9,13 @@ its row count and no figures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from engine.evaluate import metrics, stability
+from engine.evaluate import bands, metrics, stability
 from engine.evaluate.rows import BoolArray, ScoredRows
 
 
@@ -59,6 +61,8 @@ class PeriodFigures:
     event_rate: float | None = None
     auc: float | None = None
     ks: float | None = None
+    band_event_rates: list[float | None] = field(default_factory=list)
+    """With `--bands` and the outcome: the event rate in band 1, 2, ... (1 the highest)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,12 @@ class Monitoring:
     bins: int
     periods: list[PeriodFigures]
     high_score_means: str = "more"
+    band_cuts: list[float] | None = None
+    """Fixed score bands (`--bands`) used for the PSI instead of the baseline's `bins` classes."""
+
+    @property
+    def band_labels(self) -> list[str]:
+        return [] if self.band_cuts is None else bands.labels(self.band_cuts)
 
     @property
     def flagged(self) -> list[str]:
@@ -85,7 +95,9 @@ def _quantiles(score: np.ndarray) -> tuple[float | None, float | None, float | N
     return float(score.mean()), float(q[0]), float(q[1]), float(q[2])
 
 
-def _outcome(p: PeriodRows, high_score_means: str) -> dict[str, float | int | None]:
+def _outcome(
+    p: PeriodRows, high_score_means: str, band_cuts: Sequence[float] | None
+) -> dict[str, Any]:
     if p.event is None or p.known is None:
         return {}
     use = p.known & p.rows.has_score
@@ -93,11 +105,18 @@ def _outcome(p: PeriodRows, high_score_means: str) -> dict[str, float | int | No
     score = p.rows.score[use]
     oriented = -score if high_score_means == "fewer" else score
     ks = metrics.ks(oriented, ev)
+    rates: list[float | None] = []
+    if band_cuts is not None:
+        band = bands.band_of(score, band_cuts)
+        for b in range(1, len(band_cuts) + 2):
+            inside = band == b
+            rates.append(float(ev[inside].mean()) if inside.any() else None)
     return {
         "events": int(ev.sum()),
         "event_rate": float(ev.mean()) if ev.size else None,
         "auc": metrics.auc(oriented, ev),
         "ks": None if ks is None else ks.statistic,
+        "band_event_rates": rates,
     }
 
 
@@ -106,6 +125,7 @@ def monitor(
     n_bins: int,
     baseline: str | None = None,
     high_score_means: str = "more",
+    band_cuts: Sequence[float] | None = None,
 ) -> Monitoring:
     """The figures of every period, stability measured against `baseline` (default: the first)."""
     base = next((p for p in periods if p.label == baseline), periods[0])
@@ -114,7 +134,11 @@ def monitor(
     for p in periods:
         scored = p.rows.score[p.rows.has_score]
         mean, p10, p50, p90 = _quantiles(scored)
-        st = stability.stability(base.rows, p.rows, n_bins) if base_ok and scored.size else None
+        st = (
+            stability.stability(base.rows, p.rows, n_bins, band_cuts)
+            if base_ok and scored.size
+            else None
+        )
         out.append(
             PeriodFigures(
                 period=p.label,
@@ -132,7 +156,8 @@ def monitor(
                 rules=[]
                 if st is None
                 else [RuleFigure(r.name, r.cur_rate, r.change) for r in st.rules],
-                **_outcome(p, high_score_means),  # type: ignore[arg-type]
+                **_outcome(p, high_score_means, band_cuts),
             )
         )
-    return Monitoring(base.label, n_bins, out, high_score_means)
+    cuts = None if band_cuts is None else list(band_cuts)
+    return Monitoring(base.label, n_bins, out, high_score_means, cuts)

@@ -60,6 +60,7 @@ def chart_boxes(count: int) -> list[Box]:
 
 def evaluation_charts(ev: Evaluation) -> list[Chart]:
     h = ev.histogram
+    unit = "band" if ev.band_labels else "class"
     labels = [charts.number(x) for x in h.edges[:-1]]
     out = [
         Chart(
@@ -88,16 +89,16 @@ def evaluation_charts(ev: Evaluation) -> list[Chart]:
         ),
         Chart(
             "lift",
-            "Lift by class",
+            f"Lift by {unit}",
             charts.bar_chart(
-                "Lift by class",
-                [str(r.cls) for r in ev.classes],
+                f"Lift by {unit}",
+                [ev.band_labels[r.cls - 1] if ev.band_labels else str(r.cls) for r in ev.classes],
                 [("lift", [r.lift or 0.0 for r in ev.classes])],
-                x_label="class (1 = highest scores)",
+                x_label="score band" if ev.band_labels else "class (1 = highest scores)",
                 y_label="event rate / overall rate",
                 reference=("lift 1 = average", 1.0),
             ),
-            "Each class's event rate divided by the overall rate: above 1, better than average.",
+            f"Each {unit}'s event rate divided by the overall rate: above 1, better than average.",
         ),
     ]
     return out
@@ -105,7 +106,9 @@ def evaluation_charts(ev: Evaluation) -> list[Chart]:
 
 def stability_charts(st: Stability) -> list[Chart]:
     bins = st.score.bins
-    cats = [str(i) for i in range(1, len(bins) + 1)]
+    banded = st.score.banded
+    cats = [b.label for b in bins] if banded else [str(i) for i in range(1, len(bins) + 1)]
+    axis = "score band" if banded else "score bin (1 = highest scores)"
     return [
         Chart(
             "psi-shares",
@@ -117,11 +120,13 @@ def stability_charts(st: Stability) -> list[Chart]:
                     ("baseline", [b.base_share for b in bins]),
                     ("current", [b.cur_share for b in bins]),
                 ],
-                x_label="score bin (1 = highest scores)",
+                x_label=axis,
                 y_label="share of scored rows",
                 y_format=charts.percent,
             ),
-            "Share of customers in each score bin, cut at the baseline's classes.",
+            "Share of customers in each score band (--bands)."
+            if banded
+            else "Share of customers in each score bin, cut at the baseline's classes.",
         ),
         Chart(
             "psi-bins",
@@ -130,7 +135,7 @@ def stability_charts(st: Stability) -> list[Chart]:
                 f"PSI by bin (total {st.score.psi:.3f}, {st.score.flag})",
                 cats,
                 [("PSI term", [b.psi for b in bins])],
-                x_label="score bin (1 = highest scores)",
+                x_label=axis,
                 y_label="PSI term",
             ),
             "Each bin's part of the PSI: (current − baseline share) × ln(current / baseline).",
@@ -269,6 +274,8 @@ def monitoring_charts(mo: Monitoring) -> list[Chart]:
 class Section:
     title: str
     tables: list[Table]
+    notes: list[str] = field(default_factory=list)
+    """Lines under the section's title (e.g. why a part of the page is skipped)."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import polars as pl
 from engine import ir
 from engine.check.params import parse_value
 from engine.diagnostics import ScorecardError, error
-from engine.evaluate import fairness, metrics, monitor, returns, source, stability
+from engine.evaluate import bands, fairness, metrics, monitor, returns, source, stability
 from engine.evaluate.rows import ReportError, ScoredRows
 from engine.io import tables
 from engine.ranking import Top
@@ -124,9 +124,12 @@ def evaluate_card(
     cost: float | None = None,
     event: object = None,
     high_score_means: str | None = None,
+    score_bands: Sequence[float] | None = None,
 ) -> metrics.Evaluation:
-    """AUC, Gini, KS, the table by class, rules and bins and the campaign view for the outcome
-    (the card's `outcome`, or `target` / `event` / `high_score_means` given here)."""
+    """AUC, Gini, KS, the table by class (or by fixed `score_bands`), rules and bins and the
+    campaign view for the outcome (the card's `outcome`, or `target` / `event` /
+    `high_score_means` given here)."""
+    cuts = None if score_bands is None else bands.check(score_bands)
     outcome = outcome_of(card, target, event, high_score_means)
     target = outcome.column
     _check_column(card, data, "--target", target)
@@ -141,6 +144,7 @@ def evaluate_card(
             value=value,
             cost=cost,
             high_score_means=outcome.high_score_means,
+            band_cuts=cuts,
         )
     except ReportError as exc:
         raise _fail("E1002", exc) from None
@@ -153,12 +157,15 @@ def stability_of(
     *,
     params: Mapping[str, ir.Value] | None = None,
     bins: int | None = None,
+    score_bands: Sequence[float] | None = None,
 ) -> stability.Stability:
-    """PSI of the score (bins: `bins`, else the card's classes, else 10), blocks and rules."""
+    """PSI of the score (bins: `score_bands` fixed cuts, else `bins`, else the card's classes,
+    else 10), blocks and rules."""
+    cuts = None if score_bands is None else bands.check(score_bands)
     base_rows = score_rows(card, baseline, params=params)
     cur_rows = score_rows(card, current, params=params)
     try:
-        return stability.stability(base_rows, cur_rows, bins or card.program.classes or 10)
+        return stability.stability(base_rows, cur_rows, bins or card.program.classes or 10, cuts)
     except ReportError as exc:
         raise _fail("E1004", exc) from None
 
@@ -171,23 +178,15 @@ def fairness_of(
     params: Mapping[str, ir.Value] | None = None,
     top: Top | None = None,
 ) -> fairness.Fairness:
-    """Selection rates per group of the `sensitive` column `by`, and the disparate impact."""
-    column = next((c for c in card.program.inputs if c.name == by), None)
-    if column is None or not column.sensitive:
-        what = "is not an input of the card" if column is None else "is not marked sensitive"
-        problem = error(
-            "E1003",
-            f"--by {by!r} {what}",
-            None if column is None else column.span,
-            "fairness reads only columns declared `sensitive` in the input block",
-        )
-        if card.path is not None:
-            problem = problem.with_file(str(card.path))
-        raise ScorecardError([problem], card.source)
+    """Selection rates per group of the column `by` (any column of the table: a `sensitive`
+    one, or another; numeric columns with many values banded into quintiles), and the
+    disparate impact."""
     _check_column(card, data, "--by", by)
     rows = score_rows(card, data, params=params, keep=[by])
     try:
         return fairness.fairness(rows, by, rows.extra[by], top)
+    except fairness.GroupingError as exc:
+        raise _fail("E1010", exc) from None
     except ReportError as exc:
         raise _fail("E1005", exc) from None
 
@@ -246,9 +245,12 @@ def monitor_of(
     high_score_means: str | None = None,
     bins: int | None = None,
     baseline: str | None = None,
+    score_bands: Sequence[float] | None = None,
 ) -> monitor.Monitoring:
-    """Every period's figures: the tables split by `period`, or one table per period."""
-    periods = _periods(data, period)
+    """Every period's figures: the tables split by `period`, or one table per period; PSI over
+    fixed `score_bands` when given."""
+    cuts = None if score_bands is None else bands.check(score_bands)
+    periods = periods_of(data, period)
     declared = card.program.outcome
     outcome = (
         outcome_of(card, target, event, high_score_means)
@@ -300,10 +302,12 @@ def monitor_of(
             ]
         )
     direction = outcome.high_score_means if outcome is not None else "more"
-    return monitor.monitor(scored, bins or card.program.classes or 10, baseline, direction)
+    return monitor.monitor(
+        scored, bins or card.program.classes or 10, baseline, direction, band_cuts=cuts
+    )
 
 
-def _periods(data: Sequence[str | Path], period: str | None) -> list[tuple[str, pl.LazyFrame]]:
+def periods_of(data: Sequence[str | Path], period: str | None) -> list[tuple[str, pl.LazyFrame]]:
     """(label, rows) per period, in order: distinct values of `period`, or the files given."""
     if period is None:
         return [(Path(d).stem, tables.scan(d)) for d in data]

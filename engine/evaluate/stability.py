@@ -10,11 +10,13 @@ and reported as their own share in each table.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
+from engine.evaluate import bands
 from engine.evaluate.metrics import ntile
 from engine.evaluate.rows import FloatArray, IntArray, ReportError, ScoredRows
 
@@ -62,6 +64,8 @@ class ScorePsi:
     flag: Flag
     base_unscored: int
     cur_unscored: int
+    banded: bool = False
+    """True when the bins are fixed score bands (`--bands`), not the baseline's classes."""
 
 
 def _table(labels: list[str], base: list[int], cur: list[int]) -> tuple[list[PsiBin], float]:
@@ -103,17 +107,45 @@ def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
-def score_psi(base: ScoredRows, cur: ScoredRows, n: int) -> ScorePsi:
-    """PSI of the score over bins cut at the baseline's classes (the card's N, or deciles)."""
+def score_psi(
+    base: ScoredRows, cur: ScoredRows, n: int, band_cuts: Sequence[float] | None = None
+) -> ScorePsi:
+    """PSI of the score over bins cut at the baseline's classes (the card's N, or deciles),
+    or over fixed score bands (`band_cuts`, engine.evaluate.bands), where the baseline too may
+    leave a band empty."""
     b_ok, c_ok = base.has_score, cur.has_score
     bs, cs = base.score[b_ok], cur.score[c_ok]
     if bs.size == 0:
         raise ReportError("the baseline table has no scored rows: there is nothing to compare with")
     if cs.size == 0:
         raise ReportError("the current table has no scored rows: there is nothing to compare")
-    cuts = score_cuts(bs, base.tiebreak()[b_ok], n)
+    if band_cuts is not None:
+        cuts = sorted(band_cuts, reverse=True)
+        labels = bands.labels(band_cuts)
+    else:
+        cuts = score_cuts(bs, base.tiebreak()[b_ok], n)
+        labels = _bin_labels(cuts)
     nbins = len(cuts) + 1
     b_bin, c_bin = assign_bins(bs, cuts), assign_bins(cs, cuts)
+    bins, total = _table(
+        labels,
+        [int((b_bin == k).sum()) for k in range(1, nbins + 1)],
+        [int((c_bin == k).sum()) for k in range(1, nbins + 1)],
+    )
+    return ScorePsi(
+        cuts,
+        bins,
+        total,
+        flag(total),
+        int((~b_ok).sum()),
+        int((~c_ok).sum()),
+        band_cuts is not None,
+    )
+
+
+def _bin_labels(cuts: list[float]) -> list[str]:
+    """`>= c1`, `[c2, c1)`, ..., `< ck` for cuts in decreasing order."""
+    nbins = len(cuts) + 1
     labels = []
     for k in range(1, nbins + 1):
         hi = None if k == 1 else cuts[k - 2]
@@ -126,12 +158,7 @@ def score_psi(base: ScoredRows, cur: ScoredRows, n: int) -> ScorePsi:
             labels.append(f"[{_fmt(lo)}, {_fmt(hi)})")
         else:
             labels.append("all")
-    bins, total = _table(
-        labels,
-        [int((b_bin == k).sum()) for k in range(1, nbins + 1)],
-        [int((c_bin == k).sum()) for k in range(1, nbins + 1)],
-    )
-    return ScorePsi(cuts, bins, total, flag(total), int((~b_ok).sum()), int((~c_ok).sum()))
+    return labels
 
 
 @dataclass(frozen=True)
@@ -221,7 +248,9 @@ class Stability:
     rules: list[RuleShift]
 
 
-def stability(base: ScoredRows, cur: ScoredRows, n_bins: int) -> Stability:
+def stability(
+    base: ScoredRows, cur: ScoredRows, n_bins: int, band_cuts: Sequence[float] | None = None
+) -> Stability:
     """Score PSI over scored rows; bins blocks and rules over every row that is not excluded."""
 
     def kept(rows: ScoredRows) -> ScoredRows:
@@ -233,7 +262,7 @@ def stability(base: ScoredRows, cur: ScoredRows, n_bins: int) -> Stability:
     return Stability(
         base_rows=len(base),
         cur_rows=len(cur),
-        score=score_psi(base, cur, n_bins),
+        score=score_psi(base, cur, n_bins, band_cuts),
         blocks=block_stability(kb, kc),
         rules=rule_shifts(kb, kc),
     )

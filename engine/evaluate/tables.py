@@ -52,7 +52,7 @@ def evaluation_tables(ev: Evaluation) -> list[Table]:
     if ev.bins:
         tables.append(_bins_table(ev))
     if ev.campaign is not None:
-        tables.append(_campaign_table(ev.campaign))
+        tables.append(_campaign_table(ev.campaign, ev.band_labels))
     return tables
 
 
@@ -98,11 +98,13 @@ def _classes_table(ev: Evaluation) -> Table:
         "card": "the card's classes",
         "override": f"{len(ev.classes)} classes (--classes)",
         "deciles": "deciles (the card declares no classes)",
+        "bands": "fixed score bands (--bands)",
     }[ev.class_source]
+    banded = ev.class_source == "bands"
     return Table(
-        f"By class: {source}, 1 = highest scores",
+        f"By score band: {source}" if banded else f"By class: {source}, 1 = highest scores",
         [
-            "class",
+            "band" if banded else "class",
             "rows",
             "scores",
             "events",
@@ -114,7 +116,7 @@ def _classes_table(ev: Evaluation) -> Table:
         ],
         [
             [
-                str(r.cls),
+                ev.band_labels[r.cls - 1] if banded else str(r.cls),
                 f"{r.rows:,}",
                 DASH if r.min_score is None else f"{num(r.min_score)} – {num(r.max_score)}",
                 f"{r.events:,}",
@@ -167,18 +169,28 @@ def _bins_table(ev: Evaluation) -> Table:
     )
 
 
-def _campaign_table(c: Campaign) -> Table:
+def _campaign_table(c: Campaign, band_labels: list[str]) -> Table:
+    """Contacting from the first row of the table (where events are expected) down to `cls`."""
+    first = c.rows[0].cls if c.rows else 1
+
+    def contacted(cls: int) -> str:
+        if not band_labels:
+            return f"classes {first}..{cls}"
+        if cls == first:
+            return f"band {band_labels[cls - 1]}"
+        return f"bands {band_labels[first - 1]} .. {band_labels[cls - 1]}"
+
     best = (
-        f"best cut: contact classes 1..{c.best_cut}, profit {money(c.best_profit)}"
+        f"best cut: contact {contacted(c.best_cut)}, profit {money(c.best_profit)}"
         if c.best_cut
         else "no cut earns more than it costs: contact no one"
     )
     return Table(
         f"Campaign: value {money(c.value)} per event, cost {money(c.cost)} per contact",
-        ["contact classes", "contacts", "events", "revenue", "cost", "profit"],
+        ["contact", "contacts", "events", "revenue", "cost", "profit"],
         [
             [
-                f"1..{r.cls}",
+                contacted(r.cls),
                 f"{r.contacts:,}",
                 f"{r.events:,}",
                 money(r.revenue),
@@ -303,7 +315,7 @@ def fairness_tables(fa: Fairness) -> list[Table]:
                 for g in fa.groups
             ],
             highlight=[g.flagged for g in fa.groups],
-            notes=[verdict],
+            notes=[verdict] if fa.banding is None else [fa.banding, verdict],
         )
     ]
 
@@ -407,8 +419,13 @@ def monitoring_tables(mo: Monitoring) -> list[Table]:
             lines,
             highlight=[p.flag not in (None, "stable") for p in mo.periods],
             notes=[
-                f"PSI against the baseline period {mo.baseline!r}, {mo.bins} score bins; "
-                "flags: >= 0.1 shift, >= 0.25 major shift",
+                f"PSI against the baseline period {mo.baseline!r}, "
+                + (
+                    f"{mo.bins} score bins; "
+                    if mo.band_cuts is None
+                    else f"score bands {', '.join(mo.band_labels)}; "
+                )
+                + "flags: >= 0.1 shift, >= 0.25 major shift",
                 "periods with a shift: " + (", ".join(mo.flagged) or "none"),
             ],
         )
@@ -423,6 +440,19 @@ def monitoring_tables(mo: Monitoring) -> list[Table]:
                     [p.period, *(f"{b.psi:.4f} ({b.flag})" for b in p.blocks)]
                     if p.blocks
                     else [p.period, *(DASH for _ in names)]
+                    for p in mo.periods
+                ],
+            )
+        )
+    if mo.band_cuts is not None and outcome:
+        out.append(
+            Table(
+                "Event rate by score band and period",
+                ["period", *mo.band_labels],
+                [
+                    [p.period, *(pct(r, 2) for r in p.band_event_rates)]
+                    if p.band_event_rates
+                    else [p.period, *(DASH for _ in mo.band_labels)]
                     for p in mo.periods
                 ],
             )

@@ -18,6 +18,12 @@ import numpy as np
 DENSITY_LIMIT: Final = 4.0
 """Above this many (weighted) nodes per tree per level, `apply` uses the batch path."""
 
+CACHED_DENSITY_LIMIT: Final = 8.0
+"""The limit when the expression comes from the cache: the batch path must then first import
+scikit-learn and skops and load the file (1.5 to 2 s on 2 cores, more than the 1.1x-1.5x
+the expression loses on 1M rows below this density), so only models measured 3x slower or
+worse (deep trees, forests) still go to the batch path."""
+
 PREPROCESSED_WEIGHT: Final = 4.0
 """Measured extra cost per node when the tree reads a computed (imputed, scaled) column."""
 
@@ -38,8 +44,11 @@ def _trees(est: Any) -> list[tuple[int, int]]:
     return []
 
 
-def batch_is_faster(final: Any, n_classes: int, preprocessed: bool) -> str | None:
-    """Why scikit-learn would beat the compiled form for this model (None if it would not)."""
+def batch_is_faster(
+    final: Any, n_classes: int, preprocessed: bool, limit: float = DENSITY_LIMIT
+) -> str | None:
+    """Why scikit-learn would beat the compiled form for this model (None if it would not);
+    `limit` is `CACHED_DENSITY_LIMIT` when the expression would come from the cache."""
     trees = _trees(final)
     if not trees:
         return None
@@ -50,7 +59,7 @@ def batch_is_faster(final: Any, n_classes: int, preprocessed: bool) -> str | Non
         density *= n_classes + 1
     if preprocessed:
         density *= PREPROCESSED_WEIGHT
-    if density <= DENSITY_LIMIT:
+    if density <= limit:
         return None
     return (
         f"{len(trees)} trees, {nodes} nodes: measured faster through scikit-learn than as an "

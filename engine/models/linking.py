@@ -14,9 +14,10 @@ from typing import Any
 
 from engine import ir
 from engine.diagnostics import Diagnostic, ScorecardError, error, warning
+from engine.models import cache
 from engine.models.batch import BatchPredictor, make_batch_predictor
 from engine.models.compile import compile_estimator, final_estimator
-from engine.models.cost import batch_is_faster
+from engine.models.cost import CACHED_DENSITY_LIMIT, DENSITY_LIMIT, batch_is_faster
 from engine.models.features import (
     OutputSpec,
     check_features,
@@ -98,13 +99,13 @@ def _compile(p: _Prepared) -> tuple[ir.Expr | None, str | None]:
         return None, f"{estimator_name(p.estimator)}: {exc.reason}"
 
 
-def _batch_is_faster(est: Any) -> str | None:
+def _batch_is_faster(est: Any, limit: float = DENSITY_LIMIT) -> str | None:
     steps = getattr(est, "steps", None)
     preprocessed = isinstance(steps, list) and any(
         s not in (None, "passthrough") for _, s in steps[:-1]
     )
     n_classes = len(getattr(est, "classes_", ()))
-    return batch_is_faster(final_estimator(est), n_classes, preprocessed)
+    return batch_is_faster(final_estimator(est), n_classes, preprocessed, limit)
 
 
 def link(
@@ -138,10 +139,13 @@ def link(
             )
             continue
         text = _text_features(model, prepared.features)
-        if expr is not None and not for_sql and not text:
+        if expr is not None:
             # The batch path passes numbers only: text features keep the expression form.
-            slower = _batch_is_faster(est)
-            if slower is not None:
+            slower = None if text else _batch_is_faster(est)
+            warned = tuple(d for d in found if not d.is_error)
+            cached_fast = bool(text) or _batch_is_faster(est, CACHED_DENSITY_LIMIT) is None
+            cache.remember(program, base_dir, model, expr, cached_fast, warned)
+            if slower is not None and not for_sql:
                 reason, expr = slower, None
         if expr is not None:
             exprs[model.name] = expr
@@ -205,8 +209,12 @@ def check_models(program: Program, base_dir: Path, trust_models: bool = False) -
         diags += found
         if prepared is None:
             continue
-        reason = sql_exportable(prepared.estimator, prepared.features, prepared.output)
+        expr, reason = _compile(prepared)
         text = _text_features(model, prepared.features)
+        if expr is not None and not any(d.is_error for d in found):
+            fast = bool(text) or _batch_is_faster(prepared.estimator, CACHED_DENSITY_LIMIT) is None
+            warned = tuple(d for d in found if not d.is_error)
+            cache.remember(program, base_dir, model, expr, fast, warned)
         if reason is not None and text:
             diags.append(_text_refused(model, estimator_name(prepared.estimator), text, reason))
         elif reason is not None:

@@ -11,6 +11,7 @@ from engine.check import CheckResult
 from engine.check.params import check_overrides
 from engine.diagnostics import Diagnostic
 from engine.io.outputs import InputFile
+from engine.models import cache as compiled_models
 from engine.program import Program, bind_params
 
 
@@ -48,14 +49,28 @@ class Card:
         return list(self._result.diagnostics)
 
     def prepare(
-        self, params: Mapping[str, ir.Value] | None = None, prefix: str = ""
+        self,
+        params: Mapping[str, ir.Value] | None = None,
+        prefix: str = "",
+        *,
+        small_table: bool = False,
     ) -> runner.CardRun:
-        """The card with params bound and models linked, ready for the Polars runner."""
+        """The card with params bound and models linked, ready for the Polars runner.
+
+        Models come from the cache of compiled expressions when every one is there and runs
+        as an expression; on a `small_table` any cached expression is used, since loading
+        the model would cost more than the expression loses per row.
+        """
         values = check_overrides(self.program, params or {})
         program = bind_params(self.program, values)
         if not program.models:
             return runner.CardRun(program, {}, prefix)
-        from engine.models.linking import link  # scikit-learn only for cards with models
+        cached = compiled_models.cached_program(
+            program, self.base_dir, self.trust_models, for_run=not small_table
+        )
+        if cached is not None:
+            return runner.CardRun(cached[0], {}, prefix)
+        from engine.models.linking import link  # scikit-learn only when the cache misses
 
         linked = link(program, self.base_dir, self.trust_models)
         return runner.CardRun(linked.program, linked.batch_predictors, prefix)

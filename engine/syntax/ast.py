@@ -281,7 +281,7 @@ class ClassesStmt(Node):
 class ReasonsStmt(Node):
     kind: Lit["reasons"] = "reasons"
     count: int
-    direction: Lit["highest", "lowest"] | None = None
+    direction: Lit["highest", "lowest", "below max"] | None = None
 
 
 class OutcomeStmt(Node):

@@ -491,7 +491,8 @@ class AstBuilder:
         return _new(ast.ClassesStmt, count=int(str(children[0])), span=span)
 
     def direction(self, span: Span | None, children: list[Token]) -> str:
-        return str(children[0])
+        word = str(children[0])
+        return "below max" if word == "below" else word
 
     def reasons_stmt(self, span: Span | None, children: list[Any]) -> ast.ReasonsStmt:
         count = int(str(children[0]))

@@ -56,6 +56,8 @@ TERMINAL_WORDS: dict[str, str] = {
     "_REASONS": "`reasons`",
     "HIGHEST": "`highest`",
     "LOWEST": "`lowest`",
+    "BELOW": "`below`",
+    "_MAX": "`max`",
     "INF": "`inf`",
     "_OUTCOME": "`outcome`",
     "_EVENT": "`event`",

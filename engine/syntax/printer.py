@@ -58,6 +58,7 @@ KEYWORD_WORDS = frozenset(
         "reasons",
         "highest",
         "lowest",
+        "below",
         "example",
         "given",
         "expect",

@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-from evalgen import CARD, hand_classes, hand_cuts, hand_psi, make_table
 from scipy.stats import ks_2samp
 from sklearn.metrics import roc_auc_score
 from typer.testing import CliRunner
 
 from engine.cli import app
+from tests.evaluate.evalgen import CARD, hand_classes, hand_cuts, hand_psi, make_table
 
 
 def expected_scores(table: pl.DataFrame) -> np.ndarray:
@@ -187,8 +187,8 @@ def test_fairness_json_matches_hand_rates(files: dict[str, Path], top: str | Non
 def test_user_errors_exit_1_with_a_message(files: dict[str, Path], tmp_path: Path) -> None:
     code, _, err = invoke("evaluate", files["card"], files["base"], "--target", "nope")
     assert code == 1 and "--target 'nope'" in err and "Traceback" not in err
-    code, _, err = invoke("fairness", files["card"], files["base"], "--by", "age")
-    assert code == 1 and "not marked sensitive" in err and "retention.scorecard:" in err
+    code, _, err = invoke("fairness", files["card"], files["base"], "--by", "id")
+    assert code == 1 and "E1001" in err and "already uses this name" in err
     bad = tmp_path / "bad.csv"
     pl.read_csv(files["base"], infer_schema=False).with_columns(
         pl.when(pl.int_range(pl.len()) == 6).then(pl.lit("2")).otherwise(pl.col("churned"))

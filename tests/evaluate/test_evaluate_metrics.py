@@ -7,7 +7,6 @@ import math
 import duckdb
 import numpy as np
 import pytest
-from evalgen import hand_classes, make_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import ks_2samp
@@ -15,6 +14,8 @@ from sklearn.metrics import roc_auc_score
 
 from engine.evaluate import metrics
 from engine.evaluate.rows import ScoredRows
+from tests.evaluate.evalgen import hand_classes, make_rows
+from tests.profiles import examples
 
 
 def evaluated(rows: ScoredRows, target: list[object]) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -63,7 +64,7 @@ def test_coverage_counts_nulls_separately() -> None:
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     scores=st.lists(st.integers(0, 6), min_size=2, max_size=40),
     events=st.lists(st.booleans(), min_size=40, max_size=40),
@@ -81,7 +82,7 @@ def test_auc_and_ks_with_heavy_ties(scores: list[int], events: list[bool]) -> No
     assert k.statistic == pytest.approx(ks_2samp(s[e], s[~e], method="asymp").statistic, abs=1e-12)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(
     scores=st.lists(st.integers(0, 5), min_size=1, max_size=60),
     n=st.integers(1, 12),

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from evalgen import CARD, make_rows, make_table
 from PIL import Image
 from typer.testing import CliRunner
 
 from engine.cli import app
 from engine.evaluate import charts, fairness, metrics, report, stability, tables
+from tests.evaluate.evalgen import CARD, make_rows, make_table
 
 CHROMIUM = shutil.which("chromium")
 

@@ -6,11 +6,11 @@ import math
 
 import numpy as np
 import pytest
-from evalgen import hand_cuts, hand_psi, make_rows
 
 from engine.evaluate import fairness, stability
 from engine.evaluate.rows import ReportError, ScoredRows
 from engine.ranking import Top
+from tests.evaluate.evalgen import hand_cuts, hand_psi, make_rows
 
 
 @pytest.mark.parametrize(("shift", "n"), [(0.0, 10), (0.4, 10), (1.0, 4)])

@@ -31,6 +31,7 @@ from engine.backends.sql.dialects import DIALECT_NAMES, get_dialect
 from engine.backends.sql.templates import Renderer
 from engine.cli import app
 from engine.diagnostics import ScorecardError
+from tests.profiles import examples
 from tests.sql.helpers import duckdb_table, pg_table, run_duckdb, run_pg, run_spark, spark_table
 
 ENGINE = Path(__file__).resolve().parents[2] / "engine"
@@ -217,7 +218,7 @@ def _unescape_comment(text: str) -> str:
     return re.sub(r"\\u\{([0-9A-F]+)\}", lambda m: chr(int(m.group(1), 16)), text)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(text=st.text(st.characters(codec="utf-8")) | st.sampled_from(["*/", "/*", "a\\", "/", "*"]))
 def test_comment_text_ends_nothing(text: str) -> None:
     out = sqltext.comment(text)

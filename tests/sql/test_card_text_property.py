@@ -42,6 +42,7 @@ from engine.backends.sql.dialects import DIALECT_NAMES, get_dialect
 from engine.cli import app
 from engine.diagnostics import ScorecardError
 from engine.program import Program
+from tests.profiles import examples
 from tests.sql.helpers import (
     assert_same_rows,
     duckdb_table,
@@ -248,7 +249,7 @@ def _read_with_sqlglot(card: HostileCard, dialect: str, sql_text: str) -> None:
     assert set(card.names.values()) <= names, (dialect, set(card.names.values()) - names)
 
 
-@settings(max_examples=50, **SETTINGS)  # type: ignore[arg-type]
+@settings(max_examples=examples(50), **SETTINGS)  # type: ignore[arg-type]
 @given(card=hostile_cards())
 def test_duckdb_and_the_sqlglot_dialects(card: HostileCard) -> None:
     program = _program(card)
@@ -266,7 +267,7 @@ def test_duckdb_and_the_sqlglot_dialects(card: HostileCard) -> None:
 
 
 @pytest.mark.postgres
-@settings(max_examples=30, **SETTINGS)  # type: ignore[arg-type]
+@settings(max_examples=examples(30), **SETTINGS)  # type: ignore[arg-type]
 @given(card=hostile_cards())
 def test_postgres(pg: psycopg.Connection, card: HostileCard) -> None:
     program = _program(card)
@@ -282,7 +283,7 @@ def test_postgres(pg: psycopg.Connection, card: HostileCard) -> None:
 
 
 @pytest.mark.spark
-@settings(max_examples=3, **SETTINGS)  # type: ignore[arg-type]
+@settings(max_examples=examples(3), **SETTINGS)  # type: ignore[arg-type]
 @given(card=hostile_cards())
 def test_spark(spark: Any, card: HostileCard) -> None:
     program = _program(card)
@@ -322,7 +323,7 @@ def _check_apply_db(card: HostileCard, program: Program, result: Any) -> bool:
     return True
 
 
-@settings(max_examples=15, **SETTINGS)  # type: ignore[arg-type]
+@settings(max_examples=examples(15), **SETTINGS)  # type: ignore[arg-type]
 @given(card=hostile_cards())
 def test_apply_db_duckdb(card: HostileCard) -> None:
     program = _program(card)
@@ -343,7 +344,7 @@ def test_apply_db_duckdb(card: HostileCard) -> None:
 
 
 @pytest.mark.postgres
-@settings(max_examples=15, **SETTINGS)  # type: ignore[arg-type]
+@settings(max_examples=examples(15), **SETTINGS)  # type: ignore[arg-type]
 @given(card=hostile_cards())
 def test_apply_db_postgres(pg: psycopg.Connection, pg_url: str, card: HostileCard) -> None:
     program = _program(card)

@@ -16,6 +16,7 @@ from engine.api import load
 from engine.backends.sql import compile_program
 from engine.backends.sql.dialects import DIALECT_NAMES, get_dialect
 from engine.check import check_source
+from tests.profiles import examples
 from tests.sql.cards import customers, full_card
 from tests.sql.helpers import (
     assert_same_rows,
@@ -71,7 +72,7 @@ def test_full_card_on_postgres(full: Path, pg: psycopg.Connection) -> None:
 
 
 @settings(
-    max_examples=25,
+    max_examples=examples(25),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings
 
 from engine.backends.sql import compile_program
 from engine.check import check_source
+from tests.profiles import examples
 from tests.reference_eval import reference_results
 from tests.sql.helpers import (
     assert_same_rows,
@@ -27,7 +28,7 @@ from tests.sql.helpers import (
 from tests.strategies import GeneratedCase, cards_with_data
 
 SETTINGS = settings(
-    max_examples=40,
+    max_examples=examples(40),
     deadline=None,
     suppress_health_check=[
         HealthCheck.too_slow,

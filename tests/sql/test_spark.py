@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from engine.api import load
 from engine.backends.sql import compile_program
 from engine.check import check_source
+from tests.profiles import examples
 from tests.reference_eval import reference_results
 from tests.sql.cards import customers, full_card
 from tests.sql.helpers import assert_same_rows, polars_rows
@@ -48,7 +49,7 @@ def _run(spark: Any, sql: str) -> list[dict[str, Any]]:
 
 
 @settings(
-    max_examples=8,
+    max_examples=examples(8),
     deadline=None,
     suppress_health_check=[
         HealthCheck.too_slow,

@@ -231,99 +231,10 @@ class _Translator:
         return result.cast(polars_dtype(e.type))
 
     def _call(self, e: ir.Call) -> pl.Expr:
-        args = [self.expr(a) for a in e.args]
-        t = e.type
-        float_null = null(ScalarType.FLOAT)
-        match e.func:
-            case "abs":
-                if t is ScalarType.INT:
-                    return _narrow(_wide(args[0]).abs())
-                return args[0].abs()
-            case "min" | "max" | "clip":
-                return self._min_max(e.func, args, t)
-            case "round":
-                digits = 0
-                if len(e.args) > 1:
-                    lit_arg = e.args[1]
-                    if not isinstance(lit_arg, ir.Literal) or not isinstance(lit_arg.value, int):
-                        raise TranslationError("round's second argument must be an int literal")
-                    digits = lit_arg.value
-                return _round(args[0], digits, e.args[0].type)
-            case "floor":
-                return args[0] if e.args[0].type is ScalarType.INT else args[0].floor()
-            case "ceil":
-                return args[0] if e.args[0].type is ScalarType.INT else args[0].ceil()
-            case "ln":
-                x = args[0].cast(pl.Float64)
-                return (
-                    pl.when(x > literal(0.0, ScalarType.FLOAT)).then(x.log()).otherwise(float_null)
-                )
-            case "log10":
-                x = args[0].cast(pl.Float64)
-                return (
-                    pl.when(x > literal(0.0, ScalarType.FLOAT))
-                    .then(x.log10())
-                    .otherwise(float_null)
-                )
-            case "sqrt":
-                x = args[0].cast(pl.Float64)
-                return (
-                    pl.when(x >= literal(0.0, ScalarType.FLOAT))
-                    .then(x.sqrt())
-                    .otherwise(float_null)
-                )
-            case "exp":
-                return _finite_or_null(args[0].cast(pl.Float64).exp())
-            case "pow":
-                base, exponent = args[0].cast(pl.Float64), args[1].cast(pl.Float64)
-                return _finite_or_null(base.pow(exponent))
-            case "coalesce":
-                return pl.coalesce(args).cast(polars_dtype(t))
-            case "days_between":
-                a, b = args
-                # Durations truncate toward zero when read as whole days.
-                return (b - a).dt.total_days().cast(pl.Int64)
-            case "year":
-                return args[0].dt.year().cast(pl.Int64)
-            case "month":
-                return args[0].dt.month().cast(pl.Int64)
-            case "day":
-                return args[0].dt.day().cast(pl.Int64)
-            case "lower":
-                return args[0].str.to_lowercase()
-            case "upper":
-                return args[0].str.to_uppercase()
-            case "length":
-                return args[0].str.len_chars().cast(pl.Int64)
-            case "contains":
-                return args[0].str.contains(args[1], literal=True)
-            case "starts_with":
-                return args[0].str.starts_with(args[1])
-            case "ends_with":
-                return args[0].str.ends_with(args[1])
-            case "logit":
-                p = args[0].cast(pl.Float64)
-                inside = (p > literal(0.0, ScalarType.FLOAT)) & (p < literal(1.0, ScalarType.FLOAT))
-                one = literal(1.0, ScalarType.FLOAT)
-                return pl.when(inside).then((p / (one - p)).log()).otherwise(float_null)
-            case "sigmoid":
-                x = args[0].cast(pl.Float64)
-                one = literal(1.0, ScalarType.FLOAT)
-                return one / (one + (-x).exp())
-        raise TranslationError(f"no Polars translation rule for function {e.func!r}")
-
-    @staticmethod
-    def _min_max(func: str, args: list[pl.Expr], type_: ScalarType) -> pl.Expr:
-        """`min`/`max`/`clip` give null when any argument is null (unlike LEAST/GREATEST)."""
-        any_null = pl.any_horizontal([a.is_null() for a in args])
-        if func == "min":
-            value = pl.min_horizontal(args)
-        elif func == "max":
-            value = pl.max_horizontal(args)
-        else:
-            x, low, high = args
-            value = pl.min_horizontal(pl.max_horizontal(x, low), high)
-        return pl.when(any_null).then(null(type_)).otherwise(value).cast(polars_dtype(type_))
+        rule = _CALLS.get(e.func)
+        if rule is None:
+            raise TranslationError(f"no Polars translation rule for function {e.func!r}")
+        return rule(e, [self.expr(a) for a in e.args])
 
     def _model(self, e: ir.ModelBatch) -> pl.Expr:
         """Run the estimator on whole batches: features as a float64 matrix, NaN for null."""
@@ -381,3 +292,140 @@ def _round(x: pl.Expr, digits: int, type_: ScalarType) -> pl.Expr:
         return x.round(digits, mode="half_away_from_zero")
     scale = literal(math.pow(10.0, -digits), ScalarType.FLOAT)
     return (x / scale).round(0, mode="half_away_from_zero") * scale
+
+
+# -- functions: one translation per entry of engine.functions.FUNCTIONS ----------------------
+
+_Rule = Callable[[ir.Call, list[pl.Expr]], pl.Expr]
+_FLOAT_ZERO: Final = 0.0
+_FLOAT_ONE: Final = 1.0
+
+
+def _as_float(x: pl.Expr) -> pl.Expr:
+    return x.cast(pl.Float64)
+
+
+def _float_null() -> pl.Expr:
+    return null(ScalarType.FLOAT)
+
+
+def _abs(e: ir.Call, args: list[pl.Expr]) -> pl.Expr:
+    if e.type is ScalarType.INT:
+        return _narrow(_wide(args[0]).abs())
+    return args[0].abs()
+
+
+def _min_max(e: ir.Call, args: list[pl.Expr]) -> pl.Expr:
+    """`min`/`max`/`clip` give null when any argument is null (unlike LEAST/GREATEST)."""
+    any_null = pl.any_horizontal([a.is_null() for a in args])
+    if e.func == "min":
+        value = pl.min_horizontal(args)
+    elif e.func == "max":
+        value = pl.max_horizontal(args)
+    else:
+        x, low, high = args
+        value = pl.min_horizontal(pl.max_horizontal(x, low), high)
+    return pl.when(any_null).then(null(e.type)).otherwise(value).cast(polars_dtype(e.type))
+
+
+def _round_call(e: ir.Call, args: list[pl.Expr]) -> pl.Expr:
+    digits = 0
+    if len(e.args) > 1:
+        lit_arg = e.args[1]
+        if not isinstance(lit_arg, ir.Literal) or not isinstance(lit_arg.value, int):
+            raise TranslationError("round's second argument must be an int literal")
+        digits = lit_arg.value
+    return _round(args[0], digits, e.args[0].type)
+
+
+def _integral(method: str) -> _Rule:
+    """floor/ceil: an int is already whole."""
+
+    def rule(e: ir.Call, args: list[pl.Expr]) -> pl.Expr:
+        if e.args[0].type is ScalarType.INT:
+            return args[0]
+        result: pl.Expr = getattr(args[0], method)()
+        return result
+
+    return rule
+
+
+def _guarded(method: str, strict: bool) -> _Rule:
+    """ln/log10 (x > 0) and sqrt (x >= 0): null outside the domain."""
+
+    def rule(e: ir.Call, args: list[pl.Expr]) -> pl.Expr:
+        x = _as_float(args[0])
+        zero = literal(_FLOAT_ZERO, ScalarType.FLOAT)
+        inside = x > zero if strict else x >= zero
+        value: pl.Expr = getattr(x, method)()
+        return pl.when(inside).then(value).otherwise(_float_null())
+
+    return rule
+
+
+def _exp(e: ir.Call, args: list[pl.Expr]) -> pl.Expr:
+    return _finite_or_null(_as_float(args[0]).exp())
+
+
+def _pow(e: ir.Call, args: list[pl.Expr]) -> pl.Expr:
+    return _finite_or_null(_as_float(args[0]).pow(_as_float(args[1])))
+
+
+def _coalesce(e: ir.Call, args: list[pl.Expr]) -> pl.Expr:
+    return pl.coalesce(args).cast(polars_dtype(e.type))
+
+
+def _days_between(e: ir.Call, args: list[pl.Expr]) -> pl.Expr:
+    a, b = args
+    # Durations truncate toward zero when read as whole days.
+    return (b - a).dt.total_days().cast(pl.Int64)
+
+
+def _date_part(part: str) -> _Rule:
+    def rule(e: ir.Call, args: list[pl.Expr]) -> pl.Expr:
+        value: pl.Expr = getattr(args[0].dt, part)()
+        return value.cast(pl.Int64)
+
+    return rule
+
+
+def _logit(e: ir.Call, args: list[pl.Expr]) -> pl.Expr:
+    p = _as_float(args[0])
+    one = literal(_FLOAT_ONE, ScalarType.FLOAT)
+    inside = (p > literal(_FLOAT_ZERO, ScalarType.FLOAT)) & (p < one)
+    return pl.when(inside).then((p / (one - p)).log()).otherwise(_float_null())
+
+
+def _sigmoid(e: ir.Call, args: list[pl.Expr]) -> pl.Expr:
+    one = literal(_FLOAT_ONE, ScalarType.FLOAT)
+    return one / (one + (-_as_float(args[0])).exp())
+
+
+_CALLS: Final[dict[str, _Rule]] = {
+    "abs": _abs,
+    "min": _min_max,
+    "max": _min_max,
+    "clip": _min_max,
+    "round": _round_call,
+    "floor": _integral("floor"),
+    "ceil": _integral("ceil"),
+    "ln": _guarded("log", strict=True),
+    "log10": _guarded("log10", strict=True),
+    "sqrt": _guarded("sqrt", strict=False),
+    "exp": _exp,
+    "pow": _pow,
+    "coalesce": _coalesce,
+    "days_between": _days_between,
+    "year": _date_part("year"),
+    "month": _date_part("month"),
+    "day": _date_part("day"),
+    "lower": lambda e, args: args[0].str.to_lowercase(),
+    "upper": lambda e, args: args[0].str.to_uppercase(),
+    "length": lambda e, args: args[0].str.len_chars().cast(pl.Int64),
+    "contains": lambda e, args: args[0].str.contains(args[1], literal=True),
+    "starts_with": lambda e, args: args[0].str.starts_with(args[1]),
+    "ends_with": lambda e, args: args[0].str.ends_with(args[1]),
+    "logit": _logit,
+    "sigmoid": _sigmoid,
+}
+"""Each function's Polars translation (the registry's names, checked by tests/architecture)."""

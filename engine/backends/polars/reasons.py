@@ -33,18 +33,25 @@ MAX_BLOCK_BYTES = 1 << 26
 
 
 def reasons(
-    ns: str, names: Sequence[str], outputs: Sequence[str], direction: str, kept: pl.Expr
+    ns: str,
+    sources: Sequence[tuple[str, str]],
+    outputs: Sequence[str],
+    direction: str,
+    kept: pl.Expr,
 ) -> list[list[pl.Expr]]:
-    """Steps of `with_columns`: the chosen names as a hidden struct (`ns` is the card's
-    prefix), then the columns `outputs` (reason_1..K, empty on excluded rows)."""
+    """Steps of `with_columns`: the chosen names as a hidden struct, then the columns
+    `outputs` (reason_1..K, empty on excluded rows). `sources` are (reason name, column
+    ranked) in file order (`ReasonsDef.sources`); columns are read under the card's
+    prefix `ns`."""
     string_null = pl.lit(None, dtype=pl.String)
+    names = [name for name, _ in sources]
     if not names:
         return [[string_null.alias(out) for out in outputs]]
     fields = [f"r{k + 1}" for k in range(len(outputs))]
     dtype = pl.Struct(dict.fromkeys(fields, pl.String))
     ranker = _Ranker(names, fields, direction == "lowest")
     chosen = pl.map_batches(
-        [pl.col(ns + n).cast(pl.Float64) for n in names],
+        [pl.col(ns + column).cast(pl.Float64) for _, column in sources],
         ranker,
         return_dtype=dtype,
         is_elementwise=True,

@@ -171,9 +171,9 @@ def _with_reasons(lf: pl.LazyFrame, cards: Sequence[CardRun]) -> pl.LazyFrame:
         if card.program.reasons is not None:
             kept = pl.col(_private(_ns(i), results.EXCLUDED)).is_null()
             setting = card.program.reasons
-            names = list(card.program.contributions)
+            sources = setting.sources(card.program.contributions)
             outputs = [_private(_ns(i), results.reason(k + 1)) for k in range(setting.count)]
-            steps = reasons(_ns(i), names, outputs, setting.direction, kept)
+            steps = reasons(_ns(i), sources, outputs, setting.direction, kept)
             for depth, step in enumerate(steps):
                 while len(reason_steps) <= depth:
                     reason_steps.append([])

@@ -8,14 +8,12 @@ models may be loaded; never the API's `Scorecard` (so compiling imports no Polar
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 
 from engine import ir
 from engine.backends.sql import compile_program, dbt_model
 from engine.check.params import check_overrides
 from engine.models import cache as compiled_models
-from engine.models.files import model_path
 from engine.program import Program, bind_params
 
 
@@ -35,36 +33,12 @@ def sql_program(
     program = bind_params(program, values)
     if not program.models:
         return program
-    placeholders = {
-        d.name: d.expr
-        for d in program.definitions
-        if d.kind == "model" and isinstance(d.expr, ir.ModelBatch)
-    }
-    located = {m.name: (m, model_path(m, base)) for m in program.models}
-    cached = {
-        name: compiled_models.lookup(m, path, placeholders[name].features, trust_models)
-        for name, (m, path) in located.items()
-        if name in placeholders
-    }
-    if cached and all(e is not None for e in cached.values()):
-        return _with_models(program, {n: e for n, e in cached.items() if e is not None})
+    cached = compiled_models.cached_program(program, base, trust_models, for_run=False)
+    if cached is not None:
+        return cached[0]
     from engine.models.linking import link  # scikit-learn only when the cache misses
 
-    linked = link(program, base, trust_models, for_sql=True)
-    if not linked.diagnostics:
-        for d in linked.program.definitions:
-            if d.name in placeholders and not isinstance(d.expr, ir.ModelBatch):
-                model, path = located[d.name]
-                compiled_models.store(model, path, placeholders[d.name].features, d.expr)
-    return linked.program
-
-
-def _with_models(program: Program, exprs: Mapping[str, ir.Expr]) -> Program:
-    definitions = tuple(
-        replace(d, expr=exprs[d.name]) if d.kind == "model" and d.name in exprs else d
-        for d in program.definitions
-    )
-    return replace(program, definitions=definitions)
+    return link(program, base, trust_models, for_sql=True).program
 
 
 def compile_card(

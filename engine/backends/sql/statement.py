@@ -190,10 +190,16 @@ class StatementBuilder:
         return sql("CASE WHEN {} IS NULL THEN CASE {} END END", excluded, join(" ", whens))
 
     def contributions(self) -> list[dict[str, Sql | int]]:
-        d = self.dialect
+        """Each reason's name and the column ranked for it (`ReasonsDef.sources`)."""
+        d, reasons = self.dialect, self.program.reasons
+        sources = (
+            reasons.sources(self.program.contributions)
+            if reasons is not None
+            else [(n, n) for n in self.program.contributions]
+        )
         return [
-            {"name": d.string(name), "ord": i, "value": d.quote(name)}
-            for i, name in enumerate(self.program.contributions, start=1)
+            {"name": d.string(name), "ord": i, "value": d.quote(column)}
+            for i, (name, column) in enumerate(sources, start=1)
         ]
 
     # -- the statement ---------------------------------------------------------------------

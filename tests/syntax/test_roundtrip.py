@@ -6,10 +6,11 @@ from hypothesis import HealthCheck, given, settings
 
 from engine.syntax import ast, parse_card
 from engine.syntax.printer import format_card
-from tests.frontend.strategies import cards
+from tests.profiles import examples
+from tests.syntax.strategies import cards
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cards())
 def test_print_then_parse_gives_the_same_tree(card: ast.Card) -> None:
     text = format_card(card)

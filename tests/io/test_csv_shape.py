@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from engine.diagnostics import ScorecardError
 from engine.io import csv_shape
 from engine.io import tables as io
+from tests.profiles import examples
 
 Value = str | None
 ENDINGS = ["\n", "\r\n", "\r"]
@@ -73,7 +74,9 @@ def write(folder: Path, text: str) -> Path:
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(table=tables(), ending=st.sampled_from(ENDINGS), final_ending=st.booleans())
 def test_every_value_reads_back_as_written(
@@ -111,7 +114,9 @@ def damaged(draw: st.DrawFn) -> tuple[str, int, int, str]:
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(case=damaged())
 def test_a_damaged_record_is_named_by_its_line(

@@ -22,7 +22,7 @@ from engine.check import check_source
 from engine.cli import app
 from engine.diagnostics import ScorecardError
 from engine.types import ScalarType
-from tests.frontend.cards import PRELUDE, PRELUDE_LINES
+from tests.syntax.cards import PRELUDE, PRELUDE_LINES
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1

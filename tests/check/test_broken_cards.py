@@ -1,6 +1,6 @@
 """Broken cards: each must give exactly these diagnostics (code, line, column).
 
-Snippets are appended to a valid prelude (tests/frontend/cards.py); their lines are
+Snippets are appended to a valid prelude (tests/syntax/cards.py); their lines are
 given relative to the snippet, the column as the user sees it.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from engine.check import check_source
-from tests.frontend.cards import PRELUDE, PRELUDE_LINES
+from tests.syntax.cards import PRELUDE, PRELUDE_LINES
 
 # (id, snippet, [(code, line in snippet, column), ...]); the header/input may be replaced by
 # starting the snippet with "!" (then the snippet is the whole card and lines are absolute).

@@ -171,7 +171,7 @@ def statements() -> st.SearchStrategy[ast.Node]:
         st.builds(
             ast.ReasonsStmt,
             count=st.integers(0, 100),
-            direction=st.sampled_from([None, "highest", "lowest"]),
+            direction=st.sampled_from([None, "highest", "lowest", "below max"]),
         ),
         st.builds(ast.ExampleStmt, name=string_lit, given=assignments, expect=assignments),
     )

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 
 import engine
 from engine.api import run_to_file
+from tests.profiles import examples
 from tests.reference_eval import reference_results, row_values
 from tests.strategies import GeneratedCase, cards_with_data
 
@@ -39,7 +40,7 @@ def assert_same_rows(case: GeneratedCase, actual: list[dict[str, Any]]) -> None:
             )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cards_with_data())
 def test_polars_matches_reference(case: GeneratedCase) -> None:
     card = engine.loads(case.text)
@@ -47,7 +48,7 @@ def test_polars_matches_reference(case: GeneratedCase) -> None:
     assert_same_rows(case, result.to_dicts())
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cards_with_data(max_rows=12))
 def test_explain_columns_match_reference(case: GeneratedCase) -> None:
     """Every let and every rule/bins contribution, row by row (also on excluded rows)."""
@@ -62,7 +63,7 @@ def test_explain_columns_match_reference(case: GeneratedCase) -> None:
             )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=cards_with_data(max_rows=15))
 def test_streaming_file_run_matches_reference(case: GeneratedCase, tmp_path_factory: Any) -> None:
     """The streaming path (sink to Parquet) gives the same rows as the reference."""

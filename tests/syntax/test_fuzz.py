@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from engine.check import check_file, check_source
 from engine.diagnostics import Diagnostic
+from tests.profiles import examples
 
 ROOT = Path(__file__).resolve().parents[2]
 CARDS = sorted((ROOT / "scorecards").glob("*.scorecard"))
@@ -27,7 +28,7 @@ def _assert_only_diagnostics(result_diagnostics: list[Diagnostic]) -> None:
         d.render("x")  # rendering never fails either
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.binary(max_size=400))
 def test_random_bytes_never_raise(tmp_path_factory: object, data: bytes) -> None:
     path = Path(str(tmp_path_factory.mktemp("fuzz"))) / "card.scorecard"  # type: ignore[attr-defined]
@@ -36,7 +37,7 @@ def test_random_bytes_never_raise(tmp_path_factory: object, data: bytes) -> None
     _assert_only_diagnostics(result.diagnostics)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(max_size=300))
 def test_random_text_never_raises(text: str) -> None:
     _assert_only_diagnostics(check_source(text).diagnostics)
@@ -65,7 +66,7 @@ def mutated_cards(draw: st.DrawFn) -> str:
     return text
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_cards())
 def test_mutated_cards_never_raise(text: str) -> None:
     result = check_source(text, ROOT / "scorecards" / "mutated.scorecard")

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.frontend.cards import PRELUDE
+from tests.syntax.cards import PRELUDE
 
 ROOT = Path(__file__).resolve().parents[2]
 

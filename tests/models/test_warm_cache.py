@@ -1,0 +1,116 @@
+"""A card's second run reads its models' compiled expressions from the cache: `check`, `test`,
+`apply`, `explain` and `evaluate` then import neither scikit-learn nor skops, and the scores
+are still scikit-learn's own."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+import skops.io as sio
+from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import make_pipeline
+
+ROOT = Path(__file__).resolve().parents[2]
+CARD = """scorecard warm {}
+input {
+  id : string key
+  a  : float
+  b  : float
+  y  : int
+}
+model m = sklearn "m.skops" {
+  features [a, b]
+  output probability
+}
+let total = a + b
+score = m
+example "one" {
+  given  id = "x", a = 0.5, b = -1.0
+  expect total = -0.5
+}
+"""
+
+RUN = (
+    "import sys; from engine.cli.app import main; sys.argv = ['scorecard', *sys.argv[1:]]\n"
+    "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
+    "print('LOADED' if {'sklearn', 'skops'} & set(sys.modules) else 'NOT-LOADED', file=sys.stderr)"
+)
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, np.ndarray]:
+    folder = tmp_path_factory.mktemp("warm")
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(600, 2))
+    x[rng.random(600) < 0.1, 0] = np.nan
+    y = (np.nan_to_num(x[:, 0]) + x[:, 1] + rng.normal(scale=0.5, size=600) > 0).astype(int)
+    # An imputer in front of the trees: measured slower as an expression on large tables,
+    # so only the warm cache on a small table runs it without scikit-learn.
+    model = make_pipeline(
+        SimpleImputer(), GradientBoostingClassifier(n_estimators=20, random_state=0)
+    )
+    model.fit(x, y)
+    sio.dump(model, folder / "m.skops")
+    (folder / "warm.scorecard").write_text(CARD)
+    ids = [f"c{i}" for i in range(600)]
+    pl.DataFrame({"id": ids, "a": x[:, 0], "b": x[:, 1], "y": y}).write_csv(folder / "d.csv")
+    return folder / "warm.scorecard", folder / "d.csv", model.predict_proba(x)[:, 1]
+
+
+def _run(args: list[str], cache: Path) -> tuple[subprocess.CompletedProcess[str], bool]:
+    env = {**os.environ, "SCORECARD_CACHE_DIR": str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-c", RUN, *args], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return done, done.stderr.rstrip().endswith("NOT-LOADED") is False
+
+
+def test_second_runs_need_no_scikit_learn(
+    case: tuple[Path, Path, np.ndarray], tmp_path: Path
+) -> None:
+    card, data, expected = case
+    cache = tmp_path / "cache"
+    first, loaded = _run(["apply", str(card), str(data), "-o", str(tmp_path / "first.csv")], cache)
+    assert first.returncode == 0, first.stderr
+    assert loaded  # the cold run loads the model and fills the cache
+    for args in (
+        ["check", str(card)],
+        ["test", str(card)],
+        ["apply", str(card), str(data), "-o", str(tmp_path / "second.csv")],
+        ["explain", str(card), str(data), "--key", "c7"],
+        ["evaluate", str(card), str(data), "--target", "y", "--json"],
+    ):
+        done, loaded = _run(args, cache)
+        assert done.returncode == 0, (args, done.stdout, done.stderr)
+        assert not loaded, args
+    for name in ("first.csv", "second.csv"):
+        scores = pl.read_csv(tmp_path / name).sort(pl.col("id").str.slice(1).cast(pl.Int64))[
+            "score"
+        ]
+        assert np.max(np.abs(scores.to_numpy() - expected)) <= 1e-12, name
+
+
+def test_a_changed_model_file_is_loaded_again(
+    case: tuple[Path, Path, np.ndarray], tmp_path: Path
+) -> None:
+    card = case[0]
+    cache = tmp_path / "cache"
+    folder = tmp_path / "copy"
+    folder.mkdir()
+    (folder / "warm.scorecard").write_text(card.read_text())
+    (folder / "m.skops").write_bytes((card.parent / "m.skops").read_bytes())
+    assert _run(["check", str(folder / "warm.scorecard")], cache)[0].returncode == 0
+    assert not _run(["check", str(folder / "warm.scorecard")], cache)[1]
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(200, 2))
+    other = GradientBoostingClassifier(n_estimators=5, random_state=1)
+    sio.dump(other.fit(x, (x[:, 0] > 0).astype(int)), folder / "m.skops")
+    assert _run(["check", str(folder / "warm.scorecard")], cache)[1]
