@@ -193,6 +193,16 @@ CODES: Final[tuple[Code, ...]] = (
     Code("E1110", ERROR, "`fit --from`: the card has a model, no `param base_points : float`, or no bins block"),
     Code("E1120", ERROR, "`fit`: `-o` or `--report` would replace an input (the data; the `--from` card without `--replace`)"),
     Code("E1121", ERROR, "no longer reported: a report that cannot be written is E803-E807", reserved=True),
+    # profile and lookalike
+    Code("E1200", ERROR, "`profile`: `--columns` or `--sensitive` names nothing that can be profiled (with \"did you mean\")"),
+    Code("E1201", ERROR, "`profile`: the table or the base has no rows, no row meets `--group`, or the condition cannot be evaluated on the data"),
+    Code("E1202", ERROR, "`profile`: an option out of range (`--min-count 0`, `--quantiles 1`)"),
+    Code("E1210", ERROR, "`lookalike`: an option out of range (`--hidden 0`)"),
+    Code("E1211", ERROR, "`lookalike`: a table without rows, the customers and the population sharing no key and characteristic, or a population made only of customers"),
+    # data quality
+    Code("E1300", ERROR, "`quality --match` names no column of the table (with \"did you mean\")"),
+    Code("E1301", ERROR, "`quality --match` needs splink: install the `quality` extra (`pip install 'scorecard-engine[quality]'`)"),
+    Code("E1302", ERROR, "`quality --match`: the record linkage could not run on the named columns (splink's first line of error is given)"),
 )
 # fmt: on
 

@@ -25,6 +25,8 @@ SLOW_FIXTURES = frozenset({"pg", "spark"})
 SLOW_MODULES = frozenset(
     {
         "tests.evaluate.test_evaluate_report_render",  # headless Chromium
+        "tests.profile.test_profile_render",  # headless Chromium
+        "tests.profile.test_lookalike_cli",  # whole processes fitting cards, and Chromium
         "tests.polars.test_big_cards",
         "tests.sql.test_large_cards",
         "tests.sql.test_card_text_property",

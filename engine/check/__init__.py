@@ -11,6 +11,7 @@ from engine.diagnostics import Diagnostic, ScorecardError, Span, error
 from engine.models.files import model_path
 from engine.program import Program
 from engine.syntax import ast, parse_card
+from engine.syntax.parser import ParseResult
 
 
 @dataclass
@@ -49,15 +50,20 @@ class CheckResult:
         return self.program
 
 
-def check_source(text: str, path: Path | None = None) -> CheckResult:
-    """Parse and check a card's text; `path` names it in messages and anchors model paths."""
+def check_source(
+    text: str, path: Path | None = None, parsed: ParseResult | None = None
+) -> CheckResult:
+    """Parse and check a card's text; `path` names it in messages and anchors model paths.
+
+    `parsed` is the text's parse when the caller has it already (the language server parses
+    only the statements an edit changed, `engine.syntax.incremental`)."""
     name = str(path) if path is not None else "<card>"
     # Parsing builds many small objects and no reference cycles: the cyclic garbage
     # collector's passes over them cost a quarter of the time of a large card.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        card, diagnostics = parse_card(text)
+        card, diagnostics = parse_card(text, parsed)
         program = None
         if card is not None:
             program, semantic = check_card(card, path)

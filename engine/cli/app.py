@@ -41,6 +41,10 @@ COMMAND_MODULES: dict[str, str] = {
     "monitor": "monitor",
     "report": "report",
     "fit": "fit",
+    "lsp": "lsp",
+    "quality": "quality",
+    "profile": "profile",
+    "lookalike": "lookalike",
 }
 
 

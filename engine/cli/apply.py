@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +25,13 @@ STREAMING_BYTES = 1 << 30
 PREVIEW_ROWS = 20
 
 
+class DedupeKeep(StrEnum):
+    """Which row of a repeated key `--dedupe` keeps."""
+
+    first = "first"
+    last = "last"
+
+
 def print_summaries(summaries: Sequence[Summary]) -> None:
     for s in summaries:
         excluded = sum(s.excluded.values())
@@ -31,6 +39,11 @@ def print_summaries(summaries: Sequence[Summary]) -> None:
             f"[bold]{escape(s.card)}[/bold]: {s.rows} rows read, {s.scored} scored, "
             f"{excluded} excluded, {s.null_scores} with a null score ({s.seconds:.2f} s)"
         )
+        if s.deduplicated:
+            stderr.print(
+                f"  [yellow]--dedupe: {s.deduplicated} rows dropped (their key, trimmed, NFC and "
+                "lower-cased, is another row's)[/yellow]"
+            )
         for label, n in s.excluded.items():
             stderr.print(f"  excluded {escape(repr(label))}: {n}")
         for seg, n in s.segments.items():
@@ -112,6 +125,16 @@ def apply(
             show_default=False,
         ),
     ] = None,
+    dedupe: Annotated[
+        DedupeKeep | None,
+        typer.Option(
+            "--dedupe",
+            help="Keep the first (or last) row of each key, compared trimmed, NFC and "
+            "lower-cased, instead of stopping on duplicate keys (E814); the summary says how "
+            "many rows were dropped.",
+            show_default=False,
+        ),
+    ] = None,
     trust_models: TrustOpt = False,
     db: Annotated[
         str | None,
@@ -137,6 +160,8 @@ def apply(
     Example: scorecard apply scorecards/rules_only.scorecard scorecards/data/customers.csv -o scores.parquet
     """
     if db is not None:
+        if dedupe is not None:
+            raise typer.BadParameter("not available with --db", param_hint="--dedupe")
         apply_in_db(paths, db, table, into, param or [], trust_models)
         return
     if len(paths) < 2:
@@ -145,7 +170,13 @@ def apply(
         )
     card_paths, data = paths[:-1], paths[-1]
     kept = tuple(c.strip() for item in keep or [] for c in item.split(",") if c.strip())
-    options = RunOptions(kept, explain, top=parse_top(top), select=select)
+    options = RunOptions(
+        kept,
+        explain,
+        top=parse_top(top),
+        select=select,
+        dedupe=None if dedupe is None else dedupe.value,
+    )
     guarded(lambda: _score(card_paths, data, output, options, param or [], streaming, trust_models))
 
 

@@ -25,8 +25,18 @@ from engine.io import tables
 from engine.io.atomic import temporary_folder
 from engine.io.outputs import InputFile, check_output, write_error
 from engine.run.card import Card
+from engine.run.dedupe import dedupe
 from engine.run.options import Data, RunOptions
 from engine.run.summary import Summary, read_summaries, summary_query
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The lazy pipeline, which result columns are what, and the rows `--dedupe` dropped."""
+
+    frame: pl.LazyFrame
+    layout: runner.Layout
+    deduplicated: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,7 @@ def plan(
     data: Data,
     params: Sequence[Mapping[str, ir.Value]] | None = None,
     options: RunOptions | None = None,
-) -> tuple[pl.LazyFrame, runner.Layout]:
+) -> Plan:
     """Validate the data for every card and build the lazy pipeline (nothing scored yet)."""
     if not cards:
         raise ValueError("no cards to run")
@@ -93,6 +103,14 @@ def plan(
             problems.append(error("E832", f"--keep {k!r}: the table has no such column"))
     if problems:
         raise ScorecardError(problems)
+    dropped = 0
+    key_column = cards[0].program.key
+    if options.dedupe is not None and key_column.name in schema_names:
+        try:
+            deduped = dedupe(frame, key_column, options.dedupe)
+        except pl.exceptions.PolarsError as exc:
+            raise ScorecardError([tables.unreadable(data_name, exc)]) from None
+        frame, dropped = deduped.frame, deduped.dropped
     small = _small(data)
     runs = [
         card.prepare(p, prefix=f"{card.name}_" if several else "", small_table=small)
@@ -128,7 +146,7 @@ def plan(
                 )
             ]
         )
-    return lf, layout
+    return Plan(lf, layout, dropped)
 
 
 def run(
@@ -140,8 +158,9 @@ def run(
     """Score `data` with one or several cards in one pass; the frame and the summaries."""
     start = time.perf_counter()
     options = options or RunOptions()
-    lf, layout = plan(cards, data, params, options)
-    frame, summaries = _collect_and_summarise(lf, cards, layout, start)
+    planned = plan(cards, data, params, options)
+    frame, summaries = _collect_and_summarise(planned, cards, start)
+    layout = planned.layout
     return RunResult(_collect(choose_rows(frame.lazy(), layout, options)), summaries)
 
 
@@ -168,28 +187,30 @@ def run_to_file(
     start = time.perf_counter()
     options = options or RunOptions()
     check_output(destination, input_files(cards, data))
-    lf, layout = plan(cards, data, params, options)
+    planned = plan(cards, data, params, options)
     if streaming and str(destination) != tables.STDOUT:
-        return _stream(lf, cards, layout, options, destination, start)
-    frame, summaries = _collect_and_summarise(lf, cards, layout, start)
-    tables.write_frame(_collect(choose_rows(frame.lazy(), layout, options)), destination)
+        return _stream(planned, cards, options, destination, start)
+    frame, summaries = _collect_and_summarise(planned, cards, start)
+    chosen = choose_rows(frame.lazy(), planned.layout, options)
+    tables.write_frame(_collect(chosen), destination)
     return summaries
 
 
 def _collect_and_summarise(
-    lf: pl.LazyFrame, cards: Sequence[Card], layout: runner.Layout, start: float
+    planned: Plan, cards: Sequence[Card], start: float
 ) -> tuple[pl.DataFrame, list[Summary]]:
     """The result in memory (hidden columns dropped) and the summaries computed from it."""
-    collected = _collect(lf, batch_rows=layout.batch_rows)
+    layout = planned.layout
+    collected = _collect(planned.frame, batch_rows=layout.batch_rows)
     row = summary_query(collected.lazy(), cards, layout).collect().row(0, named=True)
     frame = collected.drop(layout.hidden_columns)
-    return frame, read_summaries(row, cards, time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    return frame, read_summaries(row, cards, seconds, planned.deduplicated)
 
 
 def _stream(
-    lf: pl.LazyFrame,
+    planned: Plan,
     cards: Sequence[Card],
-    layout: runner.Layout,
     options: RunOptions,
     destination: str | Path,
     start: float,
@@ -197,6 +218,7 @@ def _stream(
     """Scored once, streamed to a Parquet file beside the output (hidden summary columns
     included); the output and the summary are then cheap streaming reads of that file.
     (One plan feeding both would hold the whole scored table in memory.)"""
+    lf, layout = planned.frame, planned.layout
     folder = Path(destination).resolve().parent
     try:
         with temporary_folder(folder) as work:
@@ -217,7 +239,8 @@ def _stream(
                 [error("E839", f"cannot compute the result: {_first_line(exc)}")]
             ) from None
         raise
-    return read_summaries(summary.row(0, named=True), cards, time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    return read_summaries(summary.row(0, named=True), cards, seconds, planned.deduplicated)
 
 
 def choose_rows(lf: pl.LazyFrame, layout: runner.Layout, options: RunOptions) -> pl.LazyFrame:

@@ -9,6 +9,7 @@ from typing import TypeAlias
 import polars as pl
 
 from engine.ranking import Top
+from engine.run.dedupe import Keep
 
 Data: TypeAlias = pl.DataFrame | pl.LazyFrame | str | Path
 
@@ -27,5 +28,8 @@ class RunOptions:
     """Keep the N (or P% of the) best-scored rows, in rank order (score desc, key asc)."""
     select: str | None = None
     """A condition in the card language over the output's columns (`class <= 4`)."""
+    dedupe: Keep | None = None
+    """Keep the first or the last row of each normalised key instead of refusing duplicate
+    keys (E814); the summary tells how many rows were dropped."""
     check_data: bool = True
     """Validate the table against the card's inputs first (off only for example rows)."""

@@ -25,6 +25,8 @@ class Summary:
     no_bin: dict[str, int]
     """Rows (not excluded) that matched no bin, per bins block without `else`."""
     seconds: float = 0.0
+    deduplicated: int = 0
+    """Rows dropped by `--dedupe` (a repeated normalised key) before scoring."""
 
 
 def summary_query(lf: pl.LazyFrame, cards: Sequence[Card], layout: runner.Layout) -> pl.LazyFrame:
@@ -46,7 +48,9 @@ def summary_query(lf: pl.LazyFrame, cards: Sequence[Card], layout: runner.Layout
     return lf.select(aggs)
 
 
-def read_summaries(row: Mapping[str, Any], cards: Sequence[Card], seconds: float) -> list[Summary]:
+def read_summaries(
+    row: Mapping[str, Any], cards: Sequence[Card], seconds: float, deduplicated: int = 0
+) -> list[Summary]:
     out = []
     for i, card in enumerate(cards):
 
@@ -66,6 +70,7 @@ def read_summaries(row: Mapping[str, Any], cards: Sequence[Card], seconds: float
                 segments,
                 pick(f"{i}:b:"),
                 seconds,
+                deduplicated,
             )
         )
     return out

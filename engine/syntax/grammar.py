@@ -8,6 +8,7 @@ the plain-tree parser that names common mistakes (`syntax.messages`) come from h
 from __future__ import annotations
 
 import functools
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -44,3 +45,17 @@ def load_grammar(transformer: object | None, start: str = "start") -> Lark:
         maybe_placeholders=True,
         start=start,
     )
+
+
+@functools.cache
+def keyword_terminals() -> dict[str, str]:
+    """Every keyword of the grammar, as terminal name -> the word it spells (`_RULE` ->
+    `rule`): the words editors highlight and complete, read from the one grammar file."""
+    from lark.lexer import PatternStr
+
+    words: dict[str, str] = {}
+    for term in lark_parser().terminals:
+        pattern = term.pattern
+        if isinstance(pattern, PatternStr) and re.fullmatch(r"[^\W\d]\w*", pattern.value):
+            words[term.name] = pattern.value
+    return words

@@ -158,7 +158,17 @@ def _imported_by(command: list[str]) -> set[str]:
     return names
 
 
-HEAVY = {"polars", "sklearn", "scipy", "skops", "duckdb", "pyarrow", "pandas"}
+HEAVY = {
+    "polars",
+    "sklearn",
+    "scipy",
+    "skops",
+    "duckdb",
+    "pyarrow",
+    "pandas",
+    "pygls",
+    "lsprotocol",
+}
 
 
 def test_check_imports_no_polars_and_no_scikit_learn() -> None:

@@ -209,7 +209,10 @@ def _problem(
         f"{data_name}: column {column.name!r} ({column.type}) {check.describe}: "
         f"{count} {rows}{more}: {'; '.join(shown)}"
     )
-    return error(check.code, message, column.span, "rows count from 1, the header not counted")
+    notes = ["rows count from 1, the header not counted"]
+    if check.code == "E814":
+        notes.append("`apply --dedupe first` (or `last`) keeps one row per key instead")
+    return error(check.code, message, column.span, *notes)
 
 
 def _missing_column(column: InputColumn, present: Sequence[str], data_name: str) -> Diagnostic:
@@ -224,3 +227,9 @@ def _missing_column(column: InputColumn, present: Sequence[str], data_name: str)
         column.span,
         *notes,
     )
+
+
+def unreadable_values(name: str, source: pl.DataType, target: ScalarType) -> pl.Expr:
+    """True where a value is present but cannot be read as `target`: what E811 counts, for
+    the stages that report on data (`scorecard quality`)."""
+    return _unreadable(name, source, target)

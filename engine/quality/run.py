@@ -1,0 +1,48 @@
+"""The quality report of one table for one card: read the table (`engine.io.tables`), check
+its declared columns are there, then measure columns, bins, keys and, when asked, likely
+duplicate customers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+from engine.backends.polars.validate import validate
+from engine.diagnostics import ScorecardError
+from engine.io import tables
+from engine.quality.bins import bins_figures
+from engine.quality.columns import column_figures
+from engine.quality.figures import Quality
+from engine.quality.keys import key_figures
+from engine.run.card import Card
+
+DEFAULT_THRESHOLD = 0.9
+
+
+def quality_of(
+    card: Card,
+    data: Path | str,
+    match: Sequence[str] = (),
+    threshold: float = DEFAULT_THRESHOLD,
+) -> Quality:
+    """Every figure of `scorecard quality`; a table that lacks a declared column is E810."""
+    program = card.program
+    frame = tables.scan(data)
+    schema = frame.collect_schema()
+    if any(c.name not in schema for c in program.inputs):
+        raise ScorecardError(validate(frame, program, str(data)), card.source)
+    try:
+        rows = int(frame.select(pl.len()).collect(engine="streaming").item())
+        columns = column_figures(frame, program, rows)
+        bins = bins_figures(frame, program)
+        keys = key_figures(frame, program)
+    except pl.exceptions.PolarsError as exc:
+        raise ScorecardError([tables.unreadable(data, exc)]) from None
+    matching = None
+    if match:
+        from engine.quality.matching import find_matches  # splink only when asked
+
+        matching = find_matches(frame, program, list(match), threshold, str(data))
+    return Quality(program.name, str(data), rows, columns, bins, keys, matching)
