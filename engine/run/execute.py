@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
@@ -259,7 +260,7 @@ def _collect_and_summarise(
 ) -> tuple[pl.DataFrame, list[Summary]]:
     """The result in memory (hidden columns dropped) and the summaries computed from it."""
     layout = planned.layout
-    collected = _collect(planned.frame)
+    collected = _collect(planned.frame, batch_rows=layout.batch_rows)
     row = summary_query(collected.lazy(), cards, layout).collect().row(0, named=True)
     frame = collected.drop(layout.hidden_columns)
     seconds = time.perf_counter() - start
@@ -282,7 +283,8 @@ def _stream(
     try:
         with temporary_folder(folder) as work:
             scored_path = work / "scored.parquet"
-            lf.sink_parquet(scored_path, engine="streaming")
+            with _batches(layout.batch_rows):
+                lf.sink_parquet(scored_path, engine="streaming")
             if options.progress is not None:
                 options.progress.phase("writing", None)
             scored = pl.scan_parquet(scored_path)
@@ -329,9 +331,22 @@ def choose_rows(lf: pl.LazyFrame, layout: runner.Layout, options: RunOptions) ->
     return lf
 
 
-def _collect(lf: pl.LazyFrame, streaming: bool = False) -> pl.DataFrame:
-    """Collect, turning a data error Polars finds late into a diagnostic (never a traceback)."""
+def _batches(rows: int | None) -> AbstractContextManager[object]:
+    """Polars' batch size for a wide pipeline (`runner.batch_rows`), restored afterwards."""
+    return pl.Config(streaming_chunk_size=rows) if rows is not None else nullcontext()
+
+
+def _collect(
+    lf: pl.LazyFrame, streaming: bool = False, batch_rows: int | None = None
+) -> pl.DataFrame:
+    """Collect, turning a data error Polars finds late into a diagnostic (never a traceback).
+
+    A wide pipeline (`batch_rows` set) runs on the streaming engine in batches of that
+    many rows, so its working columns never exist for the whole table at once."""
     try:
+        if batch_rows is not None:
+            with _batches(batch_rows):
+                return lf.collect(engine="streaming")
         return lf.collect(engine="streaming" if streaming else "auto")
     except pl.exceptions.PolarsError as exc:
         raise ScorecardError(

@@ -19,11 +19,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from engine import ir, ranking, results
 from engine.backends.polars.expressions import BatchPredictor, literal, translate
+from engine.backends.polars.reasons import reasons
 from engine.backends.polars.validate import cast_column
 from engine.program import BinsDef, Program
 from engine.types import ScalarType
@@ -53,6 +53,8 @@ class Layout:
     result_columns: list[str]
     hidden_columns: list[str]
     cards: list[CardLayout]
+    batch_rows: int | None = None
+    """Rows per batch of Polars' engine for a wide pipeline (None: Polars' own choice)."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,23 @@ def build(
     lf = _with_ranks(lf, cards)
     out, result_names, hidden = _outputs(cards, card_layouts, keep, explain, details)
     key = cards[0].program.key
-    return lf.select(out), Layout(key.name, result_names, hidden, _public(cards, card_layouts))
+    layout = Layout(key.name, result_names, hidden, _public(cards, card_layouts), batch_rows(cards))
+    return lf.select(out), layout
+
+
+BATCH_BYTES = 1 << 28
+"""What one batch of rows may hold in working columns (256 MiB, float64 each)."""
+POLARS_BATCH_ROWS = 100_000
+"""Polars' own batch size (its ideal morsel size): kept for any pipeline narrow enough."""
+
+
+def batch_rows(cards: Sequence[CardRun]) -> int | None:
+    """Rows per batch so that a batch's working columns (one per let, rule, bins and
+    model of every card) stay within BATCH_BYTES: a 5,000-rule card holds 5,000 float
+    columns per row, 4 GB for one batch of Polars' default 100,000 rows."""
+    width = sum(len(card.program.definitions) for card in cards)
+    rows = BATCH_BYTES // (8 * max(width, 1))
+    return max(rows, 1024) if rows < POLARS_BATCH_ROWS else None
 
 
 def _private(ns: str, result: str) -> str:
@@ -152,7 +170,11 @@ def _with_reasons(lf: pl.LazyFrame, cards: Sequence[CardRun]) -> pl.LazyFrame:
     for i, card in enumerate(cards):
         if card.program.reasons is not None:
             kept = pl.col(_private(_ns(i), results.EXCLUDED)).is_null()
-            for depth, step in enumerate(_reasons(card.program, _ns(i), kept)):
+            setting = card.program.reasons
+            sources = setting.sources(card.program.contributions)
+            outputs = [_private(_ns(i), results.reason(k + 1)) for k in range(setting.count)]
+            steps = reasons(_ns(i), sources, outputs, setting.direction, kept)
+            for depth, step in enumerate(steps):
                 while len(reason_steps) <= depth:
                     reason_steps.append([])
                 reason_steps[depth].extend(step)
@@ -288,124 +310,6 @@ def _any_bin(bins: BinsDef, card: CardRun, ns: str) -> pl.Expr:
     if not bins.entries:
         return pl.lit(False)
     return pl.any_horizontal([_bool(e.cond, card, ns).fill_null(False) for e in bins.entries])
-
-
-EXPRESSION_REASONS_LIMIT = 256
-"""Up to this many rules and bins, reasons are Polars expressions (streamable, parallel);
-beyond, numpy ranks whole batches, since the expressions grow with the rule count."""
-
-
-def _reasons(program: Program, ns: str, kept: pl.Expr) -> list[list[pl.Expr]]:
-    """reason_1..K: contributions > 0 (highest) or < 0 (lowest), by size, ties in file order."""
-    assert program.reasons is not None
-    names = list(program.contributions)
-    if not names:
-        string_null = pl.lit(None, dtype=pl.String)
-        count = program.reasons.count
-        return [[string_null.alias(f"{ns}__reason_{k + 1}") for k in range(count)]]
-    if len(names) <= EXPRESSION_REASONS_LIMIT:
-        return _reasons_by_expressions(program, ns, kept)
-    return _reasons_by_batches(program, ns, kept)
-
-
-def _reasons_by_expressions(program: Program, ns: str, kept: pl.Expr) -> list[list[pl.Expr]]:
-    """K rounds, each one column: the largest eligible contribution's index, first in file
-    order among equals (`coalesce` of the matches keeps the first); a round's winner is no
-    longer eligible in the next."""
-    assert program.reasons is not None
-    count, highest = program.reasons.count, program.reasons.direction == "highest"
-    sources = program.reasons.sources(program.contributions)
-    names = [name for name, _ in sources]
-    base = []
-    for _, column in sources:
-        c = pl.col(ns + column)
-        base.append(pl.when(c > 0).then(c) if highest else pl.when(c < 0).then(-c))
-    steps: list[list[pl.Expr]] = []
-    chosen: list[str] = []
-    for k in range(count):
-        keys = base
-        for earlier in chosen:
-            keys = [pl.when(pl.col(earlier) != i).then(key) for i, key in enumerate(keys)]
-        # The round's best is a column of its own: read by every match below, it must not
-        # be recomputed per contribution (the streaming engine does not share subexpressions).
-        best = f"{ns}__reason_best_{k + 1}"
-        index = pl.coalesce(
-            [
-                pl.when(key == pl.col(best)).then(pl.lit(i, dtype=pl.Int32))
-                for i, key in enumerate(keys)
-            ]
-        )
-        column = f"{ns}__reason_index_{k + 1}"
-        steps.append([pl.max_horizontal(keys).alias(best)])
-        steps.append([index.alias(column)])
-        chosen.append(column)
-    # Index -> name as a chain of matches: `replace_strict` is not row by row in the
-    # streaming engine, and made a streamed run hold every row in memory.
-    steps.append(
-        [
-            pl.when(kept)
-            .then(
-                pl.coalesce(
-                    [
-                        pl.when(pl.col(column) == i).then(pl.lit(name, dtype=pl.String))
-                        for i, name in enumerate(names)
-                    ]
-                )
-            )
-            .otherwise(pl.lit(None, dtype=pl.String))
-            .alias(f"{ns}__reason_{k + 1}")
-            for k, column in enumerate(chosen)
-        ]
-    )
-    return steps
-
-
-def _reasons_by_batches(program: Program, ns: str, kept: pl.Expr) -> list[list[pl.Expr]]:
-    """The same ranking with numpy on whole batches, for cards with very many contributions.
-
-    The batch function gives the names themselves: mapping indices to names afterwards with
-    `replace_strict` would hold every row of a streamed run in memory.
-    """
-    assert program.reasons is not None
-    count, direction = program.reasons.count, program.reasons.direction
-    names = list(program.contributions)
-    labels = np.array(names, dtype=object)
-    string_null = pl.lit(None, dtype=pl.String)
-    fields = [f"r{k + 1}" for k in range(count)]
-    dtype = pl.Struct({f: pl.String for f in fields})
-
-    def rank(batch: pl.Series) -> pl.Series:
-        matrix = batch.struct.unnest().to_numpy().astype(np.float64, copy=False)
-        matrix = matrix.reshape(batch.len(), len(names))
-        with np.errstate(invalid="ignore"):
-            valid = matrix > 0 if direction == "highest" else matrix < 0
-        # Larger is better; argmax returns the first best column, so ties go in file order.
-        key = np.where(valid, matrix if direction == "highest" else -matrix, -np.inf)
-        rows = np.arange(batch.len())
-        columns = {}
-        for f in fields:
-            best = np.argmax(key, axis=1) if key.shape[1] else np.zeros(batch.len(), np.int64)
-            found = key[rows, best] > -np.inf
-            columns[f] = pl.Series(f, np.where(found, labels[best], None), dtype=pl.String)
-            key[rows, best] = -np.inf
-        return pl.DataFrame(columns, schema=dict.fromkeys(fields, pl.String)).to_struct(batch.name)
-
-    columns = [column for _, column in program.reasons.sources(names)]
-    contributions = pl.struct(
-        [pl.col(ns + c).fill_null(float("nan")).alias(f"c{i}") for i, c in enumerate(columns)]
-    )
-    chosen = contributions.map_batches(rank, return_dtype=dtype, is_elementwise=True)
-    hidden = f"{ns}__reason_names"
-    return [
-        [chosen.alias(hidden)],
-        [
-            pl.when(kept)
-            .then(pl.col(hidden).struct.field(f))
-            .otherwise(string_null)
-            .alias(f"{ns}__reason_{k + 1}")
-            for k, f in enumerate(fields)
-        ],
-    ]
 
 
 def _position(ns: str, key: str) -> pl.Expr:

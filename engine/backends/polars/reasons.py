@@ -1,0 +1,129 @@
+"""`reasons K`: the names of the K contributions that push each row's score the most.
+
+One path for any number of rules and bins: a single elementwise `map_batches` receives the
+contribution columns of one batch of rows (a morsel of Polars' engine), and numpy ranks them
+in blocks of rows copied into a small C-ordered float64 matrix. So the memory the ranking
+adds is one batch's contributions plus one block, never rows x contributions for the whole
+table, and the time is linear in rows x contributions (times K, with an early stop once no
+row of a block has a candidate left).
+
+The ranking (docs/language.md, "Results"): with `highest`, only contributions > 0 are
+candidates; with `lowest`, only contributions < 0, most negative first. A missing
+contribution is never a reason. Equal contributions go in the order the rules and bins
+stand in the file. Each of the K rounds takes, per row, the first largest key (`argmax`
+returns the first of equal maxima, so ties go in file order) and then zeroes it; keys are
+`max(contribution, 0)` (`max(-contribution, 0)` for `lowest`) with a missing one as 0, so a
+key of 0 is "no candidate". Names come from the round's column index by one `gather` from
+the list of names, whose extra last entry is the missing name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import polars as pl
+
+BLOCK_BYTES = 1 << 20
+"""Bytes of one block of rows ranked at once (1 MiB: the buffer stays in the processor's
+cache), but never fewer than `MIN_BLOCK_ROWS` rows while the block is under `MAX_BLOCK_BYTES`:
+each column is copied by one numpy call, which must move enough values to be worth it."""
+MIN_BLOCK_ROWS = 2048
+MAX_BLOCK_BYTES = 1 << 26
+
+
+def reasons(
+    ns: str,
+    sources: Sequence[tuple[str, str]],
+    outputs: Sequence[str],
+    direction: str,
+    kept: pl.Expr,
+) -> list[list[pl.Expr]]:
+    """Steps of `with_columns`: the chosen names as a hidden struct, then the columns
+    `outputs` (reason_1..K, empty on excluded rows). `sources` are (reason name, column
+    ranked) in file order (`ReasonsDef.sources`); columns are read under the card's
+    prefix `ns`."""
+    string_null = pl.lit(None, dtype=pl.String)
+    names = [name for name, _ in sources]
+    if not names:
+        return [[string_null.alias(out) for out in outputs]]
+    fields = [f"r{k + 1}" for k in range(len(outputs))]
+    dtype = pl.Struct(dict.fromkeys(fields, pl.String))
+    ranker = _Ranker(names, fields, direction == "lowest")
+    chosen = pl.map_batches(
+        [pl.col(ns + column).cast(pl.Float64) for _, column in sources],
+        ranker,
+        return_dtype=dtype,
+        is_elementwise=True,
+    )
+    hidden = f"{ns}__reason_names"
+    return [
+        [chosen.alias(hidden)],
+        [
+            pl.when(kept).then(pl.col(hidden).struct.field(f)).otherwise(string_null).alias(out)
+            for f, out in zip(fields, outputs, strict=True)
+        ],
+    ]
+
+
+class _Ranker:
+    """The batch function: contribution columns in, a struct of K name columns out."""
+
+    def __init__(self, names: Sequence[str], fields: Sequence[str], lowest: bool) -> None:
+        self.labels = pl.Series("names", [*names, None], dtype=pl.String)
+        self.fields = list(fields)
+        self.lowest = lowest
+
+    def __call__(self, columns: Sequence[pl.Series]) -> pl.Series:
+        arrays = [c.to_numpy() for c in columns]  # no copy without nulls; a null becomes NaN
+        chosen = top_indices(arrays, len(self.fields), self.lowest)
+        frame = pl.DataFrame(
+            [self.labels.gather(c).alias(f) for f, c in zip(self.fields, chosen, strict=True)]
+        )
+        return frame.to_struct("reasons")
+
+
+def block_rows(width: int) -> int:
+    """Rows per block of a `width`-column matrix of float64 (see BLOCK_BYTES)."""
+    row_bytes = 8 * max(width, 1)
+    least = min(MIN_BLOCK_ROWS, MAX_BLOCK_BYTES // row_bytes)
+    return max(BLOCK_BYTES // row_bytes, least, 1)
+
+
+def top_indices(columns: Sequence[np.ndarray], count: int, lowest: bool) -> list[np.ndarray]:
+    """Per round, each row's chosen column index; `len(columns)` where there is none.
+
+    Rows are taken in blocks copied column by column into one reused C-ordered buffer:
+    the copy is the transposition, and it stays in the processor's cache (transposing the
+    whole batch at once, or asking Polars for a C-ordered array, is several times slower).
+    """
+    width = len(columns)
+    rows = len(columns[0]) if columns else 0
+    chosen = [np.full(rows, width, dtype=np.uint32) for _ in range(count)]
+    step = block_rows(width)
+    buffer = np.empty((min(step, rows), width), dtype=np.float64)
+    for start in range(0, rows, step):
+        stop = min(start + step, rows)
+        block = buffer[: stop - start]
+        for j, column in enumerate(columns):
+            block[:, j] = column[start:stop]
+        if lowest:
+            np.negative(block, out=block)
+        np.fmax(block, 0.0, out=block)  # NaN (missing), 0 and the wrong sign become 0
+        _rounds(block, [c[start:stop] for c in chosen])
+    return chosen
+
+
+def _rounds(keys: np.ndarray, chosen: Sequence[np.ndarray]) -> None:
+    """Fill `chosen` (one array per round, preset to "none") from a block of keys >= 0."""
+    flat = keys.reshape(-1)
+    width = keys.shape[1]
+    offsets = np.arange(keys.shape[0], dtype=np.int64) * width
+    for out in chosen:
+        best = np.argmax(keys, axis=1)
+        where = offsets + best
+        found = flat[where] > 0.0
+        if not found.any():
+            return
+        np.copyto(out, best, where=found, casting="unsafe")
+        flat[where] = 0.0
