@@ -17,6 +17,9 @@ from lark.common import LexerConf
 from lark.exceptions import UnexpectedCharacters
 from lark.lexer import Lexer, LexerState, PatternStr
 
+# Strings and quoted names are written as "unrolled loops" (a run of plain characters, then
+# any number of escape + run): a repeated alternation would keep one backtracking entry per
+# character, hundreds of bytes each, so a 50 MB label took gigabytes to read.
 _TOKEN = re.compile(
     r"""
     (?P<skip>(?:[ \t\r\n\f\ufeff]+|\#[^\n]*)+)
@@ -24,8 +27,8 @@ _TOKEN = re.compile(
   | (?P<DATE>\d{4}-\d{2}-\d{2})
   | (?P<FLOAT>(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+)
   | (?P<INT>\d+)
-  | (?P<STRING>"(?:[^"\\\n]|\\.)*")
-  | (?P<QUOTED_NAME>`(?:[^`\n]|``)+`)
+  | (?P<STRING>"[^"\\\n]*(?:\\.[^"\\\n]*)*")
+  | (?P<QUOTED_NAME>`(?:[^`\n]|``)[^`\n]*(?:``[^`\n]*)*`)
   | (?P<word>[^\W\d]\w*)
   | (?P<punct>->|!=|<=|>=|[<>=+\-*/\[\](){}:,])
     """,
