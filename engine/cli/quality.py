@@ -13,7 +13,7 @@ import typer
 
 from engine.api import Scorecard
 from engine.cli.app import app
-from engine.cli.common import HtmlOpt, JsonOpt
+from engine.cli.common import NO_READ, HtmlOpt, JsonOpt, ReadArgs, shared_options
 from engine.cli.evaluate import ReportView, report_command
 from engine.evaluate import report
 
@@ -25,6 +25,7 @@ def split_columns(items: list[str] | None) -> list[str]:
 
 
 @app.command()
+@shared_options(reads=True)
 def quality(
     card: Annotated[
         Path, typer.Argument(readable=False, help="The scorecard file.", show_default=False)
@@ -52,6 +53,7 @@ def quality(
     ] = 0.9,
     as_json: JsonOpt = False,
     html: HtmlOpt = None,
+    read: ReadArgs = NO_READ,
 ) -> None:
     """Nulls, values of the wrong type, values no bin takes, unseen categories, constant
     columns and duplicate keys (as read and normalised), per declared column of the card.
@@ -66,7 +68,7 @@ def quality(
         from engine.quality.run import quality_of
         from engine.quality.tables import quality_tables
 
-        q = quality_of(sc, data, columns, threshold)
+        q = quality_of(sc, read.source(data, card), columns, threshold)
         items = quality_tables(q)
         return ReportView(report.jsonable(q), items, quality_page(q, str(card)))
 

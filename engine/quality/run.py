@@ -5,7 +5,6 @@ duplicate customers."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import polars as pl
 
@@ -23,13 +22,14 @@ DEFAULT_THRESHOLD = 0.9
 
 def quality_of(
     card: Card,
-    data: Path | str,
+    data: tables.Readable,
     match: Sequence[str] = (),
     threshold: float = DEFAULT_THRESHOLD,
 ) -> Quality:
     """Every figure of `scorecard quality`; a table that lacks a declared column is E810."""
     program = card.program
-    frame = tables.scan(data)
+    # Read as `apply` reads it: the source's read options rewrite text by declared type.
+    frame = tables.scan(data, {c.name: c.type for c in program.inputs})
     schema = frame.collect_schema()
     if any(c.name not in schema for c in program.inputs):
         raise ScorecardError(validate(frame, program, str(data)), card.source)
@@ -39,7 +39,7 @@ def quality_of(
         bins = bins_figures(frame, program)
         keys = key_figures(frame, program)
     except pl.exceptions.PolarsError as exc:
-        raise ScorecardError([tables.unreadable(data, exc)]) from None
+        raise ScorecardError([tables.unreadable(tables.source_of(data).path, exc)]) from None
     matching = None
     if match:
         from engine.quality.matching import find_matches  # splink only when asked
