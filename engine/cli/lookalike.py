@@ -13,12 +13,21 @@ import typer
 from rich.markup import escape
 
 from engine.cli.app import app, stderr, stdout
-from engine.cli.common import HtmlOpt, JsonOpt, guarded, progress
+from engine.cli.common import (
+    NO_READ,
+    HtmlOpt,
+    JsonOpt,
+    ReadArgs,
+    guarded,
+    progress,
+    shared_options,
+)
 from engine.cli.evaluate import print_tables
 from engine.cli.profile import _names
 
 
 @app.command()
+@shared_options(reads=True)
 def lookalike(
     customers: Annotated[
         Path,
@@ -68,6 +77,7 @@ def lookalike(
     ] = None,
     as_json: JsonOpt = False,
     html: HtmlOpt = None,
+    read: ReadArgs = NO_READ,
 ) -> None:
     """Fit a card whose score (0 to 1000, classes 10) says how much a row looks like the
     customers; report the recall of hidden customers at the top 1/5/10/20% and the profile of
@@ -101,7 +111,11 @@ def lookalike(
         command = shlex.join(["scorecard", "lookalike", *sys.argv[2:]])
         with progress("fitting"):
             found = fit_lookalike(
-                customers, population, options, output=str(output), command=command
+                read.source(customers, from_card),
+                read.source(population, from_card),
+                options,
+                output=str(output),
+                command=command,
             )
         write_text(output, found.card)
         if html is not None:

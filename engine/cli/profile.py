@@ -16,12 +16,15 @@ from rich.markup import escape
 
 from engine.cli.app import app, stderr, stdout
 from engine.cli.common import (
+    NO_READ,
     HtmlOpt,
     JsonOpt,
     ParamOpt,
+    ReadArgs,
     TrustOpt,
     guarded,
     load_cards,
+    shared_options,
     split_params,
 )
 from engine.cli.evaluate import print_tables
@@ -32,6 +35,7 @@ def _names(items: list[str] | None) -> tuple[str, ...]:
 
 
 @app.command()
+@shared_options(reads=True)
 def profile(
     data: Annotated[
         Path,
@@ -94,6 +98,7 @@ def profile(
     as_json: JsonOpt = False,
     html: HtmlOpt = None,
     trust_models: TrustOpt = False,
+    read: ReadArgs = NO_READ,
 ) -> None:
     """Who is in the group? Each column's categories: share in the group, in the base, index
     (x 100), z-test; columns ranked by Cramér's V; the strongest traits in words.
@@ -115,7 +120,11 @@ def profile(
         params = split_params(cards, param or [])[0] if cards else {}
         options = ProfileOptions(_names(columns), _names(sensitive), min_count, quantiles, params)
         found = profile_table(
-            data, group, base=base, card=cards[0] if cards else None, options=options
+            read.source(data, card),
+            group,
+            base=None if base is None else read.source(base, card),
+            card=cards[0] if cards else None,
+            options=options,
         )
         if html is not None:
             report.write_html(html, page.profile_report(found))
