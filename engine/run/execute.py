@@ -125,7 +125,7 @@ def plan(
         except pl.exceptions.PolarsError as exc:
             raise ScorecardError([tables.unreadable(data_name, exc)]) from None
         frame, dropped = deduped.frame, deduped.dropped
-    small = _small(data)
+    small = _small(data) if options.small_table is None else options.small_table
     runs = [
         card.prepare(p, prefix=f"{card.name}_" if several else "", small_table=small)
         for card, p in zip(cards, params, strict=True)

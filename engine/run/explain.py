@@ -43,7 +43,9 @@ def explain_keys(
     key_col = card.program.key
     wanted = [_typed_key(k, key_col.type) for k in keys]
     raw = _matching_rows(card, data, wanted)
-    rows = run([card], _declared(card, data, raw), [params or {}], RunOptions(details=True)).frame
+    declared = _declared(card, data, raw)
+    options = RunOptions(details=True, small_table=True)
+    rows = run([card], declared, [params or {}], options).frame
     typed = cast_column(key_col.name, rows.schema[key_col.name], key_col.type)
     found = rows.with_columns(typed.alias(_KEY))
     raw_found = raw.with_columns(

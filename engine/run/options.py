@@ -48,3 +48,7 @@ class RunOptions:
     """Validate the table against the card's inputs first (off only for example rows)."""
     progress: Progress | None = None
     """Told of each step and of the rows scored, batch by batch."""
+    small_table: bool | None = None
+    """Whether the table is small enough for any cached model expression (see
+    `engine.run.card.Card.prepare`); None: judged from the data (a file's size, a frame's
+    height). `explain` says True: it scores only the rows of the keys asked for."""
