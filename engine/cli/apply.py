@@ -44,6 +44,25 @@ class DedupeKeep(StrEnum):
     last = "last"
 
 
+DedupeOpt = Annotated[
+    DedupeKeep | None,
+    typer.Option(
+        "--dedupe",
+        help="Keep the first (or last) row of each key, compared trimmed, NFC and "
+        "lower-cased, instead of stopping on duplicate keys (E814); the summary says how "
+        "many rows were dropped.",
+        show_default=False,
+    ),
+]
+ExcelCsvOpt = Annotated[
+    bool,
+    typer.Option(
+        "--excel-csv",
+        help="Write the CSV output as French Excel opens it: ';', decimal comma, UTF-8 BOM.",
+    ),
+]
+
+
 def print_summaries(summaries: Sequence[Summary]) -> None:
     for s in summaries:
         excluded = sum(s.excluded.values())
@@ -138,16 +157,7 @@ def apply(
             show_default=False,
         ),
     ] = None,
-    dedupe: Annotated[
-        DedupeKeep | None,
-        typer.Option(
-            "--dedupe",
-            help="Keep the first (or last) row of each key, compared trimmed, NFC and "
-            "lower-cased, instead of stopping on duplicate keys (E814); the summary says how "
-            "many rows were dropped.",
-            show_default=False,
-        ),
-    ] = None,
+    dedupe: DedupeOpt = None,
     trust_models: TrustOpt = False,
     templates: TemplatesOpt = None,
     db: Annotated[
@@ -166,13 +176,7 @@ def apply(
         str | None,
         typer.Option("--into", help="With --db: the result table to create (replaced)."),
     ] = None,
-    excel_csv: Annotated[
-        bool,
-        typer.Option(
-            "--excel-csv",
-            help="Write the CSV output as French Excel opens it: ';', decimal comma, UTF-8 BOM.",
-        ),
-    ] = False,
+    excel_csv: ExcelCsvOpt = False,
     read: ReadArgs = NO_READ,
 ) -> None:
     """Score every row of DATA with one or several cards.
@@ -183,9 +187,7 @@ def apply(
     Example: scorecard apply scorecards/rules_only.scorecard scorecards/data/customers.csv -o scores.parquet
     """
     if db is not None:
-        if dedupe is not None:
-            raise typer.BadParameter("not available with --db", param_hint="--dedupe")
-        local = (output, keep, explain or None, top, select, streaming)
+        local = (output, keep, explain or None, top, select, streaming, dedupe)
         given = [option for option, v in zip(WITHOUT_DB, local, strict=True) if v is not None]
         _in_db(paths, db, table, into, param or [], trust_models, templates, given)
         return

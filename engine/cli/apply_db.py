@@ -32,6 +32,7 @@ WITHOUT_DB = {
     "--top": "select from the --into table ORDER BY score DESC, key and LIMIT the rows",
     "--select": "filter the --into table with a WHERE clause",
     "--streaming": "the database runs the statement itself",
+    "--dedupe": "remove the duplicate keys in the database first (ROW_NUMBER over the key)",
 }
 """Each option of a local run that `--db` refuses, with what to do instead."""
 

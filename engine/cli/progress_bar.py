@@ -67,9 +67,14 @@ class RunBar:
         """A new task for each step (rich keeps a task's total once given)."""
         self.bar.remove_task(self.task)
         self.task = self.bar.add_task(PHASES.get(name, name), total=total)
+        with self._lock:
+            if self._shown and self.bar.live.is_started:
+                self.bar.refresh()  # every step is drawn at least once, however quick
 
     def advance(self, rows: int) -> None:
         self.bar.advance(self.task, rows)
+        if self._shown and self.bar.live.is_started:
+            self.bar.refresh()  # once per batch of rows: a quick run still shows its speed
 
     def start(self) -> None:
         self._timer.start()

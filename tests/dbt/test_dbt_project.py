@@ -72,6 +72,7 @@ def _dbt(project: Path, env: dict[str, str], *args: str) -> str:
 def _project(tmp_path: Path, dialect: str, models: tuple[str, ...] = tuple(MODELS)) -> Path:
     project = tmp_path / "project"
     shutil.copytree(PROJECT, project)
+    (project / "seeds").mkdir(exist_ok=True)  # an empty folder is not kept by git
     shutil.copy(DATA, project / "seeds" / "customers.csv")
     if "churn_risk" not in models:
         (project / "models" / "campaign.sql").unlink()  # it reads churn_risk

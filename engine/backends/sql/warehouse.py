@@ -154,10 +154,10 @@ def _execute_spark(url: str, statements: list[str], count_sql: str) -> tuple[Any
     from pyspark.errors import PySparkException
 
     try:
-        session = spark_session(url)
+        run = spark_session(url).sql  # Spark's method; the statements are built as Sql already
         for s in statements:
-            session.sql(s).collect()
-        row = session.sql(count_sql).collect()
+            run(s).collect()
+        row = run(count_sql).collect()
     except PySparkException as exc:
         raise ScorecardError([error("E905", f"Spark: {_first_line(exc)}")]) from None
     return tuple(row[0]) if row else ()
