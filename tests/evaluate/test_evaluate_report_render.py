@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 from typer.testing import CliRunner
 
 from engine.cli import app
 from engine.evaluate import charts, fairness, metrics, report, stability, tables
+from tests.browser import screenshot
 from tests.evaluate.evalgen import CARD, make_rows, make_table
 
 CHROMIUM = shutil.which("chromium")
@@ -69,38 +68,6 @@ def series_mask(img: np.ndarray) -> np.ndarray:
         rgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
         mask |= (np.abs(img[:, :, :3].astype(int) - rgb) <= 10).all(axis=2)
     return mask
-
-
-def screenshot(page: Path, charts_count: int, folder: Path) -> np.ndarray:
-    """The page rendered by headless Chromium, tall enough to hold every chart box."""
-    boxes = report.chart_boxes(charts_count)
-    height = boxes[-1].top + boxes[-1].height + 40
-    png = folder / f"{page.stem}.png"
-    assert CHROMIUM is not None
-    subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--hide-scrollbars",
-            "--force-device-scale-factor=1",
-            f"--user-data-dir={folder / 'profile'}",
-            f"--screenshot={png}",
-            f"--window-size={report.PAGE_WIDTH},{height}",
-            page.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    img = np.asarray(Image.open(png).convert("RGB"))
-    assert img.shape[:2] == (height, report.PAGE_WIDTH)
-    return img
 
 
 def drawn_pixels(img: np.ndarray, ids: list[str]) -> dict[str, int]:

@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
-from PIL import Image
 from typer.testing import CliRunner
 
 from engine.cli import app
 from engine.evaluate import charts, report
+from tests.browser import screenshot as _screenshot
 from tests.fit.fitgen import make_table
 
 CHROMIUM = shutil.which("chromium")
@@ -103,35 +102,6 @@ def test_no_key_column_is_an_error_asking_for_one(tmp_path: Path) -> None:
     frame.write_parquet(path)
     status, _, stderr = run("fit", path, "--target", "bad", "-o", tmp_path / "x.scorecard")
     assert status == 1 and "E1104" in stderr and "--key" in stderr
-
-
-def _screenshot(page: Path, count: int, folder: Path) -> np.ndarray:
-    boxes = report.chart_boxes(count)
-    height = boxes[-1].top + boxes[-1].height + 40
-    png = folder / "page.png"
-    assert CHROMIUM is not None
-    subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--hide-scrollbars",
-            "--force-device-scale-factor=1",
-            f"--user-data-dir={folder / 'profile'}",
-            f"--screenshot={png}",
-            f"--window-size={report.PAGE_WIDTH},{height}",
-            page.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return np.asarray(Image.open(png).convert("RGB"))
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")

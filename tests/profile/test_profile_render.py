@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from engine.evaluate import charts, report
 from engine.profile.page import profile_report
 from engine.profile.run import ProfileOptions, profile_table
+from tests.browser import screenshot
 from tests.profile.profgen import make_table
 
 CHROMIUM = shutil.which("chromium")
@@ -27,37 +27,6 @@ def series_mask(img: np.ndarray) -> np.ndarray:
         rgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
         mask |= (np.abs(img[:, :, :3].astype(int) - rgb) <= 10).all(axis=2)
     return mask
-
-
-def screenshot(page: Path, count: int, folder: Path) -> np.ndarray:
-    boxes = report.chart_boxes(count)
-    height = boxes[-1].top + boxes[-1].height + 40
-    png = folder / f"{page.stem}.png"
-    assert CHROMIUM is not None
-    subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--hide-scrollbars",
-            "--force-device-scale-factor=1",
-            f"--user-data-dir={folder / 'chromium'}",
-            f"--screenshot={png}",
-            f"--window-size={report.PAGE_WIDTH},{height}",
-            page.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    img = np.asarray(Image.open(png).convert("RGB"))
-    assert img.shape[:2] == (height, report.PAGE_WIDTH)
-    return img
 
 
 @pytest.fixture(scope="module")

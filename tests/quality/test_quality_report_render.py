@@ -5,50 +5,20 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 from typer.testing import CliRunner
 
 from engine.cli import app
 from engine.evaluate import charts, report
+from tests.browser import screenshot
 from tests.quality.qualgen import make_rows, write_card, write_csv
 from tests.quality.test_quality_figures import TYPES, read_values
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.slow  # headless Chromium
-
-
-def screenshot(page: Path, count: int, folder: Path) -> np.ndarray:
-    boxes = report.chart_boxes(count)
-    height = boxes[-1].top + boxes[-1].height + 40
-    png = folder / "page.png"
-    assert CHROMIUM is not None
-    subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--hide-scrollbars",
-            "--force-device-scale-factor=1",
-            f"--user-data-dir={folder / 'profile'}",
-            f"--screenshot={png}",
-            f"--window-size={report.PAGE_WIDTH},{height}",
-            page.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return np.asarray(Image.open(png).convert("RGB"))
 
 
 def series_mask(img: np.ndarray) -> np.ndarray:
