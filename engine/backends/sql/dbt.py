@@ -139,8 +139,11 @@ def _check_incremental(program: Program, column: str) -> None:
         raise ScorecardError([diag.with_file(where) if where else diag])
 
 
-def _config(program: Program, options: DbtOptions) -> Sql | None:
+def _config(program: Program, options: DbtOptions, d: Dialect) -> Sql | None:
     items: list[Sql] = []
+    hook = str(d.render("dbt_pre_hook"))
+    if hook:
+        items.append(sql("pre_hook={}", jinja_string(hook)))
     if options.incremental is not None:
         items.append(sql("materialized={}", jinja_string("incremental")))
         items.append(sql("unique_key={}", jinja_string(program.key.name)))
@@ -230,7 +233,7 @@ def dbt_model(
     body = jinja_raw(join("\n", [_header(program, d, values), select]), holes)
     try:
         renderer = Renderer(d, options.templates)
-        model = renderer.dispatch("dbt_model", config=_config(program, options), body=body)
+        model = renderer.dispatch("dbt_model", config=_config(program, options, d), body=body)
     except UserTemplateError as exc:
         raise ScorecardError([template_diagnostic(exc)]) from None
     return strip(model) + "\n"
