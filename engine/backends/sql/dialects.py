@@ -265,8 +265,10 @@ _SPECS: dict[str, _Spec] = {
             "string_style": "backslash",
             "float_literal": "{0}D",
             "datetime_literal": "TIMESTAMP_NTZ {0}",
-            "floor": "CAST(FLOOR({0}) AS {float})",
-            "ceil": "CAST(CEIL({0}) AS {float})",
+            # Spark's FLOOR and CEIL give a BIGINT, which overflows (an error under ANSI) for
+            # |x| >= 2^63; a double of magnitude 2^52 or more is already whole.
+            "floor": "CASE WHEN ABS({0}) < 4503599627370496D THEN CAST(FLOOR({0}) AS {float}) ELSE {0} END",
+            "ceil": "CASE WHEN ABS({0}) < 4503599627370496D THEN CAST(CEIL({0}) AS {float}) ELSE {0} END",
             "days_between_date": "DATEDIFF({1}, {0})",
             "days_between_datetime": "(TIMESTAMPDIFF(MICROSECOND, {0}, {1}) DIV 86400000000)",
             "starts_with": "STARTSWITH({0}, {1})",
