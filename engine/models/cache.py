@@ -35,7 +35,7 @@ from engine.models import ir_json
 from engine.models.files import file_sha256, model_path
 from engine.program import ModelDef, Program
 
-FORMAT = "2"
+FORMAT = "3"
 PICKLES = (".joblib", ".pkl", ".pickle")
 
 
