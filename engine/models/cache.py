@@ -1,7 +1,8 @@
 """Compiled model expressions kept between runs, so that a card's second run needs no scikit-learn.
 
 Loading a model means importing scikit-learn and rebuilding the estimator (seconds for a
-100-tree ensemble), while its compiled expression is a few hundred kilobytes of JSON. An
+100-tree ensemble), while its compiled expression is a few hundred kilobytes of JSON (each
+distinct node once, `engine.models.ir_json`). An
 entry is keyed by everything the expression depends on: the model file's sha256, the
 card's features (names and types) and output, the installed scikit-learn version, and the
 source of the engine's model compiler; anything else changing gives another key.
