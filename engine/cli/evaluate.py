@@ -284,9 +284,7 @@ def fairness(
     parsed = parse_top(top)
 
     def measure(sc: Scorecard, params: dict[str, Any], bar: Progress | None) -> ReportView:
-        fa = fairness_of(
-            sc, read.source(data, card), by, params=params, top=parsed, progress=bar
-        )
+        fa = fairness_of(sc, read.source(data, card), by, params=params, top=parsed, progress=bar)
         items = tables.fairness_tables(fa)
         facts = [
             ("card", str(card)),

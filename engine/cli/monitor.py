@@ -22,11 +22,11 @@ from engine.cli.common import (
     TrustOpt,
     shared_options,
 )
-from engine.run.options import Progress
 from engine.cli.evaluate import ReportView, report_command
 from engine.evaluate import bands as score_bands
 from engine.evaluate import report, tables
 from engine.evaluate.run import PERIOD_PARAM, monitor_of
+from engine.run.options import Progress
 
 
 @app.command()

@@ -48,6 +48,8 @@ class PerSecond(ProgressColumn):
 
     def render(self, task: Task) -> Text:
         speed = task.finished_speed or task.speed
+        if speed is None and task.completed and task.elapsed:
+            speed = task.completed / task.elapsed  # one batch so far: its own pace
         unit = task.fields.get("unit", "rows")
         return Text("" if speed is None else f"{speed:,.0f} {unit}/s", style="cyan")
 

@@ -14,9 +14,9 @@ import typer
 from engine.api import Scorecard
 from engine.cli.app import app
 from engine.cli.common import NO_READ, HtmlOpt, JsonOpt, ReadArgs, shared_options
-from engine.run.options import Progress
 from engine.cli.evaluate import ReportView, report_command
 from engine.evaluate import report
+from engine.run.options import Progress
 
 
 def split_columns(items: list[str] | None) -> list[str]:

@@ -21,10 +21,10 @@ from engine.cli.common import (
     TrustOpt,
     shared_options,
 )
-from engine.run.options import Progress
 from engine.cli.evaluate import ReportView, report_command
 from engine.evaluate import report, tables
 from engine.evaluate.run import outcome_of, returns_of
+from engine.run.options import Progress
 
 
 @app.command()

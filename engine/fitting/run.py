@@ -41,9 +41,9 @@ from engine.fitting.figures import (
 from engine.fitting.model import Fitted, performance, select_and_fit
 from engine.fitting.options import FitOptions, command_line
 from engine.fitting.regression import Regression
-from engine.syntax import ast
 from engine.run.options import Progress
 from engine.run.progress import advance, step
+from engine.syntax import ast
 from engine.types import ScalarType
 
 BASE_NAME = "base_points"

@@ -15,7 +15,9 @@ from engine.io.reading import Source
 from engine.run.options import Data, Progress
 
 
-def step(progress: Progress | None, name: str, total: int | None = None, unit: str = "rows") -> None:
+def step(
+    progress: Progress | None, name: str, total: int | None = None, unit: str = "rows"
+) -> None:
     """A new step of the run, shown with a count of `total` `unit`s, or without (None)."""
     if progress is not None:
         progress.phase(name, total, unit)
