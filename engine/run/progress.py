@@ -72,5 +72,7 @@ def count_rows(frame: pl.LazyFrame, data: Data, progress: Progress | None) -> in
     if progress is None or not names:
         return int(frame.select(pl.len()).collect(engine="streaming").item())
     step(progress, "reading", rows_known(data))
-    length = counted(frame, progress, names[0]).select(pl.col(names[0]).len())
-    return int(length.collect(engine="streaming").item())
+    # The null count reads the counted column's values (a length alone would be taken
+    # from the batches without calling the counter).
+    counts = counted(frame, progress, names[0]).select(pl.len(), pl.col(names[0]).null_count())
+    return int(counts.collect(engine="streaming").item(0, 0))
