@@ -17,7 +17,8 @@ from engine.io import tables
 from engine.program import Program
 from engine.run.card import Card
 from engine.run.execute import declared_types, run
-from engine.run.options import Data, RunOptions
+from engine.run.options import Data, Progress, RunOptions
+from engine.run.progress import step
 from engine.types import ScalarType
 
 
@@ -33,8 +34,9 @@ def explain_keys(
     data: Data,
     keys: Sequence[ir.Value],
     params: Mapping[str, ir.Value] | None = None,
+    progress: Progress | None = None,
 ) -> list[Explanation]:
-    """One explanation per key, in the order given.
+    """One explanation per key, in the order given (`progress` is told of the steps).
 
     Only the rows with these keys are read and scored: the filter on the key goes into the
     scan, so a Parquet file is read through its row groups' statistics and only the matching
@@ -42,9 +44,10 @@ def explain_keys(
     values of the card's inputs, as the file holds them, are kept beside the results."""
     key_col = card.program.key
     wanted = [_typed_key(k, key_col.type) for k in keys]
+    step(progress, "reading")
     raw = _matching_rows(card, data, wanted)
     declared = _declared(card, data, raw)
-    options = RunOptions(details=True, small_table=True)
+    options = RunOptions(details=True, small_table=True, progress=progress)
     rows = run([card], declared, [params or {}], options).frame
     typed = cast_column(key_col.name, rows.schema[key_col.name], key_col.type)
     found = rows.with_columns(typed.alias(_KEY))
@@ -52,7 +55,7 @@ def explain_keys(
         cast_column(key_col.name, raw.schema[key_col.name], key_col.type).alias(_KEY)
     )
     if card.program.classes is not None:
-        found = _with_classes(card, data, params, found)
+        found = _with_classes(card, data, params, found, progress)
     missing = [k for k in wanted if k not in set(found[_KEY].to_list())]
     if missing:
         shown = ", ".join(repr(k) for k in missing)
@@ -70,12 +73,16 @@ _KEY = "__scorecard_explained_key"
 
 
 def _with_classes(
-    card: Card, data: Data, params: Mapping[str, ir.Value] | None, found: pl.DataFrame
+    card: Card,
+    data: Data,
+    params: Mapping[str, ir.Value] | None,
+    found: pl.DataFrame,
+    progress: Progress | None,
 ) -> pl.DataFrame:
     """A class ranks a row among all the scored rows: those rows' classes come from scoring
     the whole table (the one case where explain reads every row)."""
     key = card.program.key
-    frame = run([card], data, [params or {}]).frame
+    frame = run([card], data, [params or {}], RunOptions(progress=progress)).frame
     everyone = frame.select(
         cast_column(key.name, frame.schema[key.name], key.type).alias(_KEY), results.CLASS
     )
