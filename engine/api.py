@@ -30,7 +30,7 @@ from engine.run.execute import input_files
 from engine.run.explain import Explanation
 from engine.run.explain import explain as explain_row
 from engine.run.explain import explain_keys as explain_rows
-from engine.run.options import Data, RunOptions
+from engine.run.options import Data, Progress, RunOptions
 from engine.run.summary import Summary
 
 if TYPE_CHECKING:  # the SQL backend (Jinja, the dialects) loads only for the SQL methods
@@ -76,10 +76,11 @@ class Scorecard(Card):
         keys: Sequence[ir.Value],
         *,
         params: Mapping[str, ir.Value] | None = None,
+        progress: Progress | None = None,
     ) -> list[Explanation]:
         """One explanation per key, reading only the rows with these keys (on Parquet, the
-        filter is pushed into the scan)."""
-        return explain_rows(self, data, keys, params)
+        filter is pushed into the scan); `progress` (a bar, or None) is told of the steps."""
+        return explain_rows(self, data, keys, params, progress)
 
     def test(self) -> list[ExampleOutcome]:
         """Run every `example` block; each outcome lists the mismatches found."""

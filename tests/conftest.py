@@ -31,6 +31,8 @@ SLOW_MODULES = frozenset(
         "tests.sql.test_large_cards",
         "tests.sql.test_card_text_property",
         "tests.models.test_warm_cache",  # whole processes, cold and warm
+        "tests.cli.test_progress",  # whole processes on a pseudo-terminal
+        "tests.cli.test_progress_commands",  # the same, for every command
     }
 )
 

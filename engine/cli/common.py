@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -15,7 +14,6 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from engine.check.params import parse_overrides
-from engine.cli.app import stderr
 from engine.cli.render import print_diagnostics, set_quiet
 from engine.diagnostics import ScorecardError, error
 from engine.io.reading import ReadOptions, Source, make
@@ -166,13 +164,6 @@ def guarded(action: Callable[[], T]) -> T:
     except ScorecardError as exc:
         print_diagnostics(exc.diagnostics, exc.source)
         raise typer.Exit(1) from None
-
-
-def progress(message: str) -> AbstractContextManager[Any]:
-    """A spinner on stderr when it is a terminal (runs of more than a moment show activity)."""
-    if stderr.is_terminal:
-        return stderr.status(message, spinner="dots")
-    return nullcontext()
 
 
 _READ_OPTIONS: dict[str, tuple[str, str]] = {

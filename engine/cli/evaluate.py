@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeAlias
 
 import typer
 from rich.markup import escape
@@ -36,10 +36,13 @@ from engine.cli.common import (
     shared_options,
     split_params,
 )
+from engine.cli.progress_bar import run_progress
 from engine.evaluate import bands as score_bands
 from engine.evaluate import report, tables
 from engine.evaluate.run import evaluate_card, fairness_of, outcome_of, stability_of
 from engine.io.outputs import check_output
+from engine.run.options import Progress
+from engine.run.progress import step
 
 
 def print_tables(items: Sequence[tables.Table]) -> None:
@@ -61,7 +64,7 @@ def report_command(
     data_files: Sequence[Path],
     trust_models: bool,
     param: list[str] | None,
-    measure: Callable[[Scorecard, dict[str, Any]], ReportView],
+    measure: Measure,
     as_json: bool,
     html: Path | None,
 ) -> None:
@@ -73,9 +76,11 @@ def report_command(
         if html is not None:
             check_output(html, input_files([sc], *data_files))
         params = split_params([sc], param or [])[0]
-        view = measure(sc, params)
-        if html is not None:
-            report.write_html(html, view.page)
+        with run_progress() as bar:
+            view = measure(sc, params, bar)
+            if html is not None:
+                step(bar, "writing")
+                report.write_html(html, view.page)
         if as_json:
             stdout.out(json.dumps(report.jsonable(view.payload), indent=2), highlight=False)
         else:
@@ -84,6 +89,10 @@ def report_command(
             stderr.print(f"report written to {escape(str(html))}")
 
     guarded(work)
+
+
+Measure: TypeAlias = "Callable[[Scorecard, dict[str, Any], Progress | None], ReportView]"
+"""What a report command measures, told of its steps by the bar (None: no bar)."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +140,7 @@ def evaluate(
     --value 40 --cost 2 --html churn_report.html
     """
 
-    def measure(sc: Scorecard, params: dict[str, Any]) -> ReportView:
+    def measure(sc: Scorecard, params: dict[str, Any], bar: Progress | None) -> ReportView:
         cuts = None if bands is None else score_bands.parse(bands)
         outcome = outcome_of(sc, target, event, high_score.word if high_score else None)
         ev = evaluate_card(
@@ -145,6 +154,7 @@ def evaluate(
             event=outcome.event,
             high_score_means=outcome.high_score_means,
             score_bands=cuts,
+            progress=bar,
         )
         items = tables.evaluation_tables(ev)
         facts = [
@@ -206,7 +216,7 @@ def stability(
     Example: scorecard stability scorecards/churn_risk.scorecard jan.parquet jun.parquet
     """
 
-    def measure(sc: Scorecard, params: dict[str, Any]) -> ReportView:
+    def measure(sc: Scorecard, params: dict[str, Any], bar: Progress | None) -> ReportView:
         cuts = None if bands is None else score_bands.parse(bands)
         st = stability_of(
             sc,
@@ -215,6 +225,7 @@ def stability(
             params=params,
             bins=bins,
             score_bands=cuts,
+            progress=bar,
         )
         items = tables.stability_tables(st)
         facts = [("card", str(card)), ("baseline", str(baseline)), ("current", str(current))]
@@ -272,8 +283,8 @@ def fairness(
     """
     parsed = parse_top(top)
 
-    def measure(sc: Scorecard, params: dict[str, Any]) -> ReportView:
-        fa = fairness_of(sc, read.source(data, card), by, params=params, top=parsed)
+    def measure(sc: Scorecard, params: dict[str, Any], bar: Progress | None) -> ReportView:
+        fa = fairness_of(sc, read.source(data, card), by, params=params, top=parsed, progress=bar)
         items = tables.fairness_tables(fa)
         facts = [
             ("card", str(card)),

@@ -20,6 +20,7 @@ from engine.cli.common import (
     shared_options,
     split_params,
 )
+from engine.cli.progress_bar import run_progress
 from engine.diagnostics import ScorecardError, error, os_reason
 
 
@@ -79,9 +80,9 @@ def explain(
         if keys is not None:
             wanted += read_keys(keys, cards[0].program.key.name)
         source = read.source(data, card)
-        for explanation, shown_key in zip(
-            cards[0].explain_keys(source, wanted, params=params[0]), wanted, strict=True
-        ):
+        with run_progress() as bar:
+            found = cards[0].explain_keys(source, wanted, params=params[0], progress=bar)
+        for explanation, shown_key in zip(found, wanted, strict=True):
             table = Table(
                 title=f"{cards[0].name}: {shown_key}", show_edge=False, header_style="bold"
             )

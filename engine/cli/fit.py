@@ -16,7 +16,8 @@ import typer
 from rich.markup import escape
 
 from engine.cli.app import app, stderr
-from engine.cli.common import NO_READ, ReadArgs, guarded, progress, shared_options
+from engine.cli.common import NO_READ, ReadArgs, guarded, shared_options
+from engine.cli.progress_bar import run_progress
 from engine.cli.render import is_quiet
 from engine.diagnostics import ScorecardError, error
 from engine.evaluate.report import jsonable, render_html
@@ -263,12 +264,13 @@ def _run(
     settings.check()
     check_outputs(data.path, output, from_card, replace, report)
     options = {f: getattr(settings, f) for f in settings.__dataclass_fields__ if f != "target"}
-    with progress("fitting"):
+    with run_progress() as bar:
         result = fit_card(
             data,
             settings.target,
             from_card=from_card,
             output=None if output == tables.STDOUT else output,
+            progress=bar,
             **options,
         )
     min_iv = settings.min_iv if from_card is None else None

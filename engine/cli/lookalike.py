@@ -19,11 +19,12 @@ from engine.cli.common import (
     JsonOpt,
     ReadArgs,
     guarded,
-    progress,
     shared_options,
 )
 from engine.cli.evaluate import print_tables
 from engine.cli.profile import _names
+from engine.cli.progress_bar import run_progress
+from engine.run.progress import step
 
 
 @app.command()
@@ -109,17 +110,20 @@ def lookalike(
             None if from_card is None else str(from_card),
         )
         command = shlex.join(["scorecard", "lookalike", *sys.argv[2:]])
-        with progress("fitting"):
+        with run_progress() as bar:
             found = fit_lookalike(
                 read.source(customers, from_card),
                 read.source(population, from_card),
                 options,
                 output=str(output),
                 command=command,
+                progress=bar,
             )
-        write_text(output, found.card)
-        if html is not None:
-            report.write_html(html, page.lookalike_report(found, str(customers), str(population)))
+            step(bar, "writing")
+            write_text(output, found.card)
+            if html is not None:
+                lookalike_page = page.lookalike_report(found, str(customers), str(population))
+                report.write_html(html, lookalike_page)
         if as_json:
             stdout.out(json.dumps(report.jsonable(found), indent=2), highlight=False)
         else:

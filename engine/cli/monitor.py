@@ -26,6 +26,7 @@ from engine.cli.evaluate import ReportView, report_command
 from engine.evaluate import bands as score_bands
 from engine.evaluate import report, tables
 from engine.evaluate.run import PERIOD_PARAM, monitor_of
+from engine.run.options import Progress
 
 
 @app.command()
@@ -83,7 +84,7 @@ def monitor(
     ]
     fixed = [a for a in assignments if a.partition("=")[2].strip() != PERIOD_PARAM]
 
-    def measure(sc: Scorecard, params: dict[str, Any]) -> ReportView:
+    def measure(sc: Scorecard, params: dict[str, Any], bar: Progress | None) -> ReportView:
         mo = monitor_of(
             sc,
             [read.source(d, card) for d in data],
@@ -96,6 +97,7 @@ def monitor(
             bins=bins,
             baseline=baseline,
             score_bands=None if bands is None else score_bands.parse(bands),
+            progress=bar,
         )
         items = tables.monitoring_tables(mo)
         facts = [("card", str(card)), ("data", ", ".join(str(d) for d in data))]

@@ -28,6 +28,8 @@ from engine.cli.common import (
     split_params,
 )
 from engine.cli.evaluate import print_tables
+from engine.cli.progress_bar import run_progress
+from engine.run.progress import step
 
 
 def _names(items: list[str] | None) -> tuple[str, ...]:
@@ -119,15 +121,18 @@ def profile(
             check_output(html, input_files(cards, *[p for p in (data, base) if p is not None]))
         params = split_params(cards, param or [])[0] if cards else {}
         options = ProfileOptions(_names(columns), _names(sensitive), min_count, quantiles, params)
-        found = profile_table(
-            read.source(data, card),
-            group,
-            base=None if base is None else read.source(base, card),
-            card=cards[0] if cards else None,
-            options=options,
-        )
-        if html is not None:
-            report.write_html(html, page.profile_report(found))
+        with run_progress() as bar:
+            found = profile_table(
+                read.source(data, card),
+                group,
+                base=None if base is None else read.source(base, card),
+                card=cards[0] if cards else None,
+                options=options,
+                progress=bar,
+            )
+            if html is not None:
+                step(bar, "writing")
+                report.write_html(html, page.profile_report(found))
         if as_json:
             stdout.out(json.dumps(report.jsonable(found), indent=2), highlight=False)
         else:

@@ -1,5 +1,8 @@
-"""The progress bar of a long run, on stderr when it is a terminal: rows done, rows per second
-and time left, shown only once a run has lasted `DELAY_S` (a quick run prints nothing)."""
+"""The progress bar of a long run, on stderr when it is a terminal: the step ("reading",
+"scoring", "binning", "writing"...), and for a step that counts its rows, rows done, rows per
+second and time left; a step without a count shows a spinner and its time. Shown only once
+a run has lasted `DELAY_S` (a quick run prints nothing); nothing on a pipe. Every command
+that reads data uses it (`run_progress`), through `engine.run.options.Progress`."""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ from collections.abc import Iterator
 
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
     ProgressColumn,
     SpinnerColumn,
@@ -26,13 +28,37 @@ from engine.cli.app import stderr
 DELAY_S = float(os.environ.get("SCORECARD_PROGRESS_DELAY", "2"))
 """Seconds before the bar appears (the variable exists for tests)."""
 
-PHASES = {"checking": "reading and checking", "scoring": "scoring", "writing": "writing"}
+PHASES = {"checking": "reading and checking"}
+"""Words shown for a step whose name alone would say less (others are shown as named)."""
 
 
-class RowsPerSecond(ProgressColumn):
+class Done(ProgressColumn):
+    """`done/total` for a counted step, `done rows` while the total is unknown, nothing for a
+    step that counts nothing."""
+
+    def render(self, task: Task) -> Text:
+        unit = task.fields.get("unit", "rows")
+        if task.total is not None:
+            return Text(f"{task.completed:.0f}/{task.total:.0f}", style="green")
+        return Text(f"{task.completed:,.0f} {unit}" if task.completed else "", style="green")
+
+
+class PerSecond(ProgressColumn):
+    """Units per second (`rows/s`, `columns/s`) of a step that counts."""
+
     def render(self, task: Task) -> Text:
         speed = task.finished_speed or task.speed
-        return Text("" if speed is None else f"{speed:,.0f} rows/s", style="cyan")
+        if speed is None and task.completed and task.elapsed:
+            speed = task.completed / task.elapsed  # one batch so far: its own pace
+        unit = task.fields.get("unit", "rows")
+        return Text("" if speed is None else f"{speed:,.0f} {unit}/s", style="cyan")
+
+
+class TimeLeft(TimeRemainingColumn):
+    """Time left, only for a step whose total is known."""
+
+    def render(self, task: Task) -> Text:
+        return super().render(task) if task.total is not None else Text("")
 
 
 class RunBar:
@@ -44,14 +70,14 @@ class RunBar:
             SpinnerColumn(),
             TextColumn("{task.description}"),
             BarColumn(),
-            MofNCompleteColumn(),
-            RowsPerSecond(),
-            TimeRemainingColumn(),
+            Done(),
+            PerSecond(),
+            TimeLeft(),
             TimeElapsedColumn(),
             console=stderr,
             transient=True,
         )
-        self.task = self.bar.add_task(PHASES["checking"], total=None)
+        self.task = self.bar.add_task("starting", total=None, unit="rows")
         self._lock = threading.Lock()
         self._shown = False
         self._timer = threading.Timer(DELAY_S, self._show)
@@ -63,10 +89,10 @@ class RunBar:
                 self._shown = True
                 self.bar.start()
 
-    def phase(self, name: str, total: int | None) -> None:
+    def phase(self, name: str, total: int | None, unit: str = "rows") -> None:
         """A new task for each step (rich keeps a task's total once given)."""
         self.bar.remove_task(self.task)
-        self.task = self.bar.add_task(PHASES.get(name, name), total=total)
+        self.task = self.bar.add_task(PHASES.get(name, name), total=total, unit=unit)
         with self._lock:
             if self._shown and self.bar.live.is_started:
                 self.bar.refresh()  # every step is drawn at least once, however quick

@@ -16,6 +16,7 @@ from engine.cli.app import app
 from engine.cli.common import NO_READ, HtmlOpt, JsonOpt, ReadArgs, shared_options
 from engine.cli.evaluate import ReportView, report_command
 from engine.evaluate import report
+from engine.run.options import Progress
 
 
 def split_columns(items: list[str] | None) -> list[str]:
@@ -63,12 +64,12 @@ def quality(
     """
     columns = split_columns(match)
 
-    def measure(sc: Scorecard, params: dict[str, Any]) -> ReportView:
+    def measure(sc: Scorecard, params: dict[str, Any], bar: Progress | None) -> ReportView:
         from engine.quality.page import quality_page
         from engine.quality.run import quality_of
         from engine.quality.tables import quality_tables
 
-        q = quality_of(sc, read.source(data, card), columns, threshold)
+        q = quality_of(sc, read.source(data, card), columns, threshold, progress=bar)
         items = quality_tables(q)
         return ReportView(report.jsonable(q), items, quality_page(q, str(card)))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -27,11 +28,13 @@ from engine.cli.common import (
     split_params,
 )
 from engine.cli.evaluate import print_tables
+from engine.cli.progress_bar import run_progress
 from engine.evaluate import bands as score_bands
 from engine.evaluate import report as page
 from engine.evaluate.overview import ReportOptions, overview
 from engine.evaluate.run import PERIOD_PARAM
 from engine.io.outputs import check_output
+from engine.run.progress import step
 
 
 @app.command()
@@ -123,13 +126,15 @@ def report(
             value=value,
             cost=cost,
         )
-        ov = overview(sc, [read.source(d, card) for d in data], options)
-        facts = [
-            ("card", str(card)),
-            ("data", ", ".join(str(d) for d in data)),
-            ("latest period", ov.current),
-        ]
-        page.write_html(html, ov.page(facts))
+        with run_progress() as bar:
+            ov = overview(sc, [read.source(d, card) for d in data], replace(options, progress=bar))
+            facts = [
+                ("card", str(card)),
+                ("data", ", ".join(str(d) for d in data)),
+                ("latest period", ov.current),
+            ]
+            step(bar, "writing")
+            page.write_html(html, ov.page(facts))
         if as_json:
             doc = {"card": sc.name, "skipped": ov.skipped, **ov.payload}
             stdout.out(json.dumps(page.jsonable(doc), indent=2), highlight=False)

@@ -24,6 +24,7 @@ from engine.cli.common import (
 from engine.cli.evaluate import ReportView, report_command
 from engine.evaluate import report, tables
 from engine.evaluate.run import outcome_of, returns_of
+from engine.run.options import Progress
 
 
 @app.command()
@@ -68,7 +69,7 @@ def returns(
     --target bought --value 40 --cost 1.5
     """
 
-    def measure(sc: Scorecard, params: dict[str, Any]) -> ReportView:
+    def measure(sc: Scorecard, params: dict[str, Any], bar: Progress | None) -> ReportView:
         outcome = outcome_of(sc, target, event, high_score.word if high_score else None)
         rt = returns_of(
             sc,
@@ -81,6 +82,7 @@ def returns(
             cost=cost,
             event=outcome.event,
             high_score_means=outcome.high_score_means,
+            progress=bar,
         )
         items = tables.returns_tables(rt)
         facts = [

@@ -32,6 +32,8 @@ from engine.evaluate.rows import ScoredRows
 from engine.io.reading import Source
 from engine.ranking import Top
 from engine.run.card import Card
+from engine.run.options import Progress
+from engine.run.progress import step
 
 QUESTIONS = (
     "Who scores high?",
@@ -59,6 +61,8 @@ class ReportOptions:
     bands: Sequence[float] | None = None
     value: float | None = None
     cost: float | None = None
+    progress: Progress | None = None
+    """Told of each step (the command line's bar)."""
 
 
 @dataclass
@@ -90,6 +94,7 @@ def overview(card: Card, data: Sequence[str | Path | Source], opts: ReportOption
     """Every part of the page whose data is there, in the manager's order."""
     title = card.program.metadata.get("title") or card.program.name
     out = Overview(f"{title}: the score report")
+    step(opts.progress, "reading")
     label, frame = run.periods_of(data, opts.period, card)[-1]
     out.current = label
     columns = set(frame.collect_schema().names())
@@ -116,7 +121,7 @@ def _outcome(card: Card, opts: ReportOptions, columns: set[str]) -> run.Outcome 
 
 
 def _who(card: Card, frame: pl.LazyFrame, opts: ReportOptions, out: Overview) -> None:
-    rows = run.score_rows(card, frame, params=opts.params)
+    rows = run.score_rows(card, frame, params=opts.params, progress=opts.progress)
     program = card.program
     sensitive = [c.name for c in program.inputs if c.sensitive]
     facts = [
@@ -211,6 +216,7 @@ def _ranks(
         event=outcome.event,
         high_score_means=outcome.high_score_means,
         score_bands=opts.bands,
+        progress=opts.progress,
     )
     out.add(QUESTIONS[1], tables.evaluation_tables(ev), ev)
     out.charts.extend(c for c in report.evaluation_charts(ev) if c.id != "score-distribution")
@@ -236,6 +242,7 @@ def _stable(
         high_score_means=opts.high_score_means,
         bins=opts.classes,
         score_bands=opts.bands,
+        progress=opts.progress,
     )
     out.add(QUESTIONS[2], tables.monitoring_tables(mo), mo)
     out.charts.extend(report.monitoring_charts(mo))
@@ -258,7 +265,9 @@ def _fair(
     items: list[tables.Table] = []
     figures = {}
     for i, column in enumerate(by, start=1):
-        fa = run.fairness_of(card, frame, column, params=opts.params, top=opts.top)
+        fa = run.fairness_of(
+            card, frame, column, params=opts.params, top=opts.top, progress=opts.progress
+        )
         items.extend(tables.fairness_tables(fa))
         figures[column] = fa
         chart = report.fairness_charts(fa)[0]
@@ -294,6 +303,7 @@ def _paid(
         cost=opts.cost,
         event=outcome.event,
         high_score_means=outcome.high_score_means,
+        progress=opts.progress,
     )
     out.add(QUESTIONS[4], tables.returns_tables(rt), rt)
     out.charts.extend(report.returns_charts(rt))

@@ -27,7 +27,8 @@ from engine.io.reading import Source
 from engine.ranking import Top
 from engine.run.card import Card
 from engine.run.execute import declared_types, run
-from engine.run.options import Data, RunOptions
+from engine.run.options import Data, Progress, RunOptions
+from engine.run.progress import step
 
 
 def _reserved(card: Card) -> set[str]:
@@ -65,9 +66,13 @@ def score_rows(
     *,
     params: Mapping[str, ir.Value] | None = None,
     keep: Sequence[str] = (),
+    progress: Progress | None = None,
 ) -> ScoredRows:
-    """Score `data` with rule and bins details, keeping `keep` columns for the report."""
-    frame = run([card], data, [params or {}], RunOptions(tuple(keep), details=True)).frame
+    """Score `data` with rule and bins details, keeping `keep` columns for the report; then
+    the step "measuring" begins (what follows the scoring in every report)."""
+    options = RunOptions(tuple(keep), details=True, progress=progress)
+    frame = run([card], data, [params or {}], options).frame
+    step(progress, "measuring")
     return source.rows_from_results(frame, card.program, keep)
 
 
@@ -126,6 +131,7 @@ def evaluate_card(
     event: object = None,
     high_score_means: str | None = None,
     score_bands: Sequence[float] | None = None,
+    progress: Progress | None = None,
 ) -> metrics.Evaluation:
     """AUC, Gini, KS, the table by class (or by fixed `score_bands`), rules and bins and the
     campaign view for the outcome (the card's `outcome`, or `target` / `event` /
@@ -134,7 +140,7 @@ def evaluate_card(
     outcome = outcome_of(card, target, event, high_score_means)
     target = outcome.column
     _check_column(card, data, "--target", target)
-    rows = score_rows(card, data, params=params, keep=[target])
+    rows = score_rows(card, data, params=params, keep=[target], progress=progress)
     try:
         events, known = metrics.to_events(target, rows.extra[target], outcome.event)
         return metrics.evaluate(
@@ -159,12 +165,13 @@ def stability_of(
     params: Mapping[str, ir.Value] | None = None,
     bins: int | None = None,
     score_bands: Sequence[float] | None = None,
+    progress: Progress | None = None,
 ) -> stability.Stability:
     """PSI of the score (bins: `score_bands` fixed cuts, else `bins`, else the card's classes,
     else 10), blocks and rules."""
     cuts = None if score_bands is None else bands.check(score_bands)
-    base_rows = score_rows(card, baseline, params=params)
-    cur_rows = score_rows(card, current, params=params)
+    base_rows = score_rows(card, baseline, params=params, progress=progress)
+    cur_rows = score_rows(card, current, params=params, progress=progress)
     try:
         return stability.stability(base_rows, cur_rows, bins or card.program.classes or 10, cuts)
     except ReportError as exc:
@@ -178,12 +185,13 @@ def fairness_of(
     *,
     params: Mapping[str, ir.Value] | None = None,
     top: Top | None = None,
+    progress: Progress | None = None,
 ) -> fairness.Fairness:
     """Selection rates per group of the column `by` (any column of the table: a `sensitive`
     one, or another; numeric columns with many values banded into quintiles), and the
     disparate impact."""
     _check_column(card, data, "--by", by)
-    rows = score_rows(card, data, params=params, keep=[by])
+    rows = score_rows(card, data, params=params, keep=[by], progress=progress)
     try:
         return fairness.fairness(rows, by, rows.extra[by], top)
     except fairness.GroupingError as exc:
@@ -204,12 +212,15 @@ def returns_of(
     cost: float | None = None,
     event: object = None,
     high_score_means: str | None = None,
+    progress: Progress | None = None,
 ) -> returns.Returns:
     """A campaign's returns by class against its control group, and the Qini curve."""
     outcome = outcome_of(card, target, event, high_score_means)
     _check_column(card, data, "--target", outcome.column)
     _check_column(card, data, "--treatment", treatment)
-    rows = score_rows(card, data, params=params, keep=[outcome.column, treatment])
+    rows = score_rows(
+        card, data, params=params, keep=[outcome.column, treatment], progress=progress
+    )
     try:
         responded, known = metrics.to_events(
             outcome.column, rows.extra[outcome.column], outcome.event
@@ -247,10 +258,12 @@ def monitor_of(
     bins: int | None = None,
     baseline: str | None = None,
     score_bands: Sequence[float] | None = None,
+    progress: Progress | None = None,
 ) -> monitor.Monitoring:
     """Every period's figures: the tables split by `period`, or one table per period; PSI over
     fixed `score_bands` when given."""
     cuts = None if score_bands is None else bands.check(score_bands)
+    step(progress, "reading")
     periods = periods_of(data, period, card)
     declared = card.program.outcome
     outcome = (
@@ -282,7 +295,7 @@ def monitor_of(
                 ) from None
         has_outcome = outcome is not None and outcome.column in frame.collect_schema().names()
         keep = [outcome.column] if has_outcome and outcome is not None else []
-        rows = score_rows(card, frame, params=bound, keep=keep)
+        rows = score_rows(card, frame, params=bound, keep=keep, progress=progress)
         if has_outcome and outcome is not None:
             try:
                 ev, known = metrics.to_events(

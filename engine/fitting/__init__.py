@@ -20,6 +20,7 @@ from engine.fitting.data import Data
 from engine.fitting.options import CreditScaling, FitOptions, RangeScaling
 from engine.fitting.refit import refit
 from engine.fitting.run import FitResult, fit_new
+from engine.run.options import Progress
 
 
 def _tuple(value: Any) -> Any:
@@ -36,6 +37,7 @@ def fit(
     *,
     from_card: str | Path | None = None,
     output: str | None = None,
+    progress: Progress | None = None,
     **options: Any,
 ) -> FitResult:
     """Fit a card on `data` (a file or a Polars frame) for the outcome `target`.
@@ -45,7 +47,8 @@ def fit(
     `max_correlation`, `scaling`, `round_points`, `holdout`, `seed`, `split`, `name`).
     With `from_card`, the card's bins are kept and only the points are refitted. `output`
     names the file the card is meant for (it names the card and completes the command in
-    its header); nothing is written here.
+    its header); nothing is written here. `progress` (the command line's bar, or None) is
+    told of each step.
     """
     for name in ("exclude", "sensitive"):
         if name in options:
@@ -54,8 +57,8 @@ def fit(
         options["special"] = {k: _tuple(v) for k, v in options["special"].items()}
     settings = FitOptions(target=target, **options)
     if from_card is not None:
-        return refit(data, from_card, settings, output=output)
-    return fit_new(data, settings, output=output)
+        return refit(data, from_card, settings, output=output, progress=progress)
+    return fit_new(data, settings, output=output, progress=progress)
 
 
 __all__ = ["CreditScaling", "FitOptions", "FitResult", "RangeScaling", "fit"]

@@ -22,6 +22,8 @@ from engine.backends.polars.validate import cast_column
 from engine.diagnostics import ScorecardError, error
 from engine.fitting.options import FitOptions
 from engine.io import reading, tables
+from engine.run.options import Progress
+from engine.run.progress import read_counted
 from engine.types import ScalarType
 
 Data: TypeAlias = pl.DataFrame | pl.LazyFrame | str | Path | reading.Source
@@ -33,8 +35,9 @@ _ID_NAME = re.compile(r"(?i)(^|[_\s.-])(id|key|identifier)$|^id[_\s.-]|^(id|key)
 EXAMPLES = 5
 
 
-def read(data: Data) -> tuple[pl.DataFrame, str, bool]:
-    """The table as stored, its name for messages, and whether every column is text (CSV)."""
+def read(data: Data, progress: Progress | None = None) -> tuple[pl.DataFrame, str, bool]:
+    """The table as stored, its name for messages, and whether every column is text (CSV);
+    the step "reading", its rows counted, when a bar is shown."""
     if isinstance(data, pl.DataFrame):
         return data, "<frame>", False
     if isinstance(data, pl.LazyFrame):
@@ -42,7 +45,7 @@ def read(data: Data) -> tuple[pl.DataFrame, str, bool]:
     source = tables.source_of(data)
     path = source.path
     try:
-        frame = tables.scan(source).collect()
+        frame = read_counted(tables.scan(source), source, progress)
         if source.options.rewrites_text:  # no card yet: the types the options make readable
             guessed = reading.guess_types(frame, source.options)
             frame = reading.rewrite(frame.lazy(), source.options, guessed).collect()

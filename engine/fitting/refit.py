@@ -37,6 +37,8 @@ from engine.fitting.model import Fitted, FloatArray, performance, select_and_fit
 from engine.fitting.options import FitOptions, command_line
 from engine.fitting.run import BASE_NAME, FitResult
 from engine.program import Program
+from engine.run.options import Progress
+from engine.run.progress import step
 from engine.syntax import ast
 from engine.syntax.printer import Printer, SourceComment, find_comments
 from engine.types import ScalarType
@@ -227,22 +229,30 @@ def _fit_comments(
 
 
 def refit(
-    data: Data, card_path: str | Path, options: FitOptions, *, output: str | None = None
+    data: Data,
+    card_path: str | Path,
+    options: FitOptions,
+    *,
+    output: str | None = None,
+    progress: Progress | None = None,
 ) -> FitResult:
-    """Refit the points of the card at `card_path` on `data`, keeping its bins."""
+    """Refit the points of the card at `card_path` on `data`, keeping its bins (`progress`
+    is told of the steps: reading, scoring, fitting)."""
     options.check()
     checked, program, tree = load_card(card_path)
-    raw, data_name, _ = read(data)
+    raw, data_name, _ = read(data, progress)
     problems = validate(raw.lazy(), program, data_name)
     if problems:
         raise ScorecardError([d.with_file(str(card_path)) for d in problems], checked.source)
     event, known = outcome(raw, options.target, options.event, data_name)
+    step(progress, "scoring")
     before = run_card(program, raw)
     scored = known & before["excluded"].is_null().to_numpy()
     parts = split(raw, options, scored)
     train, holdout = parts.train, parts.holdout
     stmts = {s.name.name: s for s in tree.statements if isinstance(s, ast.BinsStmt)}
     characteristics = _characteristics(program, stmts, bin_indexes(program, before))
+    step(progress, "fitting")
     fitted = select_and_fit(
         characteristics,
         train,

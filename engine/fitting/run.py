@@ -41,6 +41,8 @@ from engine.fitting.figures import (
 from engine.fitting.model import Fitted, performance, select_and_fit
 from engine.fitting.options import FitOptions, command_line
 from engine.fitting.regression import Regression
+from engine.run.options import Progress
+from engine.run.progress import advance, step
 from engine.syntax import ast
 from engine.types import ScalarType
 
@@ -128,8 +130,8 @@ class _Table:
     """The key, candidate and sensitive columns, typed as the card declares them."""
 
 
-def _prepare(data: Data, options: FitOptions) -> _Table:
-    raw, data_name, text = read(data)
+def _prepare(data: Data, options: FitOptions, progress: Progress | None = None) -> _Table:
+    raw, data_name, text = read(data, progress)
     if raw.height == 0:
         raise ScorecardError([error("E1103", f"{data_name}: the table has no rows")])
     event, known = outcome(raw, options.target, options.event, data_name)
@@ -153,8 +155,11 @@ def _prepare(data: Data, options: FitOptions) -> _Table:
     return _Table(raw, data_name, types, key, event, known, parts, cols, frame)
 
 
-def _bin_all(table: _Table, options: FitOptions) -> list[Characteristic]:
-    """Every candidate column binned (text columns with too many values left aside)."""
+def _bin_all(
+    table: _Table, options: FitOptions, progress: Progress | None = None
+) -> list[Characteristic]:
+    """Every candidate column binned (text columns with too many values left aside): the
+    step "binning", counted in columns."""
     jobs = []
     for name in table.columns.candidates:
         kind = table.types[name]
@@ -171,12 +176,15 @@ def _bin_all(table: _Table, options: FitOptions) -> list[Characteristic]:
         specials = special_values(name, kind, options.special.get(name, ()))
         jobs.append((name, kind, table.frame[name], specials))
     train, event = table.parts.train, table.event
+    step(progress, "binning", len(jobs), "columns")
 
     # Columns are binned side by side: the sorts, searches and counts of NumPy and Polars
     # release the interpreter lock. The results come back in column order.
     def work(job: tuple[str, ScalarType, pl.Series, list[Value]]) -> Characteristic:
         name, kind, series, specials = job
-        return bin_column(name, kind, series, specials, train, event, options)
+        binned = bin_column(name, kind, series, specials, train, event, options)
+        advance(progress)
+        return binned
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         return list(pool.map(work, jobs))
@@ -233,16 +241,19 @@ def fit_new(
     options: FitOptions,
     *,
     output: str | None = None,
+    progress: Progress | None = None,
 ) -> FitResult:
     """Fit a card on `data` (a file or a Polars frame) with `options`.
 
     `output` (the file the card will be written to) only names the card and completes the
-    command shown in the card's header.
+    command shown in the card's header. `progress` is told of the steps: reading, binning,
+    fitting.
     """
     options.check()
-    table = _prepare(data, options)
+    table = _prepare(data, options, progress)
     train, holdout, event = table.parts.train, table.parts.holdout, table.event
-    characteristics = _bin_all(table, options)
+    characteristics = _bin_all(table, options, progress)
+    step(progress, "fitting")
     fitted = select_and_fit(
         characteristics,
         train,

@@ -16,7 +16,7 @@ from engine.backends.polars.expressions import scalar_type, translate
 from engine.check.condition import check_condition
 from engine.diagnostics import ScorecardError, error
 from engine.fitting.data import infer_types, read, typed
-from engine.run.options import Data
+from engine.run.options import Data, Progress
 from engine.types import ScalarType
 
 
@@ -28,9 +28,10 @@ class Table:
     """Columns of a stored type cards do not have (lists, structs...): not profiled."""
 
 
-def read_typed(data: Data) -> Table:
-    """The table with every column in its language type (a float NaN read as missing)."""
-    raw, name, text = read(data)
+def read_typed(data: Data, progress: Progress | None = None) -> Table:
+    """The table with every column in its language type (a float NaN read as missing); the
+    step "reading" when a bar is shown."""
+    raw, name, text = read(data, progress)
     types = infer_types(raw, text)
     kept = [c for c in raw.columns if types[c] is not None]
     untyped = [c for c in raw.columns if types[c] is None]

@@ -43,7 +43,7 @@ from engine.profile.data import Table, column_types, read_typed
 from engine.profile.run import Profile, ProfileOptions, profile_table
 from engine.run.card import Card
 from engine.run.execute import run
-from engine.run.options import Data, RunOptions
+from engine.run.options import Data, Progress, RunOptions
 
 TOPS = (0.01, 0.05, 0.10, 0.20)
 """The shares of the ranking at which the recall of hidden customers is reported."""
@@ -104,8 +104,10 @@ class Lookalike:
     top_class: Profile
 
 
-def _tables(customers: Data, population: Data) -> tuple[Table, Table, list[str], list[str]]:
-    cust, pop = read_typed(customers), read_typed(population)
+def _tables(
+    customers: Data, population: Data, progress: Progress | None
+) -> tuple[Table, Table, list[str], list[str]]:
+    cust, pop = read_typed(customers, progress), read_typed(population, progress)
     common = [c for c in cust.frame.columns if c in pop.frame.columns]
     left = [c for c in cust.frame.columns if c not in common]
     left += [c for c in pop.frame.columns if c not in common]
@@ -135,15 +137,17 @@ def _stack(positives: pl.DataFrame, unlabeled: pl.DataFrame, target: str) -> pl.
     )
 
 
-def _fit(frame: pl.DataFrame, options: FitOptions, from_card: str | None) -> FitResult:
+def _fit(
+    frame: pl.DataFrame, options: FitOptions, from_card: str | None, progress: Progress | None
+) -> FitResult:
     if from_card is not None:
-        return refit(frame, from_card, options)
-    return fit_new(frame, options)
+        return refit(frame, from_card, options, progress=progress)
+    return fit_new(frame, options, progress=progress)
 
 
-def _score(card_text: str, frame: pl.DataFrame) -> pl.DataFrame:
+def _score(card_text: str, frame: pl.DataFrame, progress: Progress | None) -> pl.DataFrame:
     card = Card(check_source(card_text))
-    return run([card], frame, [{}], RunOptions()).frame
+    return run([card], frame, [{}], RunOptions(progress=progress)).frame
 
 
 def recall_at(
@@ -180,6 +184,7 @@ def _measure(
     key: str,
     fit: FitOptions,
     options: LookalikeOptions,
+    progress: Progress | None = None,
 ) -> tuple[list[Recall], float | None, int, int]:
     """The first fit, with a share of customers hidden among the unlabeled rows."""
     rng = np.random.default_rng(options.seed)
@@ -188,8 +193,9 @@ def _measure(
     hide[rng.permutation(cust.height)[:n_hidden]] = True
     mask = pl.Series(hide)
     ranking = pl.concat([unlabeled, cust.filter(mask)], how="vertical_relaxed")
-    fitted = _fit(_stack(cust.filter(~mask), ranking, fit.target), fit, options.from_card)
-    scored = _score(fitted.card, ranking)
+    stacked = _stack(cust.filter(~mask), ranking, fit.target)
+    fitted = _fit(stacked, fit, options.from_card, progress)
+    scored = _score(fitted.card, ranking, progress)
     scores = scored[results.SCORE].cast(pl.Float64).fill_null(float("nan")).to_numpy()
     is_hidden = np.concatenate([np.zeros(unlabeled.height, bool), np.ones(n_hidden, bool)])
     recall = recall_at(scores, scored[key].to_list(), is_hidden)
@@ -218,13 +224,14 @@ def lookalike(
     *,
     output: str | None = None,
     command: str | None = None,
+    progress: Progress | None = None,
 ) -> Lookalike:
     """Fit the lookalike card of `customers` in `population`, measure its ranking, and profile
     its top class against the population. `command` (the command line) replaces the fit's
-    in the card's header."""
+    in the card's header; `progress` is told of each step (reading, binning, fitting...)."""
     options = options or LookalikeOptions()
     options.check()
-    cust, pop, common, left_out = _tables(customers, population)
+    cust, pop, common, left_out = _tables(customers, population, progress)
     target = unique_name(TARGET, set(common))
     fit, key = _fit_options(cust, target, options)
     if key not in common:
@@ -245,13 +252,19 @@ def lookalike(
         raise ScorecardError(
             [error("E1211", f"every row of {pop.name} is a customer: nothing to rank")]
         )
-    recall, auc, n_hidden, ranked = _measure(cust_frame, unlabeled, key, fit, options)
+    recall, auc, n_hidden, ranked = _measure(cust_frame, unlabeled, key, fit, options, progress)
     name = options.name or (Path(output).stem if output and output != "-" else "lookalike")
-    final = _fit(_stack(cust_frame, unlabeled, target), replace(fit, name=name), options.from_card)
+    final = _fit(
+        _stack(cust_frame, unlabeled, target), replace(fit, name=name), options.from_card, progress
+    )
     text = _retitled(final.card, target, cust.name, pop.name, command)
     card = Card(check_source(text))
     top = profile_table(
-        pop_frame, "class = 1", card=card, options=ProfileOptions(sensitive=options.sensitive)
+        pop_frame,
+        "class = 1",
+        card=card,
+        options=ProfileOptions(sensitive=options.sensitive),
+        progress=progress,
     )
     return Lookalike(
         card=text,

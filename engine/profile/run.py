@@ -25,7 +25,8 @@ from engine.profile.stats import Category, figures
 from engine.program import BinsDef
 from engine.run.card import Card
 from engine.run.execute import run
-from engine.run.options import Data, RunOptions
+from engine.run.options import Data, Progress, RunOptions
+from engine.run.progress import advance, step
 from engine.types import ScalarType
 
 MEASURE = "Cramér's V"
@@ -181,13 +182,19 @@ def _card_candidates(
     return out, others
 
 
-def _scored(card: Card, frame: pl.DataFrame, params: Mapping[str, ir.Value]) -> pl.DataFrame:
+def _scored(
+    card: Card,
+    frame: pl.DataFrame,
+    params: Mapping[str, ir.Value],
+    progress: Progress | None = None,
+) -> pl.DataFrame:
     """The table scored with the card's details (`NAME.bin`), every other column kept."""
     program = card.program
     reserved = set(program.result_columns()) | set(program.detail_columns())
     reserved |= {d.name for d in program.definitions}
     keep = tuple(c for c in frame.columns if c not in reserved and c != program.key.name)
-    return run([card], frame, [dict(params)], RunOptions(keep, details=True)).frame
+    options = RunOptions(keep, details=True, progress=progress)
+    return run([card], frame, [dict(params)], options).frame
 
 
 def _is_identifier(series: pl.Series) -> bool:
@@ -249,22 +256,26 @@ def profile_table(
     base: Data | None = None,
     card: Card | None = None,
     options: ProfileOptions | None = None,
+    progress: Progress | None = None,
 ) -> Profile:
-    """The group (rows of `data` meeting `group`) against the base (`data`, or `base`)."""
+    """The group (rows of `data` meeting `group`) against the base (`data`, or `base`);
+    `progress` is told of the steps (reading, scoring, comparing)."""
     options = options or ProfileOptions()
     options.check()
-    table = read_typed(data)
+    table = read_typed(data, progress)
     non_empty(table.frame, table.name, "profile a table with rows")
-    other = read_typed(base) if base is not None else None
+    other = read_typed(base, progress) if base is not None else None
     if other is not None:
         non_empty(other.frame, other.name, "the base must have rows")
     for name in options.sensitive:
         if name not in table.frame.columns:
             raise suggest_missing(column_types(table.frame), name, "--sensitive")
-    frame = table.frame if card is None else _scored(card, table.frame, options.params)
+    frame = table.frame if card is None else _scored(card, table.frame, options.params, progress)
     base_frame = frame
     if other is not None:
-        base_frame = other.frame if card is None else _scored(card, other.frame, options.params)
+        base_frame = (
+            other.frame if card is None else _scored(card, other.frame, options.params, progress)
+        )
     if card is None:
         candidates, others = _table_candidates(frame), dict[str, _Candidate]()
     else:
@@ -280,7 +291,11 @@ def profile_table(
     picked, skipped = _select(choice, options, base_frame)
     skipped += [Skipped(c, "a stored type cards do not have") for c in table.untyped]
     sets = (in_group, base_frame, compared)
-    columns = [_profile_one(c, sets, c.name in choice.sensitive, options) for c in picked]
+    step(progress, "comparing", len(picked), "columns")
+    columns = []
+    for c in picked:
+        columns.append(_profile_one(c, sets, c.name in choice.sensitive, options))
+        advance(progress)
     columns.sort(key=lambda p: (-p.cramers_v, p.column))
     return Profile(
         group=group,

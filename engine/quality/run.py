@@ -16,6 +16,8 @@ from engine.quality.columns import column_figures
 from engine.quality.figures import Quality
 from engine.quality.keys import key_figures
 from engine.run.card import Card
+from engine.run.options import Progress
+from engine.run.progress import count_rows, step
 
 DEFAULT_THRESHOLD = 0.9
 
@@ -25,6 +27,8 @@ def quality_of(
     data: tables.Readable,
     match: Sequence[str] = (),
     threshold: float = DEFAULT_THRESHOLD,
+    *,
+    progress: Progress | None = None,
 ) -> Quality:
     """Every figure of `scorecard quality`; a table that lacks a declared column is E810."""
     program = card.program
@@ -34,9 +38,12 @@ def quality_of(
     if any(c.name not in schema for c in program.inputs):
         raise ScorecardError(validate(frame, program, str(data)), card.source)
     try:
-        rows = int(frame.select(pl.len()).collect(engine="streaming").item())
+        rows = count_rows(frame, data, progress)
+        step(progress, "measuring columns")
         columns = column_figures(frame, program, rows)
+        step(progress, "checking bins")
         bins = bins_figures(frame, program)
+        step(progress, "checking keys")
         keys = key_figures(frame, program)
     except pl.exceptions.PolarsError as exc:
         raise ScorecardError([tables.unreadable(tables.source_of(data).path, exc)]) from None
@@ -44,5 +51,6 @@ def quality_of(
     if match:
         from engine.quality.matching import find_matches  # splink only when asked
 
+        step(progress, "matching")
         matching = find_matches(frame, program, list(match), threshold, str(data))
     return Quality(program.name, str(data), rows, columns, bins, keys, matching)

@@ -28,6 +28,7 @@ from engine.io.reading import Source
 from engine.run.card import Card
 from engine.run.dedupe import dedupe
 from engine.run.options import Data, Progress, RunOptions
+from engine.run.progress import counted, rows_known, step
 from engine.run.summary import Summary, read_summaries, summary_query, summary_table
 from engine.types import ScalarType
 
@@ -131,8 +132,7 @@ def plan(
         card.prepare(p, prefix=f"{card.name}_" if several else "", small_table=small)
         for card, p in zip(cards, params, strict=True)
     ]
-    if options.progress is not None:
-        options.progress.phase("checking", None)
+    step(options.progress, "checking")
     if options.check_data:
         for card in cards:
             try:
@@ -169,21 +169,9 @@ def plan(
 
 
 def _counted(frame: pl.LazyFrame, key: str, progress: Progress, data: Data) -> pl.LazyFrame:
-    """The table with its key column passed through a Python identity that counts each batch
-    (the streaming engine calls it per batch, so the count follows the scoring)."""
-    total = tables.row_count(data) if isinstance(data, str | Path | Source) else None
-    if isinstance(data, pl.DataFrame):
-        total = data.height
-    progress.phase("scoring", total)
-
-    def count(batch: pl.Series) -> pl.Series:
-        progress.advance(len(batch))
-        return batch
-
-    dtype = frame.collect_schema()[key]
-    return frame.with_columns(
-        pl.col(key).map_batches(count, return_dtype=dtype, is_elementwise=True)
-    )
+    """The table with its key column counted batch by batch (the step "scoring")."""
+    progress.phase("scoring", rows_known(data))
+    return counted(frame, progress, key)
 
 
 def run(
@@ -235,8 +223,7 @@ def run_to_file(
         return _stream(planned, cards, options, destination, start, excel_csv)
     frame, summaries = _collect_and_summarise(planned, cards, start)
     chosen = _collect(choose_rows(frame.lazy(), planned.layout, options))
-    if options.progress is not None:
-        options.progress.phase("writing", None)
+    step(options.progress, "writing")
     sheet = None
     if fmt == "xlsx":  # a workbook holds typed cells: kept inputs as the card reads them
         chosen, sheet = typed_inputs(chosen, cards, options.keep), summary_table(summaries)
@@ -286,8 +273,7 @@ def _stream(
             scored_path = work / "scored.parquet"
             with _batches(layout.batch_rows):
                 lf.sink_parquet(scored_path, engine="streaming")
-            if options.progress is not None:
-                options.progress.phase("writing", None)
+            step(options.progress, "writing")
             scored = pl.scan_parquet(scored_path)
             chosen = choose_rows(scored.drop(layout.hidden_columns), layout, options)
             tables.sink_frame(chosen, destination, excel_csv=excel_csv)

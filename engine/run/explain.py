@@ -17,7 +17,8 @@ from engine.io import tables
 from engine.program import Program
 from engine.run.card import Card
 from engine.run.execute import declared_types, is_small, run
-from engine.run.options import Data, RunOptions
+from engine.run.options import Data, Progress, RunOptions
+from engine.run.progress import step
 from engine.types import ScalarType
 
 
@@ -33,8 +34,9 @@ def explain_keys(
     data: Data,
     keys: Sequence[ir.Value],
     params: Mapping[str, ir.Value] | None = None,
+    progress: Progress | None = None,
 ) -> list[Explanation]:
-    """One explanation per key, in the order given.
+    """One explanation per key, in the order given (`progress` is told of the steps).
 
     Only the rows with these keys are read and scored: the filter on the key goes into the
     scan, so a Parquet file is read through its row groups' statistics and only the matching
@@ -42,19 +44,21 @@ def explain_keys(
     values of the card's inputs, as the file holds them, are kept beside the results."""
     key_col = card.program.key
     wanted = [_typed_key(k, key_col.type) for k in keys]
+    step(progress, "reading")
     raw = _matching_rows(card, data, wanted)
     if card.program.classes is not None and is_small(data):
         # A class ranks the row among every scored row, so the whole table is scored
         # anyway: a small one once, with the details, and the keys' rows kept.
-        rows = run([card], data, [params or {}], RunOptions(details=True)).frame
+        options = RunOptions(details=True, progress=progress)
+        rows = run([card], data, [params or {}], options).frame
         found = _keyed(rows, key_col.name, key_col.type).filter(pl.col(_KEY).is_in(wanted))
     else:
         declared = _declared(card, data, raw)
-        options = RunOptions(details=True, small_table=True)
+        options = RunOptions(details=True, small_table=True, progress=progress)
         rows = run([card], declared, [params or {}], options).frame
         found = _keyed(rows, key_col.name, key_col.type)
         if card.program.classes is not None:
-            found = _with_classes(card, data, params, found)
+            found = _with_classes(card, data, params, found, progress)
     raw_found = _keyed(raw, key_col.name, key_col.type)
     missing = [k for k in wanted if k not in set(found[_KEY].to_list())]
     if missing:
@@ -78,12 +82,16 @@ def _keyed(frame: pl.DataFrame, name: str, type_: ScalarType) -> pl.DataFrame:
 
 
 def _with_classes(
-    card: Card, data: Data, params: Mapping[str, ir.Value] | None, found: pl.DataFrame
+    card: Card,
+    data: Data,
+    params: Mapping[str, ir.Value] | None,
+    found: pl.DataFrame,
+    progress: Progress | None,
 ) -> pl.DataFrame:
     """A class ranks a row among all the scored rows: those rows' classes come from scoring
     the whole table (the one case where explain reads every row)."""
     key = card.program.key
-    frame = run([card], data, [params or {}]).frame
+    frame = run([card], data, [params or {}], RunOptions(progress=progress)).frame
     everyone = frame.select(
         cast_column(key.name, frame.schema[key.name], key.type).alias(_KEY), results.CLASS
     )

@@ -19,12 +19,12 @@ Data: TypeAlias = pl.DataFrame | pl.LazyFrame | str | Path | Source
 class Progress(Protocol):
     """What a long run tells whoever shows its progress (the command line's bar)."""
 
-    def phase(self, name: str, total: int | None) -> None:
-        """A new step: "checking", "scoring" (with the table's row count when known) or
-        "writing"."""
+    def phase(self, name: str, total: int | None, unit: str = "rows") -> None:
+        """A new step ("reading", "checking", "scoring", "binning", "writing"...), with how
+        many `unit`s it will count when known (None: a step shown without a count)."""
 
     def advance(self, rows: int) -> None:
-        """`rows` more rows scored (called from Polars' threads, once per batch)."""
+        """`rows` more units done (called from Polars' threads, once per batch)."""
 
 
 @dataclass(frozen=True)

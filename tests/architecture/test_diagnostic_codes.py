@@ -5,6 +5,7 @@ reported (or marked reserved), and the docs pages show exactly the registry."""
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -42,11 +43,16 @@ def _engine_files() -> list[Path]:
     return [p for p in sorted(ENGINE.rglob("*.py")) if p != REGISTRY]
 
 
+@functools.cache
+def _trees() -> list[tuple[Path, ast.Module]]:
+    """Every engine module parsed once per test run (the tests below only read them)."""
+    return [(path, ast.parse(path.read_text(encoding="utf-8"))) for path in _engine_files()]
+
+
 def _code_literals() -> dict[str, list[str]]:
     """Every string constant of engine/ that looks like a code -> where it stands."""
     found: dict[str, list[str]] = defaultdict(list)
-    for path in _engine_files():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+    for path, tree in _trees():
         for node in ast.walk(tree):
             if (
                 isinstance(node, ast.Constant)
@@ -60,8 +66,7 @@ def _code_literals() -> dict[str, list[str]]:
 def _builder_calls() -> list[tuple[str, Severity, str]]:
     """(code, severity of the builder, place) for every error()/warning() call given a literal."""
     calls = []
-    for path in _engine_files():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+    for path, tree in _trees():
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call) or not node.args:
                 continue

@@ -4,6 +4,7 @@ back up into the API or the CLI, and commands that do not load what they do not 
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -68,7 +69,10 @@ def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
     return found
 
 
+@functools.cache
 def _graph() -> dict[str, set[str]]:
+    """Built once per test run (parsing every module is about a second); callers must not
+    change it."""
     modules = _modules()
     graph = {name: _imports(name, path, modules) for name, path in modules.items()}
     # A package's __init__ runs before any of its submodules: importing engine.x.y imports

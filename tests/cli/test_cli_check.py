@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.syntax.cards import PRELUDE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,6 +52,7 @@ def test_warnings_do_not_fail(tmp_path: Path) -> None:
     assert "warning[W500]" in done.stderr
 
 
+@pytest.mark.slow  # whole processes
 def test_usage_errors_exit_two(tmp_path: Path) -> None:
     assert run("check").returncode == 2
     assert run("check", "--no-such-option", "x").returncode == 2
@@ -65,6 +68,7 @@ def test_missing_and_binary_files_are_errors_not_tracebacks(tmp_path: Path) -> N
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.slow  # whole processes
 def test_fmt_rewrites_and_check_mode(tmp_path: Path) -> None:
     card = tmp_path / "messy.scorecard"
     card.write_text(
@@ -84,6 +88,7 @@ def test_fmt_rewrites_and_check_mode(tmp_path: Path) -> None:
     assert run("check", str(card)).returncode == 0
 
 
+@pytest.mark.slow  # whole processes
 def test_check_loads_models(tmp_path: Path) -> None:
     """`check` reports what apply and compile would refuse: unpinned pickles, no SQL form."""
     import hashlib

@@ -77,6 +77,7 @@ def _run(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # whole processes
 def test_two_keys_on_the_command_line_and_from_a_file(folder: Path) -> None:
     run = _run(folder, "data.parquet", "--key", "1500", "--key", "999")
     assert run.returncode == 0, run.stderr
@@ -89,6 +90,7 @@ def test_two_keys_on_the_command_line_and_from_a_file(folder: Path) -> None:
     assert from_file.stdout == run.stdout
 
 
+@pytest.mark.slow  # whole processes
 def test_missing_keys_are_named(folder: Path) -> None:
     run = _run(folder, "data.parquet", "--key", "1500", "--key", "5000", "--key", "7000")
     assert run.returncode == 1

@@ -4,12 +4,13 @@ pipe. `--quiet` silences warnings. The terminal is a real pseudo-terminal (`pty`
 from __future__ import annotations
 
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
 
 import polars as pl
+
+from tests.cli.terminal import on_a_terminal
 
 CARD = """
 scorecard progress { }
@@ -31,36 +32,11 @@ def _folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _on_a_terminal(folder: Path, *args: str) -> str:
-    """Run the command with stderr on a pseudo-terminal; what the terminal showed."""
-    main, secondary = pty.openpty()
-    env = dict(os.environ, SCORECARD_PROGRESS_DELAY="0", COLUMNS="160", TERM="xterm")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "engine", *args],
-        cwd=folder,
-        stdout=subprocess.DEVNULL,
-        stderr=secondary,
-        env=env,
-    )
-    os.close(secondary)
-    chunks = []
-    while True:
-        try:
-            data = os.read(main, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    proc.wait()
-    os.close(main)
-    assert proc.returncode == 0
-    return b"".join(chunks).decode("utf-8", "replace")
-
-
 def test_bar_on_a_terminal(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
-    shown = _on_a_terminal(folder, "apply", "card.scorecard", "data.csv", "-o", "out.parquet")
+    shown = on_a_terminal(
+        folder, "apply", "card.scorecard", "data.csv", "-o", "out.parquet"
+    ).terminal
     assert "scoring" in shown and "rows/s" in shown
     assert f"/{ROWS}" in shown  # counted against the CSV file's row count
     assert pl.read_parquet(folder / "out.parquet").height == ROWS

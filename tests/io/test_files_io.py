@@ -111,6 +111,7 @@ def hidden(folder: Path) -> list[str]:
 # ---- outputs never replace inputs ------------------------------------------------------------
 
 
+@pytest.mark.slow  # whole processes
 def test_an_output_never_replaces_an_input(tmp_path: Path, card: Path, data: Path) -> None:
     """The output names an input by another spelling: `..`, a symlink, a hard link."""
     link = tmp_path / "link.csv"
@@ -265,6 +266,7 @@ def test_cr_line_endings_and_quoted_breaks_read_every_row(tmp_path: Path, card: 
     assert frame["score"].to_list() == [415.0, 400.0, 410.0]
 
 
+@pytest.mark.slow  # whole processes
 def test_ragged_rows_and_broken_lines_are_errors_with_their_line(
     tmp_path: Path, card: Path
 ) -> None:
@@ -305,6 +307,7 @@ def test_ragged_rows_and_broken_lines_are_errors_with_their_line(
 # ---- every I/O problem is an E8xx message with the path and the reason ------------------------
 
 
+@pytest.mark.slow  # whole processes
 def test_unreadable_data_files(tmp_path: Path, card: Path) -> None:
     (tmp_path / "empty.csv").write_bytes(b"")
     (tmp_path / "zero.parquet").write_bytes(b"")
@@ -336,6 +339,7 @@ def test_unreadable_data_files(tmp_path: Path, card: Path) -> None:
     assert header.code == 0 and header.out == "id,score,excluded\n", header.err
 
 
+@pytest.mark.slow  # whole processes
 def test_output_problems(tmp_path: Path, card: Path, data: Path) -> None:
     (tmp_path / "folder.csv").mkdir()
     (tmp_path / "folder.html").mkdir()
@@ -369,6 +373,7 @@ def dev_full() -> Iterator[Path]:
     yield device
 
 
+@pytest.mark.slow  # whole processes
 def test_full_disk_and_file_size_limit(
     tmp_path: Path, card: Path, data: Path, dev_full: Path
 ) -> None:
@@ -436,6 +441,7 @@ def _pinned_pickle_card(folder: Path, name: str, payload: object) -> Path:
     return card
 
 
+@pytest.mark.slow  # whole processes
 def test_a_pinned_pickle_that_fails_to_load(tmp_path: Path, data: Path) -> None:
     exits = _pinned_pickle_card(tmp_path, "exits", _Unpickles(sys.exit, 3))
     number = _pinned_pickle_card(tmp_path, "number", 42)
@@ -462,6 +468,7 @@ def _without_privilege() -> tuple[str, ...]:
     return (setpriv, "--bounding-set", caps, "--inh-caps", caps)
 
 
+@pytest.mark.slow  # whole processes
 def test_cards_and_files_that_cannot_be_read(tmp_path: Path, card: Path, data: Path) -> None:
     """Exit status 1 and the path, never a usage error (2): a card without read permission, a
     folder, bytes that are not UTF-8; data without read permission; a folder closed to writing."""

@@ -193,6 +193,7 @@ def test_semicolon_file_read_with_commas_names_the_option(folder: Path) -> None:
     assert "--sep ';'" in run.stderr and "--decimal-comma" in run.stderr
 
 
+@pytest.mark.slow  # whole processes
 def test_cp1252_file_read_as_utf8_names_byte_line_and_encoding(folder: Path) -> None:
     raw = (folder / "cp1252.csv").read_bytes()
     offset = next(i for i, b in enumerate(raw) if b >= 0x80)
@@ -231,6 +232,7 @@ def test_ragged_rows_still_refused_with_another_separator(folder: Path) -> None:
     assert "E815" in run.stderr and "line 4: 7 fields" in run.stderr
 
 
+@pytest.mark.slow  # whole processes
 def test_bad_options_and_missing_sheet(folder: Path) -> None:
     run = _scorecard("apply", "card.scorecard", "clean.csv", "--sep", ";;", cwd=folder)
     assert run.returncode == 1 and "E844" in run.stderr
@@ -240,6 +242,7 @@ def test_bad_options_and_missing_sheet(folder: Path) -> None:
     assert run.returncode == 1 and "E845" in run.stderr and "'clients'" in run.stderr
 
 
+@pytest.mark.slow  # whole processes
 def test_null_markers(folder: Path) -> None:
     truth = pl.read_parquet(folder / "truth.parquet")
     text = truth.write_csv(null_value="N/A")
@@ -250,6 +253,7 @@ def test_null_markers(folder: Path) -> None:
     np.testing.assert_array_equal(scores["score"].to_numpy(), _expected(truth))
 
 
+@pytest.mark.slow  # whole processes
 def test_fit_reads_the_french_export_as_the_clean_csv(folder: Path) -> None:
     """`fit` has no card: the options make a text column a number, bool or date when every
     filled value reads so; the fitted card equals the one fitted on the clean CSV."""

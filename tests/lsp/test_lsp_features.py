@@ -323,6 +323,7 @@ def _lens_titles(lsp: Client, uri: str) -> list[str]:
     return [lens["command"]["title"] for lens in lenses]
 
 
+@pytest.mark.slow  # a language server running the examples in processes
 def test_the_examples_lens_runs_them_and_shows_pass_or_fail(lsp: Client, tmp_path: Path) -> None:
     uri, text = _open(lsp, CHURN)
     assert _lens_titles(lsp, uri) == ["▶ run examples"] * 4

@@ -74,6 +74,7 @@ def test_unsupported_estimator_runs_on_batches(tmp_path: Path) -> None:
     assert_close(_run(linked, frame), expected)
 
 
+@pytest.mark.slow  # whole processes
 def test_batch_pipeline_with_imputer_takes_rows_with_nulls(tmp_path: Path) -> None:
     x, y, frame = _data(42)
     est = make_pipeline(SimpleImputer(), SVR()).fit(x, y.astype(float))
@@ -84,6 +85,7 @@ def test_batch_pipeline_with_imputer_takes_rows_with_nulls(tmp_path: Path) -> No
     assert_close(got, est.predict(x))
 
 
+@pytest.mark.slow  # whole processes
 def test_deep_forest_uses_the_batch_path_and_both_paths_agree(tmp_path: Path) -> None:
     x, y, frame = _data(43)
     est = RandomForestClassifier(n_estimators=20, max_depth=10, random_state=0).fit(x, y)

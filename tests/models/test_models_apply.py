@@ -81,6 +81,7 @@ def check(frame: pl.DataFrame, expected: np.ndarray) -> None:
     np.testing.assert_allclose(score, 100.0 * expected[:, 0] + points, rtol=1e-9)
 
 
+@pytest.mark.slow  # whole processes
 def test_models_in_apply(setup: tuple[Path, pl.DataFrame, np.ndarray]) -> None:
     folder, frame, expected = setup
     card = engine.load(folder / "m.scorecard")
@@ -90,6 +91,7 @@ def test_models_in_apply(setup: tuple[Path, pl.DataFrame, np.ndarray]) -> None:
     check(card.apply(frame, explain=True), expected)
 
 
+@pytest.mark.slow  # whole processes
 def test_models_in_streaming_run(setup: tuple[Path, pl.DataFrame, np.ndarray]) -> None:
     folder, frame, expected = setup
     data, out = folder / "in.parquet", folder / "out.parquet"

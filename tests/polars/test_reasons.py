@@ -158,6 +158,7 @@ def test_streamed_file_gives_the_same_reasons(tmp_path: Path) -> None:
     assert reason_rows(written, 4) == expected_frame(data, 4, "highest")
 
 
+@pytest.mark.slow  # 5,000 rules
 def test_five_thousand_rules_with_classes() -> None:
     """A 5,000-rule card with `reasons 3` and `classes 10`, checked against numpy and a
     hand-written NTILE."""

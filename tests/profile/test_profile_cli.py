@@ -29,6 +29,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.mark.slow  # whole processes
 def test_json_figures_match_an_independent_computation(data: Path) -> None:
     done = scorecard("profile", data, "--group", 'csp = "cadre" or income >= 45000', "--json")
     assert done.returncode == 0, done.stderr
@@ -58,6 +59,7 @@ def test_tables_and_traits_in_the_terminal(data: Path) -> None:
     assert "gender: Cramér's V" in done.stdout and "(sensitive)" in done.stdout
 
 
+@pytest.mark.slow  # whole processes
 def test_mistakes_exit_1_with_the_place(data: Path, tmp_path: Path) -> None:
     done = scorecard("profile", data, "--group", "csp = cadre")
     assert done.returncode == 1

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 import skops.io as sio
 from sklearn.ensemble import GradientBoostingClassifier
 
@@ -57,6 +58,7 @@ def _compile(card: Path, cache: Path) -> tuple[str, str]:
     return done.stdout, done.stderr
 
 
+@pytest.mark.slow  # whole processes
 def test_second_compile_uses_the_cache(tmp_path: Path) -> None:
     _train(tmp_path / "m.skops", seed=1)
     card = tmp_path / "cached.scorecard"
