@@ -33,6 +33,8 @@ SLOW_MODULES = frozenset(
         "tests.models.test_warm_cache",  # whole processes, cold and warm
         "tests.cli.test_progress",  # whole processes on a pseudo-terminal
         "tests.cli.test_progress_commands",  # the same, for every command
+        "tests.dbt.test_dbt_project",  # dbt in processes of its own, over real databases
+        "tests.sql.test_hist_text_categories",  # a boosting trained per way of coding text
     }
 )
 

@@ -77,6 +77,7 @@ def test_hist_gradient_boosting_classifier_exact(kind: str) -> None:
         assert_matches(model, x_eval, OutputSpec("probability", k))
 
 
+@pytest.mark.slow  # three histogram boostings trained; the classifiers stay in the fast loop
 @pytest.mark.parametrize("loss", ["squared_error", "poisson", "absolute_error"])
 def test_hist_gradient_boosting_regressor_exact(loss: str) -> None:
     x, y = _xy(16, "positive")
