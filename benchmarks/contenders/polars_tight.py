@@ -146,10 +146,10 @@ def prepare(path: Path = PREPARED) -> None:
 
 def logistic(m: Any) -> pl.Expr:
     """The logistic pipeline (mean imputer, standard scaler, logistic regression)."""
-    z: pl.Expr = pl.lit(float(m["intercept"]))
+    z: pl.Expr = pl.lit(m["intercept"])
     for j, name in enumerate(LR_FEATURES):
-        x = pl.col(name).cast(pl.Float64).fill_null(float(m["fill"][j]))
-        z = z + float(m["coef"][j]) * ((x - float(m["mean"][j])) / float(m["scale"][j]))
+        x = pl.col(name).cast(pl.Float64).fill_null(m["fill"][j])
+        z = z + m["coef"][j] * ((x - m["mean"][j]) / m["scale"][j])
     return 1.0 / (1.0 + (-z).exp())
 
 
@@ -157,20 +157,19 @@ def boosting(m: Any) -> pl.Expr:
     """The gradient boosting as nested `when`s, one per tree, added in scikit-learn's order
     (initial log-odds, then `rate * leaf` tree by tree) on the features rounded to float32
     as scikit-learn compares them, so the sum is the same to the bit."""
-    rate = float(m["rate"])
+    rate, left, right = m["rate"], m["left"], m["right"]
+    feature, threshold, value = m["feature"], m["threshold"], m["value"]
 
     def node(base: int, i: int) -> pl.Expr:
-        left = int(m["left"][base + i])
-        if left == -1:
-            return pl.lit(rate * float(m["value"][base + i]))
-        x = pl.col(f"g{int(m['feature'][base + i])}")
+        if left[base + i] == -1:
+            return pl.lit(rate * value[base + i])
         return (
-            pl.when(x <= float(m["threshold"][base + i]))
-            .then(node(base, left))
-            .otherwise(node(base, int(m["right"][base + i])))
+            pl.when(pl.col(f"g{feature[base + i]}") <= threshold[base + i])
+            .then(node(base, left[base + i]))
+            .otherwise(node(base, right[base + i]))
         )
 
-    raw: pl.Expr = pl.lit(float(m["init"]))
+    raw: pl.Expr = pl.lit(m["init"])
     base = 0
     for size in m["sizes"]:
         raw = raw + node(base, 0)
@@ -178,14 +177,22 @@ def boosting(m: Any) -> pl.Expr:
     return 1.0 / (1.0 + (-raw).exp())
 
 
-def top3(keys: np.ndarray) -> list[np.ndarray]:
-    """Per round, each row's largest key (<= 0: none); the chosen key is zeroed for the next."""
-    rows = np.arange(len(keys))
-    chosen = []
+def top3(keys: list[np.ndarray]) -> list[np.ndarray]:
+    """Per round, each row's largest key (<= 0: none), column by column: keys are distinct
+    within a row, so round r + 1 takes the largest key below round r's."""
+    chosen: list[np.ndarray] = []
+    below = np.empty(len(keys[0]), dtype=bool)
+    masked = np.empty(len(keys[0]), dtype=np.int16)
     for _ in range(3):
-        best = keys.argmax(axis=1)
-        chosen.append(keys[rows, best])
-        keys[rows, best] = 0
+        best = np.zeros(len(keys[0]), dtype=np.int16)
+        for column in keys:
+            if chosen:
+                np.less(column, chosen[-1], out=below)
+                np.multiply(column, below, out=masked)
+                np.maximum(best, masked, out=best)
+            else:
+                np.maximum(best, column, out=best)
+        chosen.append(best)
     return chosen
 
 
@@ -216,7 +223,8 @@ def ranking(score: np.ndarray, key: pl.Series) -> np.ndarray:
 
 
 def main(data: str, out: str) -> None:
-    m = np.load(PREPARED)
+    with np.load(PREPARED) as npz:
+        m = {name: npz[name].tolist() for name in npz.files}
     names, keys, negatives = contributions()
     key_names = [k.meta.output_name() for k in keys]
     orders = pl.col("orders_12m")
@@ -266,7 +274,7 @@ def main(data: str, out: str) -> None:
         (pl.sum_horizontal([pl.col(k) // 128 for k in key_names]) + pl.col("negative")).alias("points"),
         pl.col("risk"),
     ).collect(engine="streaming")
-    chosen = top3(frame.select(key_names).to_numpy(order="c"))
+    chosen = top3([frame[k].to_numpy() for k in key_names])
     kept = frame["excluded"].is_null().to_numpy()
     churn, points, risk = (scored[c].to_numpy() for c in ("churn", "points", "risk"))
     score = np.where(kept, np.clip(BASE + points + 250 * churn - 60 * risk, 0, 1000), np.nan)
