@@ -99,7 +99,9 @@ def contributions() -> tuple[list[str], list[pl.Expr], list[pl.Expr]]:
             negatives.append(pl.when(cond(c)).then(p[1] * pl.col(p[2])).otherwise(0.0))
         elif p > 0:
             names.append(name)
-            keys.append(pl.when(cond(c)).then(_key(p, position)).otherwise(_key(0, 0)).alias(f"k{position}"))
+            keys.append(
+                pl.when(cond(c)).then(_key(p, position)).otherwise(_key(0, 0)).alias(f"k{position}")
+            )
         else:
             negatives.append(pl.when(cond(c)).then(float(p)).otherwise(0.0))
         position += 1
@@ -256,24 +258,27 @@ def main(data: str, out: str) -> None:
         .when(pl.col("age") < 18)
         .then(pl.lit("Minor"))
     )
-    frame = (
-        lets.select(
-            "customer_id",
-            excluded.alias("excluded"),
-            logistic(m).alias("risk"),
-            *[e.cast(pl.Float32).cast(pl.Float64).alias(f"g{j}") for j, e in enumerate(gbm_features)],
-            *keys,
-            pl.sum_horizontal(negatives).alias("negative"),
+    frame = lets.select(
+        "customer_id",
+        excluded.alias("excluded"),
+        logistic(m).alias("risk"),
+        *[e.cast(pl.Float32).cast(pl.Float64).alias(f"g{j}") for j, e in enumerate(gbm_features)],
+        *keys,
+        pl.sum_horizontal(negatives).alias("negative"),
+    ).collect(engine="streaming")
+    # The trees run on the collected frame: the same expression over the scan gave wrong
+    # values on some row groups (Polars 2.1.0; docs/performance.md).
+    scored = (
+        frame.lazy()
+        .select(
+            boosting(m).alias("churn"),
+            (pl.sum_horizontal([pl.col(k) // 128 for k in key_names]) + pl.col("negative")).alias(
+                "points"
+            ),
+            pl.col("risk"),
         )
         .collect(engine="streaming")
     )
-    # The trees run on the collected frame: the same expression over the scan gave wrong
-    # values on some row groups (Polars 2.1.0; docs/performance.md).
-    scored = frame.lazy().select(
-        boosting(m).alias("churn"),
-        (pl.sum_horizontal([pl.col(k) // 128 for k in key_names]) + pl.col("negative")).alias("points"),
-        pl.col("risk"),
-    ).collect(engine="streaming")
     chosen = top3([frame[k].to_numpy() for k in key_names])
     kept = frame["excluded"].is_null().to_numpy()
     churn, points, risk = (scored[c].to_numpy() for c in ("churn", "points", "risk"))
@@ -312,6 +317,7 @@ def main(data: str, out: str) -> None:
             "excluded": frame["excluded"],
         }
     ).write_parquet(out)
+
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["prepare"]:
