@@ -212,12 +212,15 @@ def _select(dialect: str) -> str:
     d = get_dialect(dialect)
     counter = iter(range(10**6))
     comp = Compiler(d, lambda: f"h{next(counter)}")
-    cols = []
-    for name, expr, _ in CASES:
-        sql = comp.compile(expr)
-        assert not comp.take_hoisted()
-        cols.append(f"{sql} AS {d.quote(name)}")
-    return f"SELECT {', '.join(cols)} FROM {d.quote('t')} ORDER BY {d.quote('i')}"
+    cols = [f"{comp.compile(expr)} AS {d.quote(name)}" for name, expr, _ in CASES]
+    # Helper columns (a feature rounded to 32 bits, computed once) become subqueries, as
+    # the statement's helper CTEs.
+    hoisted = comp.take_hoisted()
+    source = d.quote("t")
+    for level in sorted({h.level for h in hoisted}):
+        extra = ", ".join(f"{h.sql} AS {d.quote(h.name)}" for h in hoisted if h.level == level)
+        source = f"(SELECT *, {extra} FROM {source}) {d.quote(f'level{level}')}"
+    return f"SELECT {', '.join(cols)} FROM {source} ORDER BY {d.quote('i')}"
 
 
 def _check(rows: list[dict[str, Any]]) -> None:

@@ -62,6 +62,9 @@ class Compiler:
     dialect: Dialect
     fresh_name: Callable[[], str]
     hoisted: list[Hoisted] = field(default_factory=list)
+    computed: dict[Sql, Sql] = field(default_factory=dict)
+    """Helper columns by the text they hold, for expressions computed once per statement
+    however often they are read (a feature rounded to 32 bits, read by every tree node)."""
 
     # -- entry point ---------------------------------------------------------------------
 
@@ -92,7 +95,7 @@ class Compiler:
                         f"{d.name} has no 32-bit float: float32 values can only be compared "
                         "with a constant threshold there"
                     )
-                return d.render("float32", self.expr(o))
+                return self.once(d.render("float32", self.expr(o)))
             case ir.Negate(operand=o, cannot_overflow=safe):
                 if o.type is ScalarType.INT and not safe:
                     return self.render_shared("int_neg", self.expr(o))
@@ -220,6 +223,26 @@ class Compiler:
         name = self.fresh_name()
         self.hoisted.append(Hoisted(name, text, level))
         return self.dialect.quote(name)
+
+    def once(self, text: Sql) -> Sql:
+        """A helper column holding `text`, the same column wherever `text` is read again.
+
+        A tree model compares each feature rounded to 32 bits (as scikit-learn reads it) at
+        every node: 100 trees of depth 3 read it hundreds of times, and engines do not share
+        the casts across the branches of a CASE (DuckDB ran the trees in twice the time;
+        Spark's generated code grew past the JVM's 64 KB method limit). Helper columns stay
+        in every later step of the statement (each step selects `*`), so one column serves
+        every step after the one that first needed it.
+        """
+        name = self.computed.get(text)
+        if name is None:
+            level = 1 + max(
+                (h.level for h in self.hoisted if self.dialect.quote(h.name) in text), default=0
+            )
+            hoisted = Hoisted(self.fresh_name(), text, level)
+            self.hoisted.append(hoisted)
+            name = self.computed[text] = self.dialect.quote(hoisted.name)
+        return name
 
     def render_shared(self, key: str, *args: Sql) -> Sql:
         """The template `key`; an argument it reads more than once is `shared` first."""

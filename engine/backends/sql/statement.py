@@ -2,7 +2,7 @@
 
 inputs (cast, NaN -> null) -> validated (key non-null and unique, required columns non-null)
 -> one CTE per layer of definitions (lets, contributions, models, points, score) -> excludes
--> segments -> classes -> reasons -> the result columns of `Program.result_columns()`.
+-> segments -> reasons -> classes -> the result columns of `Program.result_columns()`.
 
 This module computes the pieces (compiled expressions, names) and hands them to the dialect's
 templates (`templates/*/statement.sql.j2`), which lay them out.
@@ -308,8 +308,10 @@ class StatementBuilder:
                 "first matching segment; none for excluded rows",
                 [Column(self.segment(), d.quote(results.SEGMENT))],
             )
+        # Reasons before classes: NTILE's window then runs over the few columns the result
+        # keeps, not over every contribution (DuckDB buffers whole rows for a window).
+        reasons = self.reasons(last)
         classes_cte = self.cte("classes") if p.classes is not None else None
-        reasons = self.reasons(classes_cte or last)
         title = p.metadata.get("title", "")
         return {
             "card": d.comment(p.name),

@@ -115,18 +115,6 @@ WITH
     CASE WHEN "excluded" IS NULL THEN CASE WHEN ("score" >= 700.0E0) THEN 'high' WHEN ("score" >= 450.0E0) THEN 'medium' WHEN TRUE THEN 'low' END END AS "segment"
   FROM "excludes"
 ),
-"classes" AS (
-  -- classes 1..10 by rank over the rows with a score, 1 holding the highest
-  SELECT
-    *,
-    CASE WHEN "excluded" IS NULL AND "score" IS NOT NULL THEN
-      NTILE(10) OVER (
-        PARTITION BY ("excluded" IS NULL AND "score" IS NOT NULL)
-        ORDER BY "score" DESC, "customer_id" ASC
-      )
-    END AS "class"
-  FROM "segments"
-),
 "reasons_best_1" AS (
   -- reason 1: the largest contribution > 0
   SELECT
@@ -140,7 +128,7 @@ WITH
       CASE WHEN "age_band" > 0.0E0 THEN "age_band" ELSE 0.0E0 END,
       CASE WHEN "csp_points" > 0.0E0 THEN "csp_points" ELSE 0.0E0 END
     ) AS "_sc_reason_best_1_3"
-  FROM "classes"
+  FROM "segments"
 ),
 "reasons_pick_1" AS (
   -- reason 1: the first contribution in file order equal to the best
@@ -225,6 +213,18 @@ WITH
     CASE WHEN "excluded" IS NULL THEN CASE "_sc_reason_index_2_6" WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS "reason_2",
     CASE WHEN "excluded" IS NULL THEN CASE "_sc_reason_index_3_8" WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS "reason_3"
   FROM "reasons_pick_3"
+),
+"classes" AS (
+  -- classes 1..10 by rank over the rows with a score, 1 holding the highest
+  SELECT
+    *,
+    CASE WHEN "excluded" IS NULL AND "score" IS NOT NULL THEN
+      NTILE(10) OVER (
+        PARTITION BY ("excluded" IS NULL AND "score" IS NOT NULL)
+        ORDER BY "score" DESC, "customer_id" ASC
+      )
+    END AS "class"
+  FROM "reasons"
 )
 SELECT
   s."customer_id" AS "customer_id",
@@ -235,4 +235,4 @@ SELECT
   s."reason_2" AS "reason_2",
   s."reason_3" AS "reason_3",
   s."excluded" AS "excluded"
-FROM "reasons" AS s;
+FROM "classes" AS s;

@@ -73,19 +73,27 @@ WITH
   -- shared subexpressions, computed once
   SELECT
     *,
-    ((-0.11011111841642421E0D)
-      + CASE WHEN ((CAST(`tenure_months` AS DOUBLE) IS NULL) OR (CAST(CAST(CAST(`tenure_months` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 60.5E0D)) THEN CASE WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 120.5E0D) THEN (-0.1640995758200302E0D) ELSE 0.17236055150747098E0D END WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 121.0E0D) THEN 0.1471594430294498E0D ELSE (-0.16340735071417123E0D) END
-      + CASE WHEN ((CAST(`tenure_months` AS DOUBLE) IS NULL) OR (CAST(CAST(CAST(`tenure_months` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 60.5E0D)) THEN CASE WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 120.5E0D) THEN (-0.15013995876190897E0D) ELSE 0.15476605941661267E0D END WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 121.0E0D) THEN 0.13205518061577046E0D ELSE (-0.14949191612493865E0D) END
-      + CASE WHEN ((CAST(`tenure_months` AS DOUBLE) IS NULL) OR (CAST(CAST(CAST(`tenure_months` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 60.5E0D)) THEN CASE WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 120.5E0D) THEN (-0.13886203541514838E0D) ELSE 0.140868021316737E0D END WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 121.0E0D) THEN 0.11969576067788204E0D ELSE (-0.13823573530651553E0D) END
-      + CASE WHEN ((CAST(`tenure_months` AS DOUBLE) IS NULL) OR (CAST(CAST(CAST(`tenure_months` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 60.5E0D)) THEN CASE WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 120.5E0D) THEN (-0.12947303646913985E0D) ELSE 0.12948723500049142E0D END WHEN (CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) <= 121.0E0D) THEN 0.10928076269229628E0D ELSE (-0.12885398995641775E0D) END) AS `_sc_helper_2`
+    CAST(CAST(CAST(`tenure_months` AS DOUBLE) AS FLOAT) AS DOUBLE) AS `_sc_helper_2`,
+    CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) AS `_sc_helper_3`
   FROM `rules_2`
+),
+`model_churn_helpers_2` AS (
+  -- shared subexpressions, computed once
+  SELECT
+    *,
+    ((-0.11011111841642421E0D)
+      + CASE WHEN ((CAST(`tenure_months` AS DOUBLE) IS NULL) OR (`_sc_helper_2` <= 60.5E0D)) THEN CASE WHEN (`_sc_helper_3` <= 120.5E0D) THEN (-0.1640995758200302E0D) ELSE 0.17236055150747098E0D END WHEN (`_sc_helper_3` <= 121.0E0D) THEN 0.1471594430294498E0D ELSE (-0.16340735071417123E0D) END
+      + CASE WHEN ((CAST(`tenure_months` AS DOUBLE) IS NULL) OR (`_sc_helper_2` <= 60.5E0D)) THEN CASE WHEN (`_sc_helper_3` <= 120.5E0D) THEN (-0.15013995876190897E0D) ELSE 0.15476605941661267E0D END WHEN (`_sc_helper_3` <= 121.0E0D) THEN 0.13205518061577046E0D ELSE (-0.14949191612493865E0D) END
+      + CASE WHEN ((CAST(`tenure_months` AS DOUBLE) IS NULL) OR (`_sc_helper_2` <= 60.5E0D)) THEN CASE WHEN (`_sc_helper_3` <= 120.5E0D) THEN (-0.13886203541514838E0D) ELSE 0.140868021316737E0D END WHEN (`_sc_helper_3` <= 121.0E0D) THEN 0.11969576067788204E0D ELSE (-0.13823573530651553E0D) END
+      + CASE WHEN ((CAST(`tenure_months` AS DOUBLE) IS NULL) OR (`_sc_helper_2` <= 60.5E0D)) THEN CASE WHEN (`_sc_helper_3` <= 120.5E0D) THEN (-0.12947303646913985E0D) ELSE 0.12948723500049142E0D END WHEN (`_sc_helper_3` <= 121.0E0D) THEN 0.10928076269229628E0D ELSE (-0.12885398995641775E0D) END) AS `_sc_helper_4`
+  FROM `model_churn_helpers`
 ),
 `model_churn` AS (
   -- model churn: churn_gbm.skops (line 62)
   SELECT
     *,
-    CASE WHEN (((((CAST(`age` AS DOUBLE) IS NULL) OR (`income` IS NULL)) OR (CAST(`tenure_months` AS DOUBLE) IS NULL)) OR (CAST(`recency_days` AS DOUBLE) IS NULL)) OR (CAST(`orders_12m` AS DOUBLE) IS NULL)) THEN CAST(NULL AS DOUBLE) ELSE CASE WHEN `_sc_helper_2` < (-709.782712893384E0D) THEN 0.0E0D ELSE (1.0E0D / (1.0E0D + EXP((-`_sc_helper_2`)))) END END AS `churn`
-  FROM `model_churn_helpers`
+    CASE WHEN (((((CAST(`age` AS DOUBLE) IS NULL) OR (`income` IS NULL)) OR (CAST(`tenure_months` AS DOUBLE) IS NULL)) OR (CAST(`recency_days` AS DOUBLE) IS NULL)) OR (CAST(`orders_12m` AS DOUBLE) IS NULL)) THEN CAST(NULL AS DOUBLE) ELSE CASE WHEN `_sc_helper_4` < (-709.782712893384E0D) THEN 0.0E0D ELSE (1.0E0D / (1.0E0D + EXP((-`_sc_helper_4`)))) END END AS `churn`
+  FROM `model_churn_helpers_2`
 ),
 `points` AS (
   -- points: the sum of the rules and bins
@@ -115,18 +123,6 @@ WITH
     CASE WHEN `excluded` IS NULL THEN CASE WHEN (`score` >= 700.0E0D) THEN 'high' WHEN (`score` >= 450.0E0D) THEN 'medium' WHEN TRUE THEN 'low' END END AS `segment`
   FROM `excludes`
 ),
-`classes` AS (
-  -- classes 1..10 by rank over the rows with a score, 1 holding the highest
-  SELECT
-    *,
-    CASE WHEN `excluded` IS NULL AND `score` IS NOT NULL THEN
-      NTILE(10) OVER (
-        PARTITION BY (`excluded` IS NULL AND `score` IS NOT NULL)
-        ORDER BY `score` DESC, `customer_id` ASC
-      )
-    END AS `class`
-  FROM `segments`
-),
 `reasons_best_1` AS (
   -- reason 1: the largest contribution > 0
   SELECT
@@ -139,22 +135,22 @@ WITH
       CASE WHEN `big_basket` > 0.0E0D THEN `big_basket` ELSE 0.0E0D END,
       CASE WHEN `age_band` > 0.0E0D THEN `age_band` ELSE 0.0E0D END,
       CASE WHEN `csp_points` > 0.0E0D THEN `csp_points` ELSE 0.0E0D END
-    ) AS `_sc_reason_best_1_3`
-  FROM `classes`
+    ) AS `_sc_reason_best_1_5`
+  FROM `segments`
 ),
 `reasons_pick_1` AS (
   -- reason 1: the first contribution in file order equal to the best
   SELECT
     *,
     CASE
-      WHEN `_sc_reason_best_1_3` = 0.0E0D THEN NULL
-      WHEN `recent_buyer` = `_sc_reason_best_1_3` THEN 1
-      WHEN `complainer` = `_sc_reason_best_1_3` THEN 2
-      WHEN `loyal` = `_sc_reason_best_1_3` THEN 3
-      WHEN `big_basket` = `_sc_reason_best_1_3` THEN 4
-      WHEN `age_band` = `_sc_reason_best_1_3` THEN 5
-      WHEN `csp_points` = `_sc_reason_best_1_3` THEN 6
-    END AS `_sc_reason_index_1_4`
+      WHEN `_sc_reason_best_1_5` = 0.0E0D THEN NULL
+      WHEN `recent_buyer` = `_sc_reason_best_1_5` THEN 1
+      WHEN `complainer` = `_sc_reason_best_1_5` THEN 2
+      WHEN `loyal` = `_sc_reason_best_1_5` THEN 3
+      WHEN `big_basket` = `_sc_reason_best_1_5` THEN 4
+      WHEN `age_band` = `_sc_reason_best_1_5` THEN 5
+      WHEN `csp_points` = `_sc_reason_best_1_5` THEN 6
+    END AS `_sc_reason_index_1_6`
   FROM `reasons_best_1`
 ),
 `reasons_best_2` AS (
@@ -163,13 +159,13 @@ WITH
     *,
     GREATEST(
       0.0E0D,
-      CASE WHEN `recent_buyer` > 0.0E0D AND (`recent_buyer` < `_sc_reason_best_1_3` OR (`recent_buyer` = `_sc_reason_best_1_3` AND `_sc_reason_index_1_4` < 1)) THEN `recent_buyer` ELSE 0.0E0D END,
-      CASE WHEN `complainer` > 0.0E0D AND (`complainer` < `_sc_reason_best_1_3` OR (`complainer` = `_sc_reason_best_1_3` AND `_sc_reason_index_1_4` < 2)) THEN `complainer` ELSE 0.0E0D END,
-      CASE WHEN `loyal` > 0.0E0D AND (`loyal` < `_sc_reason_best_1_3` OR (`loyal` = `_sc_reason_best_1_3` AND `_sc_reason_index_1_4` < 3)) THEN `loyal` ELSE 0.0E0D END,
-      CASE WHEN `big_basket` > 0.0E0D AND (`big_basket` < `_sc_reason_best_1_3` OR (`big_basket` = `_sc_reason_best_1_3` AND `_sc_reason_index_1_4` < 4)) THEN `big_basket` ELSE 0.0E0D END,
-      CASE WHEN `age_band` > 0.0E0D AND (`age_band` < `_sc_reason_best_1_3` OR (`age_band` = `_sc_reason_best_1_3` AND `_sc_reason_index_1_4` < 5)) THEN `age_band` ELSE 0.0E0D END,
-      CASE WHEN `csp_points` > 0.0E0D AND (`csp_points` < `_sc_reason_best_1_3` OR (`csp_points` = `_sc_reason_best_1_3` AND `_sc_reason_index_1_4` < 6)) THEN `csp_points` ELSE 0.0E0D END
-    ) AS `_sc_reason_best_2_5`
+      CASE WHEN `recent_buyer` > 0.0E0D AND (`recent_buyer` < `_sc_reason_best_1_5` OR (`recent_buyer` = `_sc_reason_best_1_5` AND `_sc_reason_index_1_6` < 1)) THEN `recent_buyer` ELSE 0.0E0D END,
+      CASE WHEN `complainer` > 0.0E0D AND (`complainer` < `_sc_reason_best_1_5` OR (`complainer` = `_sc_reason_best_1_5` AND `_sc_reason_index_1_6` < 2)) THEN `complainer` ELSE 0.0E0D END,
+      CASE WHEN `loyal` > 0.0E0D AND (`loyal` < `_sc_reason_best_1_5` OR (`loyal` = `_sc_reason_best_1_5` AND `_sc_reason_index_1_6` < 3)) THEN `loyal` ELSE 0.0E0D END,
+      CASE WHEN `big_basket` > 0.0E0D AND (`big_basket` < `_sc_reason_best_1_5` OR (`big_basket` = `_sc_reason_best_1_5` AND `_sc_reason_index_1_6` < 4)) THEN `big_basket` ELSE 0.0E0D END,
+      CASE WHEN `age_band` > 0.0E0D AND (`age_band` < `_sc_reason_best_1_5` OR (`age_band` = `_sc_reason_best_1_5` AND `_sc_reason_index_1_6` < 5)) THEN `age_band` ELSE 0.0E0D END,
+      CASE WHEN `csp_points` > 0.0E0D AND (`csp_points` < `_sc_reason_best_1_5` OR (`csp_points` = `_sc_reason_best_1_5` AND `_sc_reason_index_1_6` < 6)) THEN `csp_points` ELSE 0.0E0D END
+    ) AS `_sc_reason_best_2_7`
   FROM `reasons_pick_1`
 ),
 `reasons_pick_2` AS (
@@ -177,14 +173,14 @@ WITH
   SELECT
     *,
     CASE
-      WHEN `_sc_reason_best_2_5` = 0.0E0D THEN NULL
-      WHEN `recent_buyer` = `_sc_reason_best_2_5` AND (`_sc_reason_best_2_5` < `_sc_reason_best_1_3` OR `_sc_reason_index_1_4` < 1) THEN 1
-      WHEN `complainer` = `_sc_reason_best_2_5` AND (`_sc_reason_best_2_5` < `_sc_reason_best_1_3` OR `_sc_reason_index_1_4` < 2) THEN 2
-      WHEN `loyal` = `_sc_reason_best_2_5` AND (`_sc_reason_best_2_5` < `_sc_reason_best_1_3` OR `_sc_reason_index_1_4` < 3) THEN 3
-      WHEN `big_basket` = `_sc_reason_best_2_5` AND (`_sc_reason_best_2_5` < `_sc_reason_best_1_3` OR `_sc_reason_index_1_4` < 4) THEN 4
-      WHEN `age_band` = `_sc_reason_best_2_5` AND (`_sc_reason_best_2_5` < `_sc_reason_best_1_3` OR `_sc_reason_index_1_4` < 5) THEN 5
-      WHEN `csp_points` = `_sc_reason_best_2_5` AND (`_sc_reason_best_2_5` < `_sc_reason_best_1_3` OR `_sc_reason_index_1_4` < 6) THEN 6
-    END AS `_sc_reason_index_2_6`
+      WHEN `_sc_reason_best_2_7` = 0.0E0D THEN NULL
+      WHEN `recent_buyer` = `_sc_reason_best_2_7` AND (`_sc_reason_best_2_7` < `_sc_reason_best_1_5` OR `_sc_reason_index_1_6` < 1) THEN 1
+      WHEN `complainer` = `_sc_reason_best_2_7` AND (`_sc_reason_best_2_7` < `_sc_reason_best_1_5` OR `_sc_reason_index_1_6` < 2) THEN 2
+      WHEN `loyal` = `_sc_reason_best_2_7` AND (`_sc_reason_best_2_7` < `_sc_reason_best_1_5` OR `_sc_reason_index_1_6` < 3) THEN 3
+      WHEN `big_basket` = `_sc_reason_best_2_7` AND (`_sc_reason_best_2_7` < `_sc_reason_best_1_5` OR `_sc_reason_index_1_6` < 4) THEN 4
+      WHEN `age_band` = `_sc_reason_best_2_7` AND (`_sc_reason_best_2_7` < `_sc_reason_best_1_5` OR `_sc_reason_index_1_6` < 5) THEN 5
+      WHEN `csp_points` = `_sc_reason_best_2_7` AND (`_sc_reason_best_2_7` < `_sc_reason_best_1_5` OR `_sc_reason_index_1_6` < 6) THEN 6
+    END AS `_sc_reason_index_2_8`
   FROM `reasons_best_2`
 ),
 `reasons_best_3` AS (
@@ -193,13 +189,13 @@ WITH
     *,
     GREATEST(
       0.0E0D,
-      CASE WHEN `recent_buyer` > 0.0E0D AND (`recent_buyer` < `_sc_reason_best_2_5` OR (`recent_buyer` = `_sc_reason_best_2_5` AND `_sc_reason_index_2_6` < 1)) THEN `recent_buyer` ELSE 0.0E0D END,
-      CASE WHEN `complainer` > 0.0E0D AND (`complainer` < `_sc_reason_best_2_5` OR (`complainer` = `_sc_reason_best_2_5` AND `_sc_reason_index_2_6` < 2)) THEN `complainer` ELSE 0.0E0D END,
-      CASE WHEN `loyal` > 0.0E0D AND (`loyal` < `_sc_reason_best_2_5` OR (`loyal` = `_sc_reason_best_2_5` AND `_sc_reason_index_2_6` < 3)) THEN `loyal` ELSE 0.0E0D END,
-      CASE WHEN `big_basket` > 0.0E0D AND (`big_basket` < `_sc_reason_best_2_5` OR (`big_basket` = `_sc_reason_best_2_5` AND `_sc_reason_index_2_6` < 4)) THEN `big_basket` ELSE 0.0E0D END,
-      CASE WHEN `age_band` > 0.0E0D AND (`age_band` < `_sc_reason_best_2_5` OR (`age_band` = `_sc_reason_best_2_5` AND `_sc_reason_index_2_6` < 5)) THEN `age_band` ELSE 0.0E0D END,
-      CASE WHEN `csp_points` > 0.0E0D AND (`csp_points` < `_sc_reason_best_2_5` OR (`csp_points` = `_sc_reason_best_2_5` AND `_sc_reason_index_2_6` < 6)) THEN `csp_points` ELSE 0.0E0D END
-    ) AS `_sc_reason_best_3_7`
+      CASE WHEN `recent_buyer` > 0.0E0D AND (`recent_buyer` < `_sc_reason_best_2_7` OR (`recent_buyer` = `_sc_reason_best_2_7` AND `_sc_reason_index_2_8` < 1)) THEN `recent_buyer` ELSE 0.0E0D END,
+      CASE WHEN `complainer` > 0.0E0D AND (`complainer` < `_sc_reason_best_2_7` OR (`complainer` = `_sc_reason_best_2_7` AND `_sc_reason_index_2_8` < 2)) THEN `complainer` ELSE 0.0E0D END,
+      CASE WHEN `loyal` > 0.0E0D AND (`loyal` < `_sc_reason_best_2_7` OR (`loyal` = `_sc_reason_best_2_7` AND `_sc_reason_index_2_8` < 3)) THEN `loyal` ELSE 0.0E0D END,
+      CASE WHEN `big_basket` > 0.0E0D AND (`big_basket` < `_sc_reason_best_2_7` OR (`big_basket` = `_sc_reason_best_2_7` AND `_sc_reason_index_2_8` < 4)) THEN `big_basket` ELSE 0.0E0D END,
+      CASE WHEN `age_band` > 0.0E0D AND (`age_band` < `_sc_reason_best_2_7` OR (`age_band` = `_sc_reason_best_2_7` AND `_sc_reason_index_2_8` < 5)) THEN `age_band` ELSE 0.0E0D END,
+      CASE WHEN `csp_points` > 0.0E0D AND (`csp_points` < `_sc_reason_best_2_7` OR (`csp_points` = `_sc_reason_best_2_7` AND `_sc_reason_index_2_8` < 6)) THEN `csp_points` ELSE 0.0E0D END
+    ) AS `_sc_reason_best_3_9`
   FROM `reasons_pick_2`
 ),
 `reasons_pick_3` AS (
@@ -207,24 +203,36 @@ WITH
   SELECT
     *,
     CASE
-      WHEN `_sc_reason_best_3_7` = 0.0E0D THEN NULL
-      WHEN `recent_buyer` = `_sc_reason_best_3_7` AND (`_sc_reason_best_3_7` < `_sc_reason_best_2_5` OR `_sc_reason_index_2_6` < 1) THEN 1
-      WHEN `complainer` = `_sc_reason_best_3_7` AND (`_sc_reason_best_3_7` < `_sc_reason_best_2_5` OR `_sc_reason_index_2_6` < 2) THEN 2
-      WHEN `loyal` = `_sc_reason_best_3_7` AND (`_sc_reason_best_3_7` < `_sc_reason_best_2_5` OR `_sc_reason_index_2_6` < 3) THEN 3
-      WHEN `big_basket` = `_sc_reason_best_3_7` AND (`_sc_reason_best_3_7` < `_sc_reason_best_2_5` OR `_sc_reason_index_2_6` < 4) THEN 4
-      WHEN `age_band` = `_sc_reason_best_3_7` AND (`_sc_reason_best_3_7` < `_sc_reason_best_2_5` OR `_sc_reason_index_2_6` < 5) THEN 5
-      WHEN `csp_points` = `_sc_reason_best_3_7` AND (`_sc_reason_best_3_7` < `_sc_reason_best_2_5` OR `_sc_reason_index_2_6` < 6) THEN 6
-    END AS `_sc_reason_index_3_8`
+      WHEN `_sc_reason_best_3_9` = 0.0E0D THEN NULL
+      WHEN `recent_buyer` = `_sc_reason_best_3_9` AND (`_sc_reason_best_3_9` < `_sc_reason_best_2_7` OR `_sc_reason_index_2_8` < 1) THEN 1
+      WHEN `complainer` = `_sc_reason_best_3_9` AND (`_sc_reason_best_3_9` < `_sc_reason_best_2_7` OR `_sc_reason_index_2_8` < 2) THEN 2
+      WHEN `loyal` = `_sc_reason_best_3_9` AND (`_sc_reason_best_3_9` < `_sc_reason_best_2_7` OR `_sc_reason_index_2_8` < 3) THEN 3
+      WHEN `big_basket` = `_sc_reason_best_3_9` AND (`_sc_reason_best_3_9` < `_sc_reason_best_2_7` OR `_sc_reason_index_2_8` < 4) THEN 4
+      WHEN `age_band` = `_sc_reason_best_3_9` AND (`_sc_reason_best_3_9` < `_sc_reason_best_2_7` OR `_sc_reason_index_2_8` < 5) THEN 5
+      WHEN `csp_points` = `_sc_reason_best_3_9` AND (`_sc_reason_best_3_9` < `_sc_reason_best_2_7` OR `_sc_reason_index_2_8` < 6) THEN 6
+    END AS `_sc_reason_index_3_10`
   FROM `reasons_best_3`
 ),
 `reasons` AS (
   -- the reasons' names; none for excluded rows
   SELECT
     *,
-    CASE WHEN `excluded` IS NULL THEN CASE `_sc_reason_index_1_4` WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS `reason_1`,
-    CASE WHEN `excluded` IS NULL THEN CASE `_sc_reason_index_2_6` WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS `reason_2`,
-    CASE WHEN `excluded` IS NULL THEN CASE `_sc_reason_index_3_8` WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS `reason_3`
+    CASE WHEN `excluded` IS NULL THEN CASE `_sc_reason_index_1_6` WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS `reason_1`,
+    CASE WHEN `excluded` IS NULL THEN CASE `_sc_reason_index_2_8` WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS `reason_2`,
+    CASE WHEN `excluded` IS NULL THEN CASE `_sc_reason_index_3_10` WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS `reason_3`
   FROM `reasons_pick_3`
+),
+`classes` AS (
+  -- classes 1..10 by rank over the rows with a score, 1 holding the highest
+  SELECT
+    *,
+    CASE WHEN `excluded` IS NULL AND `score` IS NOT NULL THEN
+      NTILE(10) OVER (
+        PARTITION BY (`excluded` IS NULL AND `score` IS NOT NULL)
+        ORDER BY `score` DESC, `customer_id` ASC
+      )
+    END AS `class`
+  FROM `reasons`
 )
 SELECT
   s.`customer_id` AS `customer_id`,
@@ -235,4 +243,4 @@ SELECT
   s.`reason_2` AS `reason_2`,
   s.`reason_3` AS `reason_3`,
   s.`excluded` AS `excluded`
-FROM `reasons` AS s;
+FROM `classes` AS s;
