@@ -2,7 +2,8 @@
 
 Each command runs as a whole process (interpreter start-up included), once to warm the model
 cache and then `REPEAT` times; the median is printed beside the target, with whether
-scikit-learn was imported. Run: .venv/bin/python benchmarks/latency_bench.py
+scikit-learn, scipy or skops was imported. A command that fails stops the benchmark (an
+error path is not what is measured). Run: .venv/bin/python benchmarks/latency_bench.py
 """
 
 from __future__ import annotations
@@ -21,8 +22,12 @@ REPEAT = 5
 DATA = "scorecards/data/customers.csv"
 PROBE = (
     "import sys, runpy; sys.argv = ['scorecard', *sys.argv[1:]]\n"
-    "try:\n    runpy.run_module('engine', run_name='__main__')\nexcept SystemExit:\n    pass\n"
-    "print('SKLEARN' if 'sklearn' in sys.modules else '', file=sys.stderr)"
+    "code = 0\n"
+    "try:\n    runpy.run_module('engine', run_name='__main__')\n"
+    "except SystemExit as e:\n    code = e.code or 0\n"
+    "heavy = {'sklearn', 'scipy', 'skops'} & {m.split('.')[0] for m in sys.modules}\n"
+    "print('SKLEARN' if heavy else '', file=sys.stderr)\n"
+    "sys.exit(code)"
 )
 
 
@@ -35,7 +40,7 @@ def commands(out: Path) -> list[list[str]]:
         ["test", churn],
         ["apply", churn, DATA, "-o", str(out / "a.csv")],
         ["apply", rules, DATA, "-o", str(out / "b.csv")],
-        ["explain", churn, DATA, "--key", "C00001"],
+        ["explain", churn, DATA, "--key", "C000001"],
         ["evaluate", churn, DATA, "--target", "churned", "--json"],
         ["compile", churn, "--dialect", "duckdb", "--table", "customers"],
     ]
@@ -46,6 +51,8 @@ def timed(args: list[str], env: dict[str, str]) -> tuple[float, bool]:
     done = subprocess.run(
         [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env, cwd=ROOT
     )
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args)}: exit status {done.returncode}\n{done.stderr}")
     return time.perf_counter() - start, "SKLEARN" in done.stderr
 
 

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from engine import ir
-from engine.backends.sql.export import compile_card, sql_program
-from engine.backends.sql.warehouse import WarehouseRun, apply_in_warehouse
 from engine.check import check_file, check_source
 from engine.program import Program
 from engine.ranking import Top
@@ -33,6 +32,9 @@ from engine.run.explain import explain as explain_row
 from engine.run.explain import explain_keys as explain_rows
 from engine.run.options import Data, Progress, RunOptions
 from engine.run.summary import Summary
+
+if TYPE_CHECKING:  # the SQL backend (Jinja, the dialects) loads only for the SQL methods
+    from engine.backends.sql.warehouse import WarehouseRun
 
 RunResult = execute.RunResult
 
@@ -86,6 +88,8 @@ class Scorecard(Card):
 
     def sql_program(self, params: Mapping[str, ir.Value] | None = None) -> Program:
         """The program with params bound and models replaced by their SQL-ready expressions."""
+        from engine.backends.sql.export import sql_program
+
         return sql_program(
             self.program, self.base_dir, trust_models=self.trust_models, params=params
         )
@@ -99,6 +103,8 @@ class Scorecard(Card):
         dbt: bool = False,
     ) -> str:
         """The card as one SELECT over `table` for `dialect`, or as a dbt model."""
+        from engine.backends.sql.export import compile_card
+
         return compile_card(
             self.program,
             self.base_dir,
@@ -118,6 +124,8 @@ class Scorecard(Card):
         params: Mapping[str, ir.Value] | None = None,
     ) -> WarehouseRun:
         """Score `table` into the new table `into` inside the database at `url`."""
+        from engine.backends.sql.warehouse import apply_in_warehouse
+
         return apply_in_warehouse(
             self.program,
             self.base_dir,

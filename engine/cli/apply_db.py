@@ -14,16 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 
-from engine.backends.sql.warehouse import WarehouseRun, apply_in_warehouse
 from engine.check import check_file
 from engine.check.params import parse_overrides
 from engine.cli.app import stderr
 from engine.cli.render import print_diagnostics
 from engine.diagnostics import ScorecardError
+
+if TYPE_CHECKING:  # the SQL backend loads only when --db is given
+    from engine.backends.sql.warehouse import WarehouseRun
 
 WITHOUT_DB = {
     "-o": "the rows are written to the --into table; read them from there",
@@ -59,6 +62,8 @@ def apply_in_db(
         raise typer.BadParameter("with --db, give exactly one CARD (no DATA file)")
     if not table or not into:
         raise typer.BadParameter("--db needs --table (the customers) and --into (the results)")
+    from engine.backends.sql.warehouse import apply_in_warehouse
+
     try:
         checked = check_file(paths[0])
         program = checked.checked_program()

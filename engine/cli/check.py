@@ -45,11 +45,11 @@ def check(
         if result.program is not None and result.program.models:
             # Loading the models shows what `apply` and `compile` would refuse; a model
             # already compiled for these features (the cache) was checked then.
-            from engine.models.cache import cached_program
+            from engine.models.cache import cached_warnings
 
-            cached = cached_program(result.program, path.parent, trust_models, for_run=False)
+            cached = cached_warnings(result.program, path.parent, trust_models)
             if cached is not None:
-                found = list(cached[1])
+                found = list(cached)
             else:
                 from engine.models import check_models
 

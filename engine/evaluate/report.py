@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from engine.evaluate import charts
 from engine.evaluate.charts import Chart
@@ -27,6 +26,9 @@ from engine.evaluate.returns import Returns
 from engine.evaluate.stability import Stability
 from engine.evaluate.tables import Table
 from engine.io.outputs import write_text
+
+if TYPE_CHECKING:
+    import jinja2
 
 PAGE_WIDTH = 1200
 HEADER_HEIGHT = 110
@@ -287,25 +289,35 @@ class Report:
     sections: list[Section] = field(default_factory=list)
 
 
-_ENV = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+@functools.cache
+def _environment() -> jinja2.Environment:
+    """Jinja, imported and set up on the first page written (`--json` and the terminal
+    tables need neither)."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def render_html(report: Report) -> str:
     boxes = chart_boxes(len(report.charts))
     grid_height = (boxes[-1].top + boxes[-1].height + GAP - HEADER_HEIGHT) if boxes else 0
-    return _ENV.get_template("report.html.j2").render(
-        report=report,
-        placed=list(zip(report.charts, boxes, strict=True)),
-        page_width=PAGE_WIDTH,
-        header_height=HEADER_HEIGHT,
-        grid_height=grid_height,
-        generated=dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            report=report,
+            placed=list(zip(report.charts, boxes, strict=True)),
+            page_width=PAGE_WIDTH,
+            header_height=HEADER_HEIGHT,
+            grid_height=grid_height,
+            generated=dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        )
     )
 
 

@@ -1,7 +1,8 @@
 """Compiled model expressions kept between runs, so that a card's second run needs no scikit-learn.
 
 Loading a model means importing scikit-learn and rebuilding the estimator (seconds for a
-100-tree ensemble), while its compiled expression is a few hundred kilobytes of JSON. An
+100-tree ensemble), while its compiled expression is a few hundred kilobytes of JSON (each
+distinct node once, `engine.models.ir_json`). An
 entry is keyed by everything the expression depends on: the model file's sha256, the
 card's features (names and types) and output, the installed scikit-learn version, and the
 source of the engine's model compiler; anything else changing gives another key.
@@ -27,6 +28,7 @@ import os
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from engine import ir
 from engine.diagnostics import Diagnostic, Severity
@@ -35,7 +37,7 @@ from engine.models import ir_json
 from engine.models.files import file_sha256, model_path
 from engine.program import ModelDef, Program
 
-FORMAT = "2"
+FORMAT = "3"
 PICKLES = (".joblib", ".pkl", ".pickle")
 
 
@@ -98,28 +100,41 @@ def _entry_json(entry: CachedModel) -> str:
     )
 
 
-def _entry(text: str, model: ModelDef) -> CachedModel:
-    data = json.loads(text)
-    warnings = tuple(
+def _warnings(data: Any, model: ModelDef) -> tuple[Diagnostic, ...]:
+    return tuple(
         Diagnostic(Severity.WARNING, str(code), str(message), model.span, None, tuple(notes))
         for code, message, notes in data["warnings"]
     )
+
+
+def _entry(data: Any, model: ModelDef) -> CachedModel:
     return CachedModel(
-        ir_json.decode(data["expression"]), bool(data["runs_as_expression"]), warnings
+        ir_json.decode(data["expression"]), bool(data["runs_as_expression"]), _warnings(data, model)
     )
+
+
+def _read(
+    model: ModelDef, path: Path, features: tuple[ir.Expr, ...], trust_models: bool
+) -> Any | None:
+    """The cached entry of `model` as JSON data, or None (not cached, unreadable, not allowed)."""
+    try:
+        digest = file_sha256(path)
+        if not _usable(model, path, digest, trust_models):
+            return None
+        entry = cache_dir() / f"{_key(model, digest, features)}.json"
+        return json.loads(entry.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def lookup(
     model: ModelDef, path: Path, features: tuple[ir.Expr, ...], trust_models: bool
 ) -> CachedModel | None:
     """The cached entry of `model`, or None (not cached, unreadable, not allowed)."""
+    data = _read(model, path, features, trust_models)
     try:
-        digest = file_sha256(path)
-        if not _usable(model, path, digest, trust_models):
-            return None
-        entry = cache_dir() / f"{_key(model, digest, features)}.json"
-        return _entry(entry.read_text(encoding="utf-8"), model)
-    except (OSError, ValueError, KeyError, TypeError):
+        return None if data is None else _entry(data, model)
+    except (ValueError, KeyError, TypeError, IndexError):
         return None
 
 
@@ -138,6 +153,28 @@ def _placeholders(program: Program) -> dict[str, ir.ModelBatch]:
         for d in program.definitions
         if d.kind == "model" and isinstance(d.expr, ir.ModelBatch)
     }
+
+
+def cached_warnings(
+    program: Program, base_dir: Path, trust_models: bool
+) -> tuple[Diagnostic, ...] | None:
+    """What `check` reports of the models when every one is cached (the warnings loading
+    gave), without building their expressions; None unless every model is cached."""
+    placeholders = _placeholders(program)
+    warnings: list[Diagnostic] = []
+    for model in program.models:
+        placeholder = placeholders.get(model.name)
+        if placeholder is None:
+            return None
+        path = model_path(model, base_dir)
+        data = _read(model, path, placeholder.features, trust_models)
+        try:
+            if data is None or not isinstance(data["expression"], dict):
+                return None
+            warnings += _warnings(data, model)
+        except (ValueError, KeyError, TypeError):
+            return None
+    return tuple(warnings)
 
 
 def cached_program(

@@ -74,7 +74,8 @@ SMALL_TABLE_BYTES: Final = 16_000_000
 model for the batch path (importing scikit-learn, 1.5 to 2 s) costs more than it saves."""
 
 
-def _small(data: Data) -> bool:
+def is_small(data: Data) -> bool:
+    """A table of at most SMALL_TABLE_ROWS rows or SMALL_TABLE_BYTES bytes."""
     if isinstance(data, pl.DataFrame):
         return data.height <= SMALL_TABLE_ROWS
     if isinstance(data, pl.LazyFrame):
@@ -126,7 +127,7 @@ def plan(
         except pl.exceptions.PolarsError as exc:
             raise ScorecardError([tables.unreadable(data_name, exc)]) from None
         frame, dropped = deduped.frame, deduped.dropped
-    small = _small(data) if options.small_table is None else options.small_table
+    small = is_small(data) if options.small_table is None else options.small_table
     runs = [
         card.prepare(p, prefix=f"{card.name}_" if several else "", small_table=small)
         for card, p in zip(cards, params, strict=True)

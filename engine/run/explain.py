@@ -16,7 +16,7 @@ from engine.diagnostics import ScorecardError, error
 from engine.io import tables
 from engine.program import Program
 from engine.run.card import Card
-from engine.run.execute import declared_types, run
+from engine.run.execute import declared_types, is_small, run
 from engine.run.options import Data, Progress, RunOptions
 from engine.run.progress import step
 from engine.types import ScalarType
@@ -46,16 +46,20 @@ def explain_keys(
     wanted = [_typed_key(k, key_col.type) for k in keys]
     step(progress, "reading")
     raw = _matching_rows(card, data, wanted)
-    declared = _declared(card, data, raw)
-    options = RunOptions(details=True, small_table=True, progress=progress)
-    rows = run([card], declared, [params or {}], options).frame
-    typed = cast_column(key_col.name, rows.schema[key_col.name], key_col.type)
-    found = rows.with_columns(typed.alias(_KEY))
-    raw_found = raw.with_columns(
-        cast_column(key_col.name, raw.schema[key_col.name], key_col.type).alias(_KEY)
-    )
-    if card.program.classes is not None:
-        found = _with_classes(card, data, params, found, progress)
+    if card.program.classes is not None and is_small(data):
+        # A class ranks the row among every scored row, so the whole table is scored
+        # anyway: a small one once, with the details, and the keys' rows kept.
+        options = RunOptions(details=True, progress=progress)
+        rows = run([card], data, [params or {}], options).frame
+        found = _keyed(rows, key_col.name, key_col.type).filter(pl.col(_KEY).is_in(wanted))
+    else:
+        declared = _declared(card, data, raw)
+        options = RunOptions(details=True, small_table=True, progress=progress)
+        rows = run([card], declared, [params or {}], options).frame
+        found = _keyed(rows, key_col.name, key_col.type)
+        if card.program.classes is not None:
+            found = _with_classes(card, data, params, found, progress)
+    raw_found = _keyed(raw, key_col.name, key_col.type)
     missing = [k for k in wanted if k not in set(found[_KEY].to_list())]
     if missing:
         shown = ", ".join(repr(k) for k in missing)
@@ -70,6 +74,11 @@ def explain_keys(
 
 
 _KEY = "__scorecard_explained_key"
+
+
+def _keyed(frame: pl.DataFrame, name: str, type_: ScalarType) -> pl.DataFrame:
+    """`frame` with its key column as the key's type in the column `_KEY`."""
+    return frame.with_columns(cast_column(name, frame.schema[name], type_).alias(_KEY))
 
 
 def _with_classes(

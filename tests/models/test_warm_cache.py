@@ -1,6 +1,7 @@
 """A card's second run reads its models' compiled expressions from the cache: `check`, `test`,
-`apply`, `explain` and `evaluate` then import neither scikit-learn nor skops, and the scores
-are still scikit-learn's own."""
+`apply`, `explain`, `evaluate` and `compile` then import none of scikit-learn, scipy and skops
+(on a card of the tests and on the bundled `churn_risk`), and the scores are still
+scikit-learn's own."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ example "one" {
 RUN = (
     "import sys; from engine.cli.app import main; sys.argv = ['scorecard', *sys.argv[1:]]\n"
     "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
-    "print('LOADED' if {'sklearn', 'skops'} & set(sys.modules) else 'NOT-LOADED', file=sys.stderr)"
+    "heavy = {'sklearn', 'skops', 'scipy'} & {m.split('.')[0] for m in sys.modules}\n"
+    "print('LOADED' if heavy else 'NOT-LOADED', file=sys.stderr)"
 )
 
 
@@ -87,6 +89,7 @@ def test_second_runs_need_no_scikit_learn(
         ["apply", str(card), str(data), "-o", str(tmp_path / "second.csv")],
         ["explain", str(card), str(data), "--key", "c7"],
         ["evaluate", str(card), str(data), "--target", "y", "--json"],
+        ["compile", str(card), "--dialect", "duckdb", "--table", "t"],
     ):
         done, loaded = _run(args, cache)
         assert done.returncode == 0, (args, done.stdout, done.stderr)
@@ -114,3 +117,24 @@ def test_a_changed_model_file_is_loaded_again(
     other = GradientBoostingClassifier(n_estimators=5, random_state=1)
     sio.dump(other.fit(x, (x[:, 0] > 0).astype(int)), folder / "m.skops")
     assert _run(["check", str(folder / "warm.scorecard")], cache)[1]
+
+
+def test_bundled_card_commands_need_no_scikit_learn(tmp_path: Path) -> None:
+    """Every command of the latency benchmark (benchmarks/latency_bench.py) on the bundled
+    100-tree card, once its cache is warm."""
+    cache = tmp_path / "cache"
+    card, data = "scorecards/churn_risk.scorecard", "scorecards/data/customers.csv"
+    first, loaded = _run(["check", card], cache)
+    assert first.returncode == 0, first.stderr
+    assert loaded  # the cold run loads the model and fills the cache
+    for args in (
+        ["check", card],
+        ["test", card],
+        ["apply", card, data, "-o", str(tmp_path / "out.csv")],
+        ["explain", card, data, "--key", "C000001"],
+        ["evaluate", card, data, "--target", "churned", "--json"],
+        ["compile", card, "--dialect", "duckdb", "--table", "customers"],
+    ):
+        done, loaded = _run(args, cache)
+        assert done.returncode == 0, (args, done.stdout, done.stderr)
+        assert not loaded, args

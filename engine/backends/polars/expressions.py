@@ -103,13 +103,25 @@ def translate(
 
 
 class _Translator:
-    """Holds the model callables while walking one tree."""
+    """Holds the model callables while walking one tree, and what it translated already."""
 
     def __init__(self, batch_predictors: Mapping[str, BatchPredictor], prefix: str) -> None:
         self.batch_predictors = batch_predictors
         self.prefix = prefix
+        self.done: dict[int, tuple[ir.Expr, pl.Expr]] = {}
+        """Node id -> (node, its translation): a subtree shared in the tree (as a compiled
+        model's features are, `engine.models.ir_json`) is translated once. The node is held
+        so that its id is not reused."""
 
     def expr(self, e: ir.Expr) -> pl.Expr:
+        found = self.done.get(id(e))
+        if found is not None:
+            return found[1]
+        out = self._node(e)
+        self.done[id(e)] = (e, out)
+        return out
+
+    def _node(self, e: ir.Expr) -> pl.Expr:
         match e:
             case ir.Literal(value=v, type=t):
                 return literal(v, t)

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from engine import ir
-from engine.backends.sql import float32
 from engine.backends.sql.dialects import EXP_MAX, Dialect
 from engine.backends.sql.sqltext import Sql, join, sql
 from engine.types import INT_MAX, INT_MIN, ScalarType
@@ -184,7 +183,10 @@ class Compiler:
         return sql("({} {} {})", self.expr(left), _COMPARE[op], self.expr(right))
 
     def float32_compare(self, op: ir.CompareOp, x: ir.Expr, t: float) -> Sql:
-        """`float32(x) OP t` on the float64 x alone (see `engine.backends.sql.float32`)."""
+        """`float32(x) OP t` on the float64 x alone (see `engine.backends.sql.float32`, which
+        numpy's float32 arithmetic makes slow to import: only dialects without float32 need it)."""
+        from engine.backends.sql import float32
+
         negate = op == "!="
         tests = float32.equal(t) if op in ("=", "!=") else float32.rewrite(op, t)
         x_sql = self.shared(self.expr(x)) if isinstance(tests, list) and len(tests) > 1 else None
