@@ -6,22 +6,27 @@ What a Polars expert who knows this card writes when speed is all that counts (t
 version, `polars_hand.py`, is what a careful user writes). Every choice below was measured
 on the 1M-row table against its alternatives (docs/performance.md):
 
-- one lazy plan over `scan_parquet`: only the 28 columns the card reads are decoded, and the
-  lets, rules, bins, excludes and the logistic model are one `select` of expressions;
+- one lazy plan over `scan_parquet`, on the streaming engine: only the columns the card
+  reads are decoded, and the lets, rules, bins, excludes and the logistic model are one
+  `select` of expressions;
 - each rule or bin that can give positive points is computed once, as an Int16 *reason key*
-  `points * 128 + (127 - file position)` (0 when it gives no positive points): the largest
+  `points * 128 + (127 - file position)` (`points * 128` when not positive): the largest
   key of a row is its largest contribution, ties going to the earlier rule or bin as the
-  card orders them; the points of these keys are `key >> 7`. Rules that can only take
-  points away are plain `when(...).then(points).otherwise(0)`; the 68 points are summed with
-  `sum_horizontal`;
-- the logistic pipeline (imputer, scaler, logistic regression) is written as one expression
-  from its fitted parameters; the 100-tree gradient boosting goes through scikit-learn's
-  `predict_proba` on a C-ordered float32 matrix (what it converts any input to), in blocks
-  of rows that stay in the processor's cache;
-- reasons: three rounds of `argmax` over a C-ordered Int16 matrix of the keys (NumPy), names
-  gathered by index;
-- classes: one `arg_sort` (score descending, key ascending, excluded rows last), positions
-  scattered back with NumPy, NTILE(10) as `classes` computes it.
+  card orders them, and the points are `key // 128`. Rules that can only take points away
+  are plain `when(...).then(points).otherwise(0)`; all are summed with `sum_horizontal`;
+- the models read their fitted arrays from `data/models/tight_models.npz` (`prepare`, once,
+  not timed, as `scorecard compile` fills apply's model cache), so scikit-learn is never
+  imported: the logistic pipeline is one expression; the 100 trees are nested `when`s over
+  the features rounded to float32 once, added in scikit-learn's order (the probability is
+  `predict_proba`'s to the bit), run on the collected frame (over the scan, Polars 2.1.0
+  gave wrong values on some row groups) and faster than `predict_proba` on a C-ordered
+  float32 array;
+- reasons: three rounds of a column-by-column maximum over the Int16 keys (NumPy; keys are
+  distinct within a row), names gathered by file position;
+- classes: one float sort of the scores, keys compared only inside runs of equal scores,
+  positions scattered back with NumPy, NTILE(10) as `classes` computes it.
+
+    python polars_tight.py prepare      # writes data/models/tight_models.npz
 """
 
 from __future__ import annotations
