@@ -23,6 +23,7 @@ import polars as pl
 
 from engine import ir, ranking, results
 from engine.backends.polars.expressions import BatchPredictor, literal, translate
+from engine.backends.polars.ranks import positions
 from engine.backends.polars.reasons import reasons
 from engine.backends.polars.validate import cast_column
 from engine.program import BinsDef, Program
@@ -313,10 +314,10 @@ def _any_bin(bins: BinsDef, card: CardRun, ns: str) -> pl.Expr:
 
 
 def _position(ns: str, key: str) -> pl.Expr:
-    """0-based rank by score descending, then key ascending (byte-wise); null scores last."""
+    """0-based rank by score descending, then key ascending (byte-wise); null scores last
+    (`ranks.positions`, over the whole table)."""
     score, key_col = pl.col(_private(ns, results.SCORE)), pl.col(ns + key)
-    order = pl.arg_sort_by([score, key_col], descending=[True, False], nulls_last=True)
-    return pl.int_range(pl.len(), dtype=pl.Int64).sort_by(order)
+    return pl.map_batches([score, key_col], positions, return_dtype=pl.Int64)
 
 
 def _where(condition: pl.Expr, then: Any, otherwise: Any) -> pl.Expr:
