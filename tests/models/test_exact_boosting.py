@@ -150,3 +150,24 @@ def test_hist_gradient_boosting_text_categories() -> None:
     )
     expected = sklearn_output(model, reference, out)
     assert_close(got, expected)
+
+
+def test_many_trees_add_in_scikit_learns_order_to_the_bit() -> None:
+    """A regressor's prediction is its trees added one after another: the compiled sum gives
+    the very same float64, on every row and in every run (adding the terms in another order,
+    as a horizontal sum may, changes the last bit on most rows)."""
+    rng = np.random.default_rng(21)
+    x = numeric_data(rng, 3_000, 4, null_rate=0.0)
+    y = x @ rng.normal(size=4) + rng.normal(size=len(x))
+    model = GradientBoostingRegressor(
+        n_estimators=120, max_depth=3, learning_rate=0.3, random_state=0
+    ).fit(x, y)
+    feats = tuple(ir.Ref(f"x{i}", ScalarType.FLOAT) for i in range(4))
+    expr = compile_estimator(model, feats, OutputSpec("prediction"))
+    x_eval = numeric_data(np.random.default_rng(22), 400_000, 4, null_rate=0.0)
+    frame = pl.DataFrame({f"x{i}": x_eval[:, i] for i in range(4)})
+    expected = model.predict(x_eval)
+    for _ in range(2):
+        got = evaluate(expr, frame)
+        differing = int((got != expected).sum())
+        assert differing == 0, f"{differing} of {len(got)} rows differ from predict()"
