@@ -25,10 +25,10 @@ Semantics every backend must give (the spec's "Missing values"):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal as Lit
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
 from engine.types import ScalarType
 
@@ -129,11 +129,34 @@ class Arith:
 class Sum:
     """The sum of many terms of one numeric type, added left to right.
 
-    Kept n-ary so that 2,000 rules do not nest 2,000 deep; backends may group the terms.
+    Kept n-ary so that 2,000 rules do not nest 2,000 deep; every backend groups the terms
+    the same way, with `add_in_groups`.
     """
 
     terms: tuple[Expr, ...]
     type: ScalarType
+
+
+SUM_GROUP = 50
+"""Terms added in one flat run; longer sums nest in groups (SQL parsers limit the depth)."""
+FLOAT_SUM_IN_ORDER = 256
+"""A float sum of up to this many terms is one flat run, added left to right as scikit-learn
+adds a model's trees; longer ones are grouped like integer sums (exact in any order)."""
+
+_Part = TypeVar("_Part")
+
+
+def add_in_groups(
+    parts: Sequence[_Part], type_: ScalarType, add: Callable[[list[_Part]], _Part]
+) -> _Part:
+    """`add` (one flat left-to-right run) applied to `parts` in the groups every backend uses,
+    so that float sums give the same bits in Polars and in SQL. `parts` is not empty."""
+    run = list(parts)
+    if type_ is ScalarType.FLOAT and len(run) <= FLOAT_SUM_IN_ORDER:
+        return run[0] if len(run) == 1 else add(run)
+    while len(run) > SUM_GROUP:
+        run = [add(run[i : i + SUM_GROUP]) for i in range(0, len(run), SUM_GROUP)]
+    return run[0] if len(run) == 1 else add(run)
 
 
 @dataclass(frozen=True, slots=True)

@@ -209,15 +209,15 @@ class _Translator:
             return self.expr(terms[0])
         parts = [self.expr(t) for t in terms]
         if type_ is ScalarType.FLOAT:
-            # Left to right, as scikit-learn adds a model's trees and SQL adds the terms:
-            # `sum_horizontal` adds floats in an order of its own that changes from run to
-            # run (a 100-tree model's probability differed in the last bit on 0.3-0.5% of
-            # 1M rows between two runs). A fold with `+` keeps the order.
+            # Left to right, in the groups SQL uses (`ir.add_in_groups`), as scikit-learn adds
+            # a model's trees: `sum_horizontal` adds floats in an order of its own that
+            # changes from run to run (a 100-tree model's probability differed in the last
+            # bit on 0.3-0.5% of 1M rows between two runs). A fold with `+` keeps the order.
             floats = [
                 p if t.type is ScalarType.FLOAT else p.cast(pl.Float64)
                 for p, t in zip(parts, terms, strict=True)
             ]
-            return pl.fold(acc=floats[0], function=operator.add, exprs=floats[1:])
+            return ir.add_in_groups(floats, type_, _fold_plus)
         # Integers add exactly in any order; ignore_nulls=False: a single null term makes the
         # whole sum null, as `+` would.
         return pl.sum_horizontal(parts, ignore_nulls=False).cast(polars_dtype(type_))
@@ -453,3 +453,9 @@ _CALLS: Final[dict[str, _Rule]] = {
     "sigmoid": _sigmoid,
 }
 """Each function's Polars translation (the registry's names, checked by tests/architecture)."""
+
+
+def _fold_plus(parts: list[pl.Expr]) -> pl.Expr:
+    """`parts[0] + parts[1] + ...`, left to right, as one expression (a chain of `+` would
+    nest as deep as the sum is long)."""
+    return pl.fold(acc=parts[0], function=operator.add, exprs=parts[1:])

@@ -24,12 +24,6 @@ from engine.backends.sql.dialects import EXP_MAX, Dialect
 from engine.backends.sql.sqltext import Sql, join, sql
 from engine.types import INT_MAX, INT_MIN, ScalarType
 
-SUM_GROUP = 50
-"""Terms added in one flat `a + b + ...` run; longer sums nest in groups (SQL depth limits)."""
-FLOAT_SUM_IN_ORDER = 256
-"""A float sum of up to this many terms is one flat run, added left to right as Polars and
-scikit-learn add (a 100-tree model's trees); longer ones are grouped like integer sums and
-may differ from Polars in the last bit (parsers limit the depth of an expression)."""
 LONG_SUM = 160
 """A sum whose terms are longer than this (together) puts each term on its own line: the
 trees of a model, so a retrained model is a diff of the trees that changed."""
@@ -167,13 +161,8 @@ class Compiler:
     def sum(self, parts: list[Sql], type_: ScalarType) -> Sql:
         if not parts:
             return self.literal(0 if type_ is ScalarType.INT else 0.0, type_)
-        # Left to right in one flat run (as Polars adds); nested groups only past SUM_GROUP
-        # (integers, exact in any order) or FLOAT_SUM_IN_ORDER (floats).
-        if type_ is ScalarType.FLOAT and len(parts) <= FLOAT_SUM_IN_ORDER:
-            return _plus(parts)
-        while len(parts) > SUM_GROUP:
-            parts = [_plus(parts[i : i + SUM_GROUP]) for i in range(0, len(parts), SUM_GROUP)]
-        return parts[0] if len(parts) == 1 else _plus(parts)
+        # `a + b + c` is ((a + b) + c) in SQL: left to right, in Polars' groups.
+        return ir.add_in_groups(parts, type_, _plus)
 
     def compare(self, e: ir.Compare) -> Sql:
         left, right, op = e.left, e.right, e.op
