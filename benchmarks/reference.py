@@ -409,6 +409,29 @@ def model_features(frame: Any) -> Any:
     )
 
 
+def polars_condition(c: tuple[Any, ...]) -> Any:
+    """A rule's condition from `RULES` as a Polars expression (the Polars contenders')."""
+    import polars as pl
+
+    match c:
+        case ("cmp", col, op, v):
+            x = pl.col(col)
+            return {"<": x < v, "<=": x <= v, ">": x > v, ">=": x >= v, "=": x == v}[op]
+        case ("in", col, values):
+            return pl.col(col).is_in(values)
+        case ("missing", col):
+            return pl.col(col).is_null()
+        case ("is", col):
+            return pl.col(col)
+        case ("isnot", col):
+            return ~pl.col(col)
+        case ("and", a, b):
+            return polars_condition(a) & polars_condition(b)
+        case ("or", a, b):
+            return polars_condition(a) | polars_condition(b)
+    raise ValueError(c)
+
+
 def load_models() -> tuple[Any, Any]:
     """(gradient boosting, logistic pipeline), read back with skops."""
     import skops.io as sio

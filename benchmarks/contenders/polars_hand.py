@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from reference import BASE, GBM_FEATURES, LR_FEATURES, RULES, load_models
+from reference import BASE, GBM_FEATURES, LR_FEATURES, RULES, load_models, polars_condition
 
 AS_OF = dt.date(2026, 11, 1)
 AS_OF_TS = dt.datetime(2026, 11, 1)
@@ -27,28 +27,6 @@ NAMES = [r[0] for r in RULES] + [
     "age_band", "income_band", "tenure_band", "region_pts", "csp_pts", "recency_band",
     "util_band", "bureau_band",
 ]  # fmt: skip
-
-
-def cond(c: tuple[Any, ...]) -> pl.Expr:
-    match c:
-        case ("cmp", col, op, v):
-            x = pl.col(col)
-            return {
-                "<": x < v, "<=": x <= v, ">": x > v, ">=": x >= v, "=": x == v
-            }[op]  # fmt: skip
-        case ("in", col, values):
-            return pl.col(col).is_in(values)
-        case ("missing", col):
-            return pl.col(col).is_null()
-        case ("is", col):
-            return pl.col(col)
-        case ("isnot", col):
-            return ~pl.col(col)
-        case ("and", a, b):
-            return cond(a) & cond(b)
-        case ("or", a, b):
-            return cond(a) | cond(b)
-    raise ValueError(c)
 
 
 def points(p: Any) -> pl.Expr:
@@ -127,7 +105,11 @@ def main(data: str, out: str) -> None:
         visits_f=pl.col("web_visits_30d").fill_null(0),
     ).with_columns(recency_f=pl.col("recency_days").fill_null(365))
     df = df.with_columns(
-        [pl.when(cond(c)).then(points(p)).otherwise(0.0).alias(n) for n, _, c, p in RULES] + bins()
+        [
+            pl.when(polars_condition(c)).then(points(p)).otherwise(0.0).alias(n)
+            for n, _, c, p in RULES
+        ]
+        + bins()
     )
     churn = gbm.predict_proba(df.select(GBM_FEATURES).to_numpy().astype(np.float64))[:, 1]
     risk = lr.predict_proba(df.select(LR_FEATURES).to_numpy().astype(np.float64))[:, 1]

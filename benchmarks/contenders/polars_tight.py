@@ -40,7 +40,7 @@ import numpy as np
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from reference import BASE, GBM_FEATURES, LR_FEATURES, MODELS, RULES, load_models
+from reference import BASE, GBM_FEATURES, LR_FEATURES, MODELS, RULES, load_models, polars_condition
 
 AS_OF = dt.date(2026, 11, 1)
 AS_OF_TS = dt.datetime(2026, 11, 1)
@@ -66,26 +66,6 @@ def _bins() -> list[Bin]:
     ]  # fmt: skip
 
 
-def cond(c: tuple[Any, ...]) -> pl.Expr:
-    match c:
-        case ("cmp", col, op, v):
-            x = pl.col(col)
-            return {"<": x < v, "<=": x <= v, ">": x > v, ">=": x >= v, "=": x == v}[op]
-        case ("in", col, values):
-            return pl.col(col).is_in(values)
-        case ("missing", col):
-            return pl.col(col).is_null()
-        case ("is", col):
-            return pl.col(col)
-        case ("isnot", col):
-            return ~pl.col(col)
-        case ("and", a, b):
-            return cond(a) & cond(b)
-        case ("or", a, b):
-            return cond(a) | cond(b)
-    raise ValueError(c)
-
-
 def _key(points: float, position: int) -> pl.Expr:
     """The key of `points` given by the contribution at `position`: `points * 128`, plus
     `127 - position` when positive, so that `key >> 7` (floor division) is the points."""
@@ -101,14 +81,17 @@ def contributions() -> tuple[list[str], list[pl.Expr], list[pl.Expr]]:
     for name, _, c, p in RULES:
         if isinstance(p, tuple):  # k * column: k < 0 on a count, never positive here
             assert p[1] < 0
-            negatives.append(pl.when(cond(c)).then(p[1] * pl.col(p[2])).otherwise(0.0))
+            negatives.append(pl.when(polars_condition(c)).then(p[1] * pl.col(p[2])).otherwise(0.0))
         elif p > 0:
             names.append(name)
             keys.append(
-                pl.when(cond(c)).then(_key(p, position)).otherwise(_key(0, 0)).alias(f"k{position}")
+                pl.when(polars_condition(c))
+                .then(_key(p, position))
+                .otherwise(_key(0, 0))
+                .alias(f"k{position}")
             )
         else:
-            negatives.append(pl.when(cond(c)).then(float(p)).otherwise(0.0))
+            negatives.append(pl.when(polars_condition(c)).then(float(p)).otherwise(0.0))
         position += 1
     for name, _, arms, otherwise in _bins():
         if max(max(p for _, p in arms), otherwise) > 0:
