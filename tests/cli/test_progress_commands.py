@@ -110,6 +110,43 @@ def test_profile(folder: Path) -> None:
     assert found["base_rows"] == table.height
 
 
+def _scores(table: pl.DataFrame) -> pl.DataFrame:
+    """The card's score, written by hand: the two bins blocks added."""
+    age, income = pl.col("age"), pl.col("income")
+    age_pts = pl.when(age < 30).then(20).when(age < 60).then(10).otherwise(0)
+    income_pts = pl.when(income.is_null()).then(5).when(income < 2000).then(15).otherwise(0)
+    return table.with_columns(score=(age_pts + income_pts).cast(pl.Float64))
+
+
+def test_stability(folder: Path) -> None:
+    shown = on_a_terminal(folder, "stability", "card.scorecard", "data.csv", "data.csv", "--json")
+    assert "scoring" in shown.text and "rows/s" in shown.text
+    found = json.loads(shown.stdout)["stability"]
+    assert found["base_rows"] == found["cur_rows"] == ROWS
+    by_label = {b["label"]: b for b in found["score"]["bins"]}
+    high = _scores(_table(folder)).filter(pl.col("score") >= 25).height
+    assert by_label[">= 25"]["base_rows"] == by_label[">= 25"]["cur_rows"] == high
+
+
+def test_fairness(folder: Path) -> None:
+    shown = on_a_terminal(
+        folder, "fairness", "card.scorecard", "data.csv", "--by", "region", "--top", "10%", "--json"
+    )
+    assert "scoring" in shown.text and "rows/s" in shown.text
+    groups = {g["group"]: g for g in json.loads(shown.stdout)["fairness"]["groups"]}
+    expected = _scores(_table(folder)).group_by("region").agg(pl.len(), pl.col("score").mean())
+    for region, rows, mean in expected.iter_rows():
+        assert groups[region]["rows"] == rows
+        assert groups[region]["mean_score"] == pytest.approx(mean, abs=0.005)
+
+
+def test_explain(folder: Path) -> None:
+    shown = on_a_terminal(folder, "explain", "card.scorecard", "data.csv", "--key", "K5")
+    assert "reading" in shown.text
+    age = _table(folder).filter(pl.col("id") == "K5")["age"].item()
+    assert f"age = '{age}'" in shown.stdout
+
+
 @pytest.mark.parametrize(
     "args",
     [
