@@ -409,6 +409,31 @@ def model_features(frame: Any) -> Any:
     )
 
 
+def polars_lets() -> dict[str, Any]:
+    """The card's lets the rules read, as Polars expressions by name (the Polars contenders')."""
+    import datetime as dt
+
+    import polars as pl
+
+    orders = pl.col("orders_12m")
+    return {
+        "recency_days": (
+            pl.lit(dt.date.fromisoformat(AS_OF)) - pl.col("last_order")
+        ).dt.total_days(),
+        "login_days": (
+            pl.lit(dt.datetime.fromisoformat(AS_OF_TS)) - pl.col("last_login")
+        ).dt.total_days(),
+        "avg_basket": pl.when(orders > 0).then(pl.col("revenue_12m") / orders).otherwise(0.0),
+        "return_rate": pl.when(orders > 0)
+        .then(pl.col("returns_12m").fill_null(0) / orders)
+        .otherwise(0.0),
+        "utilisation": pl.when(pl.col("credit_limit") != 0).then(
+            pl.col("balance") / pl.col("credit_limit")
+        ),
+        "tenure_years": pl.col("tenure_months") / 12,
+    }
+
+
 def polars_condition(c: tuple[Any, ...]) -> Any:
     """A rule's condition from `RULES` as a Polars expression (the Polars contenders')."""
     import polars as pl

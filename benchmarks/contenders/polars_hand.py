@@ -10,7 +10,6 @@ classes (one sort), and writes the result columns as Parquet.
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,10 +18,16 @@ import numpy as np
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from reference import BASE, GBM_FEATURES, LR_FEATURES, RULES, load_models, polars_condition
+from reference import (
+    BASE,
+    GBM_FEATURES,
+    LR_FEATURES,
+    RULES,
+    load_models,
+    polars_condition,
+    polars_lets,
+)
 
-AS_OF = dt.date(2026, 11, 1)
-AS_OF_TS = dt.datetime(2026, 11, 1)
 NAMES = [r[0] for r in RULES] + [
     "age_band", "income_band", "tenure_band", "region_pts", "csp_pts", "recency_band",
     "util_band", "bureau_band",
@@ -87,18 +92,8 @@ def reasons(df: pl.DataFrame, k: int = 3) -> pl.DataFrame:
 def main(data: str, out: str) -> None:
     gbm, lr = load_models()
     df = pl.read_parquet(data)
-    orders = pl.col("orders_12m")
     df = df.with_columns(
-        recency_days=(pl.lit(AS_OF) - pl.col("last_order")).dt.total_days(),
-        login_days=(pl.lit(AS_OF_TS) - pl.col("last_login")).dt.total_days(),
-        avg_basket=pl.when(orders > 0).then(pl.col("revenue_12m") / orders).otherwise(0.0),
-        return_rate=pl.when(orders > 0)
-        .then(pl.col("returns_12m").fill_null(0) / orders)
-        .otherwise(0.0),
-        utilisation=pl.when(pl.col("credit_limit") != 0).then(
-            pl.col("balance") / pl.col("credit_limit")
-        ),
-        tenure_years=pl.col("tenure_months") / 12,
+        **polars_lets(),
         age_f=pl.col("age").fill_null(45),
         income_k=pl.col("income").fill_null(30000.0) / 1000,
         bureau_f=pl.col("bureau_score").fill_null(600),

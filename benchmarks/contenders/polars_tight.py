@@ -31,7 +31,6 @@ on the 1M-row table against its alternatives (docs/performance.md):
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
@@ -40,10 +39,17 @@ import numpy as np
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from reference import BASE, GBM_FEATURES, LR_FEATURES, MODELS, RULES, load_models, polars_condition
+from reference import (
+    BASE,
+    GBM_FEATURES,
+    LR_FEATURES,
+    MODELS,
+    RULES,
+    load_models,
+    polars_condition,
+    polars_lets,
+)
 
-AS_OF = dt.date(2026, 11, 1)
-AS_OF_TS = dt.datetime(2026, 11, 1)
 PREPARED = MODELS / "tight_models.npz"
 
 # bins as (name, column, [(condition, points), ...], points otherwise), in the card's order
@@ -219,16 +225,7 @@ def main(data: str, out: str) -> None:
     key_names = [k.meta.output_name() for k in keys]
     orders = pl.col("orders_12m")
     lets = pl.scan_parquet(data).with_columns(
-        recency_days=(pl.lit(AS_OF) - pl.col("last_order")).dt.total_days(),
-        login_days=(pl.lit(AS_OF_TS) - pl.col("last_login")).dt.total_days(),
-        avg_basket=pl.when(orders > 0).then(pl.col("revenue_12m") / orders).otherwise(0.0),
-        return_rate=pl.when(orders > 0)
-        .then(pl.col("returns_12m").fill_null(0) / orders)
-        .otherwise(0.0),
-        utilisation=pl.when(pl.col("credit_limit") != 0).then(
-            pl.col("balance") / pl.col("credit_limit")
-        ),
-        tenure_years=pl.col("tenure_months") / 12,
+        **polars_lets(),
     )
     gbm_features = [
         pl.col("age").fill_null(45),
