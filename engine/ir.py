@@ -152,10 +152,9 @@ def add_in_groups(
     """`add` (one flat left-to-right run) applied to `parts` in the groups every backend uses,
     so that float sums give the same bits in Polars and in SQL. `parts` is not empty."""
     run = list(parts)
-    if type_ is ScalarType.FLOAT and len(run) <= FLOAT_SUM_IN_ORDER:
-        return run[0] if len(run) == 1 else add(run)
-    while len(run) > SUM_GROUP:
-        run = [add(run[i : i + SUM_GROUP]) for i in range(0, len(run), SUM_GROUP)]
+    if type_ is not ScalarType.FLOAT or len(run) > FLOAT_SUM_IN_ORDER:
+        while len(run) > SUM_GROUP:
+            run = [add(run[i : i + SUM_GROUP]) for i in range(0, len(run), SUM_GROUP)]
     return run[0] if len(run) == 1 else add(run)
 
 

@@ -215,6 +215,11 @@ class Compiler:
         """`text`, or a helper column holding it when it is too large to copy."""
         if len(text) <= HOIST_CHARS:
             return text
+        return self._column(text)
+
+    def _column(self, text: Sql) -> Sql:
+        """A new helper column holding `text`, in the CTE after those of the helpers it
+        reads; its quoted name."""
         level = 1 + max(
             (h.level for h in self.hoisted if self.dialect.quote(h.name) in text), default=0
         )
@@ -234,12 +239,7 @@ class Compiler:
         """
         name = self.computed.get(text)
         if name is None:
-            level = 1 + max(
-                (h.level for h in self.hoisted if self.dialect.quote(h.name) in text), default=0
-            )
-            hoisted = Hoisted(self.fresh_name(), text, level)
-            self.hoisted.append(hoisted)
-            name = self.computed[text] = self.dialect.quote(hoisted.name)
+            name = self.computed[text] = self._column(text)
         return name
 
     def render_shared(self, key: str, *args: Sql) -> Sql:
