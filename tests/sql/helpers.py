@@ -17,6 +17,8 @@ import psycopg
 from psycopg import sql as pgsql
 
 from engine.backends.polars.runner import CardRun, build
+from engine.backends.sql.dialects import Dialect
+from engine.backends.sql.expressions import Compiler
 from engine.program import Program, bind_params
 
 PG_TYPES: dict[type[pl.DataType], str] = {
@@ -30,6 +32,19 @@ PG_TYPES: dict[type[pl.DataType], str] = {
 }
 
 Row = dict[str, Any]
+
+
+def with_helpers(compiler: Compiler, dialect: Dialect, table: str) -> str:
+    """The FROM source for expressions `compiler` compiled: `table`, wrapped in one subquery
+    per level of the helper columns it hoisted (as the statement's helper CTEs)."""
+    hoisted = compiler.take_hoisted()
+    source = dialect.quote(table)
+    for level in sorted({h.level for h in hoisted}):
+        extra = ", ".join(
+            f"{h.sql} AS {dialect.quote(h.name)}" for h in hoisted if h.level == level
+        )
+        source = f"(SELECT *, {extra} FROM {source}) {dialect.quote(f'level{level}')}"
+    return source
 
 
 def duckdb_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:

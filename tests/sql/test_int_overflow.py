@@ -33,7 +33,14 @@ from engine.backends.sql.dialects import get_dialect
 from engine.backends.sql.expressions import Compiler
 from engine.check import check_source
 from engine.program import Program, bind_params
-from tests.sql.helpers import bigquery_functions, duckdb_table, pg_table, run_duckdb, run_pg
+from tests.sql.helpers import (
+    bigquery_functions,
+    duckdb_table,
+    pg_table,
+    run_duckdb,
+    run_pg,
+    with_helpers,
+)
 
 MIN = -(2**63)
 MAX = 2**63 - 1
@@ -242,12 +249,7 @@ def _select(program: Program, dialect: str, table: str = "t") -> str:
     counter = iter(range(10**6))
     comp = Compiler(d, lambda: f"h{next(counter)}")
     cols = [f"{comp.compile(_inlined(program, n))} AS {d.quote(n)}" for n in LETS]
-    hoisted = comp.take_hoisted()
-    source = d.quote(table)
-    for level in sorted({h.level for h in hoisted}):
-        extra = ", ".join(f"{h.sql} AS {d.quote(h.name)}" for h in hoisted if h.level == level)
-        source = f"(SELECT *, {extra} FROM {source}) {d.quote(f'level{level}')}"
-    return f"SELECT {d.quote('id')}, {', '.join(cols)} FROM {source}"
+    return f"SELECT {d.quote('id')}, {', '.join(cols)} FROM {with_helpers(comp, d, table)}"
 
 
 def test_polars(program: Program) -> None:

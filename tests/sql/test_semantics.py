@@ -19,7 +19,7 @@ from engine import ir
 from engine.backends.sql.dialects import get_dialect
 from engine.backends.sql.expressions import Compiler
 from engine.types import ScalarType as T
-from tests.sql.helpers import duckdb_table, pg_table, run_duckdb, run_pg
+from tests.sql.helpers import duckdb_table, pg_table, run_duckdb, run_pg, with_helpers
 
 F, I, S, B, D, DT = T.FLOAT, T.INT, T.STRING, T.BOOL, T.DATE, T.DATETIME  # noqa: E741
 
@@ -213,13 +213,8 @@ def _select(dialect: str) -> str:
     counter = iter(range(10**6))
     comp = Compiler(d, lambda: f"h{next(counter)}")
     cols = [f"{comp.compile(expr)} AS {d.quote(name)}" for name, expr, _ in CASES]
-    # Helper columns (a feature rounded to 32 bits, computed once) become subqueries, as
-    # the statement's helper CTEs.
-    hoisted = comp.take_hoisted()
-    source = d.quote("t")
-    for level in sorted({h.level for h in hoisted}):
-        extra = ", ".join(f"{h.sql} AS {d.quote(h.name)}" for h in hoisted if h.level == level)
-        source = f"(SELECT *, {extra} FROM {source}) {d.quote(f'level{level}')}"
+    # Helper columns (a feature rounded to 32 bits, computed once) become subqueries.
+    source = with_helpers(comp, d, "t")
     return f"SELECT {', '.join(cols)} FROM {source} ORDER BY {d.quote('i')}"
 
 
