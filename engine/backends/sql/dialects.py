@@ -194,7 +194,7 @@ _BASE_SQL: dict[str, str] = {
     "starts_with": "STARTS_WITH({0}, {1})",
     "ends_with": "ENDS_WITH({0}, {1})",
     "raise_error": "(ERROR({0}) IS NULL)",
-    # Written at the end of each step's SELECT: a planner that inlines the steps into one
+    # Written before each step's SELECT: a planner that inlines the steps into one
     # projection would copy a step's expression into every later reference of its column.
     "step_fence": "",
     # A statement run inside dbt's transaction before the model's (its `pre_hook`): a
@@ -247,9 +247,11 @@ _SPECS: dict[str, _Spec] = {
             "raise_error": "(CAST({0} AS INTEGER) = 0)",
             # PostgreSQL pulls single-use CTEs up into their reader and substitutes each
             # column's expression at every reference (a model or a round of reasons copied
-            # dozens of times, nested: planning ran out of memory). A subquery with OFFSET
-            # is never pulled up, and unlike AS MATERIALIZED its rows are not stored.
-            "step_fence": "OFFSET 0",
+            # dozens of times, nested: planning ran out of memory). A subquery with a WITH
+            # list of its own is never pulled up; unlike AS MATERIALIZED its rows are not
+            # stored, and unlike OFFSET 0 it may run in parallel workers. The CTE is never
+            # read (so never computed) and only the step's own text could name it.
+            "step_fence": 'WITH "_sc_fence" AS (SELECT 1)',
             # JIT compiling a card's large expressions costs more than running them (the
             # reference card on 100k rows: 183 s with JIT, 45 s without): off for the model.
             "dbt_pre_hook": "SET LOCAL jit = off",

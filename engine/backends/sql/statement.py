@@ -106,29 +106,25 @@ class StatementBuilder:
         key = self.program.key
         return d.render("cast", d.quote(key.name), d.type_sql(ScalarType.STRING))
 
-    def validation(self, count_column: str) -> Sql:
-        """A condition true on every valid row that raises the warehouse's error otherwise."""
+    def _fail(self, message: str, key_text: Sql) -> Sql:
+        """The warehouse's error with `message` and a key: the key makes the message
+        data-dependent, so no planner folds the error away early."""
+        d = self.dialect
+        text = d.string("scorecard: " + message)
+        return d.render("raise_error", sql("({} || {})", text, key_text))
+
+    def validation(self) -> Sql:
+        """A condition true on every row with a key and its required columns that raises the
+        warehouse's error otherwise (uniqueness is `unique_check`'s)."""
         d = self.dialect
         key = self.program.key
-        key_q = d.quote(key.name)
         key_text = sql("COALESCE({}, {})", self.key_as_text(), d.string(""))
-
-        def fail(message: str) -> Sql:
-            # The row's key makes the message row-dependent: no planner folds it away early.
-            text = d.string("scorecard: " + message)
-            return d.render("raise_error", sql("({} || {})", text, key_text))
-
         whens = [
             sql(
                 "WHEN {} IS NULL THEN {}",
-                key_q,
-                fail(f"the key column {key.name} is null in a row"),
-            ),
-            sql(
-                "WHEN {} > 1 THEN {}",
-                d.quote(count_column),
-                fail(f"the key column {key.name} is not unique: "),
-            ),
+                d.quote(key.name),
+                self._fail(f"the key column {key.name} is null in a row", key_text),
+            )
         ]
         for c in self.program.inputs:
             if c.required and not c.key:
@@ -136,10 +132,37 @@ class StatementBuilder:
                     sql(
                         "WHEN {} IS NULL THEN {}",
                         d.quote(c.name),
-                        fail(f"the required column {c.name} is null for the key "),
+                        self._fail(f"the required column {c.name} is null for the key ", key_text),
                     )
                 )
         return sql("CASE\n    {}\n    ELSE TRUE\n  END", join("\n    ", whens))
+
+    def unique_check(self, column: str) -> Sql:
+        """A condition without columns, true when no key is duplicated, that raises the
+        warehouse's error naming the least duplicated key otherwise.
+
+        One aggregate over the table, apart from the chain of steps: tested by the final
+        SELECT, it is computed once, and the row chain stays free of a window over the
+        whole table (PostgreSQL runs no step of a statement in parallel below such a window;
+        an aggregate read low in the chain would also keep every step above it serial)."""
+        d = self.dialect
+        key = self.program.key
+        key_q = d.quote(key.name)
+        key_sql = next(c.sql for c in self.inputs() if c.name == key_q)
+        duplicated = d.quote(column)
+        least = sql("MIN({})", duplicated)
+        key_text = d.render("cast", least, d.type_sql(ScalarType.STRING))
+        fail = self._fail(f"the key column {key.name} is not unique: ", key_text)
+        return sql(
+            "(\n  SELECT CASE WHEN {} IS NULL THEN TRUE ELSE {} END\n"
+            "  FROM (SELECT {} AS {} FROM {} GROUP BY 1 HAVING COUNT(*) > 1) AS {}\n)",
+            least,
+            fail,
+            key_sql,
+            duplicated,
+            self.table_sql,
+            d.quote("_sc_duplicates"),  # a derived table's alias: only its own column is read
+        )
 
     def steps(self, source: Sql) -> tuple[list[Step], Sql]:
         """Per layer of definitions, one CTE per step of the card (lets, rules, bins, each
@@ -288,9 +311,8 @@ class StatementBuilder:
 
     def context(self) -> dict[str, object]:
         p, d = self.program, self.dialect
-        count_column = self.fresh("key_count")
+        duplicated = self.fresh("duplicated_key")
         input_cte = self.cte("inputs")
-        counted_cte = self.cte("key_counts")
         validated_cte = self.cte("validated")
         steps, last = self.steps(validated_cte)
         last = self.add_step(
@@ -319,13 +341,12 @@ class StatementBuilder:
             "dialect_name": d.comment(d.name),
             "table": self.table_sql,
             "input_cte": input_cte,
-            "counted_cte": counted_cte,
             "validated_cte": validated_cte,
             "inputs": self.inputs(),
             "key": d.quote(p.key.name),
             "key_is_string": p.key.type is ScalarType.STRING,
-            "count_column": d.quote(count_column),
-            "validation": self.validation(count_column),
+            "validation": self.validation(),
+            "unique_check": self.unique_check(duplicated),
             "steps": steps,
             "last": last,
             "classes": p.classes,

@@ -105,7 +105,7 @@ class Renderer:
             **context,
             "dispatch": self.dispatch,
             "q": self.dialect.quote,
-            "fence": self.dialect.render("step_fence"),
+            "step_fence": self.dialect.render("step_fence"),
         }
         if not self._is_users(template.filename):
             return render(template, {**context, "dialect": self.dialect})

@@ -17,17 +17,12 @@ WITH
     CAST(`gender` AS STRING) AS `gender`
   FROM `analytics`.`customers`
 ),
-`key_counts` AS (
-  SELECT *, COUNT(*) OVER (PARTITION BY `customer_id`) AS `_sc_key_count_1`
-  FROM `inputs`
-),
 `validated` AS (
-  -- the key is non-null and unique, required columns are non-null: else the statement fails
+  -- the key and required columns are non-null: else the statement fails
   SELECT *
-  FROM `key_counts`
+  FROM `inputs`
   WHERE CASE
     WHEN `customer_id` IS NULL THEN (ERROR(('scorecard: the key column customer_id is null in a row' || COALESCE(CAST(`customer_id` AS STRING), ''))) IS NULL)
-    WHEN `_sc_key_count_1` > 1 THEN (ERROR(('scorecard: the key column customer_id is not unique: ' || COALESCE(CAST(`customer_id` AS STRING), ''))) IS NULL)
     WHEN `tenure_months` IS NULL THEN (ERROR(('scorecard: the required column tenure_months is null for the key ' || COALESCE(CAST(`customer_id` AS STRING), ''))) IS NULL)
     WHEN `orders_12m` IS NULL THEN (ERROR(('scorecard: the required column orders_12m is null for the key ' || COALESCE(CAST(`customer_id` AS STRING), ''))) IS NULL)
     ELSE TRUE
@@ -235,4 +230,9 @@ SELECT
   s.`reason_2` AS `reason_2`,
   s.`reason_3` AS `reason_3`,
   s.`excluded` AS `excluded`
-FROM `classes` AS s;
+FROM `classes` AS s
+-- every key once, else the statement fails: one aggregate over the table, apart from the steps
+WHERE (
+  SELECT CASE WHEN MIN(`_sc_duplicated_key_1`) IS NULL THEN TRUE ELSE (ERROR(('scorecard: the key column customer_id is not unique: ' || CAST(MIN(`_sc_duplicated_key_1`) AS STRING))) IS NULL) END
+  FROM (SELECT CAST(`customer_id` AS STRING) AS `_sc_duplicated_key_1` FROM `analytics`.`customers` GROUP BY 1 HAVING COUNT(*) > 1) AS `_sc_duplicates`
+);

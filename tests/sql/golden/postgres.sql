@@ -17,17 +17,12 @@ WITH
     CAST("gender" AS TEXT) AS "gender"
   FROM "analytics"."customers"
 ),
-"key_counts" AS (
-  SELECT *, COUNT(*) OVER (PARTITION BY "customer_id") AS "_sc_key_count_1"
-  FROM "inputs"
-),
 "validated" AS (
-  -- the key is non-null and unique, required columns are non-null: else the statement fails
+  -- the key and required columns are non-null: else the statement fails
   SELECT *
-  FROM "key_counts"
+  FROM "inputs"
   WHERE CASE
     WHEN "customer_id" IS NULL THEN (CAST(('scorecard: the key column customer_id is null in a row' || COALESCE(CAST("customer_id" AS TEXT), '')) AS INTEGER) = 0)
-    WHEN "_sc_key_count_1" > 1 THEN (CAST(('scorecard: the key column customer_id is not unique: ' || COALESCE(CAST("customer_id" AS TEXT), '')) AS INTEGER) = 0)
     WHEN "tenure_months" IS NULL THEN (CAST(('scorecard: the required column tenure_months is null for the key ' || COALESCE(CAST("customer_id" AS TEXT), '')) AS INTEGER) = 0)
     WHEN "orders_12m" IS NULL THEN (CAST(('scorecard: the required column orders_12m is null for the key ' || COALESCE(CAST("customer_id" AS TEXT), '')) AS INTEGER) = 0)
     ELSE TRUE
@@ -36,54 +31,55 @@ WITH
 "lets" AS (
   -- let recency_days (line 38)
   -- let avg_basket (line 39)
+  WITH "_sc_fence" AS (SELECT 1)
   SELECT
     *,
     (DATE '2026-11-01' - "last_order") AS "recency_days",
     CASE WHEN ("orders_12m" > 0) THEN ("revenue_12m" / NULLIF(CAST("orders_12m" AS DOUBLE PRECISION), 0)) ELSE 0.0E0::float8 END AS "avg_basket"
   FROM "validated"
-  OFFSET 0
 ),
 "rules" AS (
   -- rule complainer "Two or more complaints" (line 44)
   -- rule loyal "Customer for 3+ years" (line 45)
+  WITH "_sc_fence" AS (SELECT 1)
   SELECT
     *,
     CASE WHEN ("complaints_6m" >= 2) THEN 60.0E0::float8 ELSE 0.0E0::float8 END AS "complainer",
     CASE WHEN ("tenure_months" >= 36) THEN (-25.0E0::float8) ELSE 0.0E0::float8 END AS "loyal"
   FROM "lets"
-  OFFSET 0
 ),
 "bins" AS (
   -- bins age_band on age "Age band" (line 48)
   -- bins csp_points on csp (line 56)
+  WITH "_sc_fence" AS (SELECT 1)
   SELECT
     *,
     CASE WHEN ("age" IS NULL) THEN 10.0E0::float8 WHEN ("age" < 25) THEN 30.0E0::float8 WHEN (("age" >= 25) AND ("age" < 40)) THEN 15.0E0::float8 WHEN (("age" >= 40) AND ("age" < 60)) THEN 0.0E0::float8 WHEN ("age" >= 60) THEN (-5.0E0::float8) ELSE 0.0E0::float8 END AS "age_band",
     CASE WHEN ("csp" IN ('ouvrier', 'employe')) THEN 10.0E0::float8 WHEN ("csp" IS NULL) THEN 0.0E0::float8 WHEN TRUE THEN (-5.0E0::float8) ELSE 0.0E0::float8 END AS "csp_points"
   FROM "rules"
-  OFFSET 0
 ),
 "rules_2" AS (
   -- rule recent_buyer "Ordered in the last 30 days" (line 43)
   -- rule big_basket (line 46)
+  WITH "_sc_fence" AS (SELECT 1)
   SELECT
     *,
     CASE WHEN ("recency_days" <= 30) THEN (-40.0E0::float8) ELSE 0.0E0::float8 END AS "recent_buyer",
     CASE WHEN ("avg_basket" > 120.0E0::float8) THEN ((-0.5E0::float8) * CAST("orders_12m" AS DOUBLE PRECISION)) ELSE 0.0E0::float8 END AS "big_basket"
   FROM "bins"
-  OFFSET 0
 ),
 "model_churn_helpers" AS (
   -- shared subexpressions, computed once
+  WITH "_sc_fence" AS (SELECT 1)
   SELECT
     *,
     CAST(CAST(CAST("tenure_months" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) AS "_sc_helper_2",
     CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) AS "_sc_helper_3"
   FROM "rules_2"
-  OFFSET 0
 ),
 "model_churn_helpers_2" AS (
   -- shared subexpressions, computed once
+  WITH "_sc_fence" AS (SELECT 1)
   SELECT
     *,
     ((-0.11011111841642421E0::float8)
@@ -92,50 +88,50 @@ WITH
       + CASE WHEN ((CAST("tenure_months" AS DOUBLE PRECISION) IS NULL) OR ("_sc_helper_2" <= 60.5E0::float8)) THEN CASE WHEN ("_sc_helper_3" <= 120.5E0::float8) THEN (-0.13886203541514838E0::float8) ELSE 0.140868021316737E0::float8 END WHEN ("_sc_helper_3" <= 121.0E0::float8) THEN 0.11969576067788204E0::float8 ELSE (-0.13823573530651553E0::float8) END
       + CASE WHEN ((CAST("tenure_months" AS DOUBLE PRECISION) IS NULL) OR ("_sc_helper_2" <= 60.5E0::float8)) THEN CASE WHEN ("_sc_helper_3" <= 120.5E0::float8) THEN (-0.12947303646913985E0::float8) ELSE 0.12948723500049142E0::float8 END WHEN ("_sc_helper_3" <= 121.0E0::float8) THEN 0.10928076269229628E0::float8 ELSE (-0.12885398995641775E0::float8) END) AS "_sc_helper_4"
   FROM "model_churn_helpers"
-  OFFSET 0
 ),
 "model_churn" AS (
   -- model churn: churn_gbm.skops (line 62)
+  WITH "_sc_fence" AS (SELECT 1)
   SELECT
     *,
     CASE WHEN (((((CAST("age" AS DOUBLE PRECISION) IS NULL) OR ("income" IS NULL)) OR (CAST("tenure_months" AS DOUBLE PRECISION) IS NULL)) OR (CAST("recency_days" AS DOUBLE PRECISION) IS NULL)) OR (CAST("orders_12m" AS DOUBLE PRECISION) IS NULL)) THEN CAST(NULL AS DOUBLE PRECISION) ELSE CASE WHEN "_sc_helper_4" < (-709.782712893384E0::float8) THEN 0.0E0::float8 ELSE (1.0E0::float8 / (1.0E0::float8 + CASE WHEN (-"_sc_helper_4") <= -745.1332191019412::float8 THEN 0::float8 ELSE EXP((-"_sc_helper_4")) END)) END END AS "churn"
   FROM "model_churn_helpers_2"
-  OFFSET 0
 ),
 "points" AS (
   -- points: the sum of the rules and bins
+  WITH "_sc_fence" AS (SELECT 1)
   SELECT
     *,
     ("recent_buyer" + "complainer" + "loyal" + "big_basket" + "age_band" + "csp_points") AS "points"
   FROM "model_churn"
-  OFFSET 0
 ),
 "score" AS (
   -- score (line 67)
+  WITH "_sc_fence" AS (SELECT 1)
   SELECT
     *,
     CASE WHEN (TRUNC(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn"))) + SIGN(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn"))) * CASE WHEN ABS(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn")) - TRUNC(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn")))) >= 0.5 THEN 1 ELSE 0 END) IS NULL THEN NULL ELSE LEAST(GREATEST((TRUNC(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn"))) + SIGN(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn"))) * CASE WHEN ABS(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn")) - TRUNC(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn")))) >= 0.5 THEN 1 ELSE 0 END), 0.0E0::float8), 1000.0E0::float8) END AS "score"
   FROM "points"
-  OFFSET 0
 ),
 "excludes" AS (
   -- the first matching exclude names the row's exclusion
+  WITH "_sc_fence" AS (SELECT 1)
   SELECT
     *,
     CASE WHEN (NOT "email_opt_in") THEN 'No marketing consent' END AS "excluded"
   FROM "score"
-  OFFSET 0
 ),
 "segments" AS (
   -- first matching segment; none for excluded rows
+  WITH "_sc_fence" AS (SELECT 1)
   SELECT
     *,
     CASE WHEN "excluded" IS NULL THEN CASE WHEN ("score" >= 700.0E0::float8) THEN 'high' WHEN ("score" >= 450.0E0::float8) THEN 'medium' WHEN TRUE THEN 'low' END END AS "segment"
   FROM "excludes"
-  OFFSET 0
 ),
 "reasons_best_1" AS (
   -- reason 1: the largest contribution > 0
+  WITH "_sc_fence" AS (SELECT 1)
   SELECT
     *,
     GREATEST(
@@ -148,10 +144,10 @@ WITH
       CASE WHEN "csp_points" > 0.0E0::float8 THEN "csp_points" ELSE 0.0E0::float8 END
     ) AS "_sc_reason_best_1_5"
   FROM "segments"
-  OFFSET 0
 ),
 "reasons_pick_1" AS (
   -- reason 1: the first contribution in file order equal to the best
+  WITH "_sc_fence" AS (SELECT 1)
   SELECT
     *,
     CASE
@@ -164,10 +160,10 @@ WITH
       WHEN "csp_points" = "_sc_reason_best_1_5" THEN 6
     END AS "_sc_reason_index_1_6"
   FROM "reasons_best_1"
-  OFFSET 0
 ),
 "reasons_best_2" AS (
   -- reason 2: the largest contribution > 0 ranked after reason 1
+  WITH "_sc_fence" AS (SELECT 1)
   SELECT
     *,
     GREATEST(
@@ -180,10 +176,10 @@ WITH
       CASE WHEN "csp_points" > 0.0E0::float8 AND ("csp_points" < "_sc_reason_best_1_5" OR ("csp_points" = "_sc_reason_best_1_5" AND "_sc_reason_index_1_6" < 6)) THEN "csp_points" ELSE 0.0E0::float8 END
     ) AS "_sc_reason_best_2_7"
   FROM "reasons_pick_1"
-  OFFSET 0
 ),
 "reasons_pick_2" AS (
   -- reason 2: the first contribution in file order equal to the best
+  WITH "_sc_fence" AS (SELECT 1)
   SELECT
     *,
     CASE
@@ -196,10 +192,10 @@ WITH
       WHEN "csp_points" = "_sc_reason_best_2_7" AND ("_sc_reason_best_2_7" < "_sc_reason_best_1_5" OR "_sc_reason_index_1_6" < 6) THEN 6
     END AS "_sc_reason_index_2_8"
   FROM "reasons_best_2"
-  OFFSET 0
 ),
 "reasons_best_3" AS (
   -- reason 3: the largest contribution > 0 ranked after reason 2
+  WITH "_sc_fence" AS (SELECT 1)
   SELECT
     *,
     GREATEST(
@@ -212,10 +208,10 @@ WITH
       CASE WHEN "csp_points" > 0.0E0::float8 AND ("csp_points" < "_sc_reason_best_2_7" OR ("csp_points" = "_sc_reason_best_2_7" AND "_sc_reason_index_2_8" < 6)) THEN "csp_points" ELSE 0.0E0::float8 END
     ) AS "_sc_reason_best_3_9"
   FROM "reasons_pick_2"
-  OFFSET 0
 ),
 "reasons_pick_3" AS (
   -- reason 3: the first contribution in file order equal to the best
+  WITH "_sc_fence" AS (SELECT 1)
   SELECT
     *,
     CASE
@@ -228,20 +224,20 @@ WITH
       WHEN "csp_points" = "_sc_reason_best_3_9" AND ("_sc_reason_best_3_9" < "_sc_reason_best_2_7" OR "_sc_reason_index_2_8" < 6) THEN 6
     END AS "_sc_reason_index_3_10"
   FROM "reasons_best_3"
-  OFFSET 0
 ),
 "reasons" AS (
   -- the reasons' names; none for excluded rows
+  WITH "_sc_fence" AS (SELECT 1)
   SELECT
     *,
     CASE WHEN "excluded" IS NULL THEN CASE "_sc_reason_index_1_6" WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS "reason_1",
     CASE WHEN "excluded" IS NULL THEN CASE "_sc_reason_index_2_8" WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS "reason_2",
     CASE WHEN "excluded" IS NULL THEN CASE "_sc_reason_index_3_10" WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS "reason_3"
   FROM "reasons_pick_3"
-  OFFSET 0
 ),
 "classes" AS (
   -- classes 1..10 by rank over the rows with a score, 1 holding the highest
+  WITH "_sc_fence" AS (SELECT 1)
   SELECT
     *,
     CASE WHEN "excluded" IS NULL AND "score" IS NOT NULL THEN
@@ -251,7 +247,6 @@ WITH
       )
     END AS "class"
   FROM "reasons"
-  OFFSET 0
 )
 SELECT
   s."customer_id" AS "customer_id",
@@ -262,4 +257,9 @@ SELECT
   s."reason_2" AS "reason_2",
   s."reason_3" AS "reason_3",
   s."excluded" AS "excluded"
-FROM "classes" AS s;
+FROM "classes" AS s
+-- every key once, else the statement fails: one aggregate over the table, apart from the steps
+WHERE (
+  SELECT CASE WHEN MIN("_sc_duplicated_key_1") IS NULL THEN TRUE ELSE (CAST(('scorecard: the key column customer_id is not unique: ' || CAST(MIN("_sc_duplicated_key_1") AS TEXT)) AS INTEGER) = 0) END
+  FROM (SELECT CAST("customer_id" AS TEXT) AS "_sc_duplicated_key_1" FROM "analytics"."customers" GROUP BY 1 HAVING COUNT(*) > 1) AS "_sc_duplicates"
+);
