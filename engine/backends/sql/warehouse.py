@@ -153,6 +153,8 @@ def _execute_spark(url: str, statements: list[str], count_sql: str) -> tuple[Any
     _driver("pyspark", "spark")
     from pyspark.errors import PySparkException
 
+    java_error = _driver("py4j.protocol", "spark").Py4JJavaError  # pyspark's bridge to the JVM
+
     try:
         run = spark_session(url).sql  # Spark's method; the statements are built as Sql already
         for s in statements:
@@ -160,7 +162,19 @@ def _execute_spark(url: str, statements: list[str], count_sql: str) -> tuple[Any
         row = run(count_sql).collect()
     except PySparkException as exc:
         raise ScorecardError([error("E905", f"Spark: {_first_line(exc)}")]) from None
+    except java_error as exc:
+        raise ScorecardError([error("E905", f"Spark: {_java_root_cause(exc)}")]) from None
     return tuple(row[0]) if row else ()
+
+
+def _java_root_cause(exc: Any) -> str:
+    """The message of the innermost cause of a Java exception that PySpark did not convert
+    (an error raised inside a subquery Spark runs apart, such as the key check, comes
+    wrapped in `SparkException: Exception thrown in awaitResult`)."""
+    cause = exc.java_exception
+    while cause.getCause() is not None:
+        cause = cause.getCause()
+    return _first_line(Exception(cause.getMessage() or cause.toString()))
 
 
 _EXECUTORS = {"postgres": _execute_postgres, "duckdb": _execute_duckdb, "spark": _execute_spark}
