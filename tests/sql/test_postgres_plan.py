@@ -1,0 +1,67 @@
+"""PostgreSQL may run the whole chain of steps in parallel workers (docs/sql.md, "The
+statement"): the plan of the example card (a 100-tree model, reasons, classes) has every step
+below one Gather or Gather Merge. A step fenced by `OFFSET 0`, or a window over the whole
+table low in the chain, would keep the steps above it out of the workers.
+
+The plan's shape is checked, not its time: parallel plans are made cheap for this small
+table, as the planner finds them for a large one, and the statement is explained, not run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from engine.api import load
+from engine.backends.sql import compile_program
+from tests.sql.cards import customers, full_card
+from tests.sql.helpers import pg_table
+
+pytestmark = pytest.mark.postgres
+
+_PARALLEL = ("Gather", "Gather Merge")
+
+
+def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """The node and every node below it."""
+    out = [plan]
+    for child in plan.get("Plans", []):
+        out += _nodes(child)
+    return out
+
+
+def _plan(pg: psycopg.Connection, statement: str) -> dict[str, Any]:
+    with pg.transaction():
+        for setting in (
+            "jit = off",
+            "parallel_setup_cost = 0",
+            "parallel_tuple_cost = 0",
+            "min_parallel_table_scan_size = 0",
+        ):
+            pg.execute(f"SET LOCAL {setting}".encode())
+        row = pg.execute(f"EXPLAIN (FORMAT JSON) {statement}".encode()).fetchone()
+    assert row is not None
+    plan: dict[str, Any] = row[0][0]["Plan"]
+    return plan
+
+
+def test_every_step_runs_below_a_gather(pg: psycopg.Connection, tmp_path: Path) -> None:
+    program = load(full_card(tmp_path)).sql_program()
+    pg_table(pg, "plan_customers", customers())
+    pg.execute("ANALYZE plan_customers")
+    statement = compile_program(program, "postgres", "plan_customers")
+    plan = _plan(pg, statement)
+    nodes = _nodes(plan)
+    steps = {n["Alias"] for n in nodes if n["Node Type"] == "Subquery Scan"}
+    assert {"lets", "rules", "model_churn", "points", "reasons"} <= steps, steps
+    gathers = [n for n in nodes if n["Node Type"] in _PARALLEL]
+    assert gathers, "no parallel plan"
+    below = {n.get("Alias") for g in gathers for n in _nodes(g)}
+    serial = sorted(steps - below - {"s"})  # classes (read as s): a window over every row
+    assert not serial, f"steps outside the parallel workers: {serial}"
+    # The table is read by the workers, and no step is a fenced subquery (Limit).
+    scans = [n for n in nodes if n.get("Relation Name") == "plan_customers"]
+    assert any(n.get("Parallel Aware") for n in scans)
+    assert not [n for n in nodes if n["Node Type"] == "Limit"]
