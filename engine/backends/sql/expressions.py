@@ -117,6 +117,11 @@ class Compiler:
                     return sql("({} NOT IN ({}))", self.expr(o), listed)
                 return sql("({} IN ({}))", self.expr(o), listed)
             case ir.IsMissing(operand=o, negated=negated):
+                # Casts (int -> float, date -> datetime) are total: null only where their
+                # operand is, and the column is cheaper to test than a conversion (a tree
+                # model tests its features at every node: 5% of PostgreSQL's time).
+                while isinstance(o, ir.Cast):
+                    o = o.operand
                 if negated:
                     return sql("({} IS NOT NULL)", self.expr(o))
                 return sql("({} IS NULL)", self.expr(o))

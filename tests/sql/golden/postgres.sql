@@ -83,10 +83,10 @@ WITH
   SELECT
     *,
     ((-0.11011111841642421E0::float8)
-      + CASE WHEN ((CAST("tenure_months" AS DOUBLE PRECISION) IS NULL) OR ("_sc_helper_2" <= 60.5E0::float8)) THEN CASE WHEN ("_sc_helper_3" <= 120.5E0::float8) THEN (-0.1640995758200302E0::float8) ELSE 0.17236055150747098E0::float8 END WHEN ("_sc_helper_3" <= 121.0E0::float8) THEN 0.1471594430294498E0::float8 ELSE (-0.16340735071417123E0::float8) END
-      + CASE WHEN ((CAST("tenure_months" AS DOUBLE PRECISION) IS NULL) OR ("_sc_helper_2" <= 60.5E0::float8)) THEN CASE WHEN ("_sc_helper_3" <= 120.5E0::float8) THEN (-0.15013995876190897E0::float8) ELSE 0.15476605941661267E0::float8 END WHEN ("_sc_helper_3" <= 121.0E0::float8) THEN 0.13205518061577046E0::float8 ELSE (-0.14949191612493865E0::float8) END
-      + CASE WHEN ((CAST("tenure_months" AS DOUBLE PRECISION) IS NULL) OR ("_sc_helper_2" <= 60.5E0::float8)) THEN CASE WHEN ("_sc_helper_3" <= 120.5E0::float8) THEN (-0.13886203541514838E0::float8) ELSE 0.140868021316737E0::float8 END WHEN ("_sc_helper_3" <= 121.0E0::float8) THEN 0.11969576067788204E0::float8 ELSE (-0.13823573530651553E0::float8) END
-      + CASE WHEN ((CAST("tenure_months" AS DOUBLE PRECISION) IS NULL) OR ("_sc_helper_2" <= 60.5E0::float8)) THEN CASE WHEN ("_sc_helper_3" <= 120.5E0::float8) THEN (-0.12947303646913985E0::float8) ELSE 0.12948723500049142E0::float8 END WHEN ("_sc_helper_3" <= 121.0E0::float8) THEN 0.10928076269229628E0::float8 ELSE (-0.12885398995641775E0::float8) END) AS "_sc_helper_4"
+      + CASE WHEN (("tenure_months" IS NULL) OR ("_sc_helper_2" <= 60.5E0::float8)) THEN CASE WHEN ("_sc_helper_3" <= 120.5E0::float8) THEN (-0.1640995758200302E0::float8) ELSE 0.17236055150747098E0::float8 END WHEN ("_sc_helper_3" <= 121.0E0::float8) THEN 0.1471594430294498E0::float8 ELSE (-0.16340735071417123E0::float8) END
+      + CASE WHEN (("tenure_months" IS NULL) OR ("_sc_helper_2" <= 60.5E0::float8)) THEN CASE WHEN ("_sc_helper_3" <= 120.5E0::float8) THEN (-0.15013995876190897E0::float8) ELSE 0.15476605941661267E0::float8 END WHEN ("_sc_helper_3" <= 121.0E0::float8) THEN 0.13205518061577046E0::float8 ELSE (-0.14949191612493865E0::float8) END
+      + CASE WHEN (("tenure_months" IS NULL) OR ("_sc_helper_2" <= 60.5E0::float8)) THEN CASE WHEN ("_sc_helper_3" <= 120.5E0::float8) THEN (-0.13886203541514838E0::float8) ELSE 0.140868021316737E0::float8 END WHEN ("_sc_helper_3" <= 121.0E0::float8) THEN 0.11969576067788204E0::float8 ELSE (-0.13823573530651553E0::float8) END
+      + CASE WHEN (("tenure_months" IS NULL) OR ("_sc_helper_2" <= 60.5E0::float8)) THEN CASE WHEN ("_sc_helper_3" <= 120.5E0::float8) THEN (-0.12947303646913985E0::float8) ELSE 0.12948723500049142E0::float8 END WHEN ("_sc_helper_3" <= 121.0E0::float8) THEN 0.10928076269229628E0::float8 ELSE (-0.12885398995641775E0::float8) END) AS "_sc_helper_4"
   FROM "model_churn_helpers"
 ),
 "model_churn" AS (
@@ -94,7 +94,7 @@ WITH
   WITH "_sc_fence" AS (SELECT 1)
   SELECT
     *,
-    CASE WHEN (((((CAST("age" AS DOUBLE PRECISION) IS NULL) OR ("income" IS NULL)) OR (CAST("tenure_months" AS DOUBLE PRECISION) IS NULL)) OR (CAST("recency_days" AS DOUBLE PRECISION) IS NULL)) OR (CAST("orders_12m" AS DOUBLE PRECISION) IS NULL)) THEN CAST(NULL AS DOUBLE PRECISION) ELSE CASE WHEN "_sc_helper_4" < (-709.782712893384E0::float8) THEN 0.0E0::float8 ELSE (1.0E0::float8 / (1.0E0::float8 + CASE WHEN (-"_sc_helper_4") <= -745.1332191019412::float8 THEN 0::float8 ELSE EXP((-"_sc_helper_4")) END)) END END AS "churn"
+    CASE WHEN ((((("age" IS NULL) OR ("income" IS NULL)) OR ("tenure_months" IS NULL)) OR ("recency_days" IS NULL)) OR ("orders_12m" IS NULL)) THEN CAST(NULL AS DOUBLE PRECISION) ELSE CASE WHEN "_sc_helper_4" < (-709.782712893384E0::float8) THEN 0.0E0::float8 ELSE (1.0E0::float8 / (1.0E0::float8 + CASE WHEN (-"_sc_helper_4") <= -745.1332191019412::float8 THEN 0::float8 ELSE EXP((-"_sc_helper_4")) END)) END END AS "churn"
   FROM "model_churn_helpers_2"
 ),
 "points" AS (
