@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from engine import ir, results
+from engine.backends.sql.carried import Computed, prune
 from engine.backends.sql.dialects import Dialect
 from engine.backends.sql.expressions import Compiler, Hoisted, SqlCompileError
 from engine.backends.sql.sqltext import Sql, join, sql, strip
@@ -34,12 +35,19 @@ class Column:
 
 @dataclass(frozen=True)
 class Step:
-    """One CTE that adds columns to the previous one: `SELECT *, columns FROM source`."""
+    """One CTE that adds columns to the previous one: `SELECT carried, columns FROM source`
+    (`carried`: the source's columns passed on, see `carried.py`; None: all of them)."""
 
     name: Sql
     comment: Sql
     source: Sql
     columns: tuple[Column, ...]
+    carried: tuple[Sql, ...] | None = None
+
+    @property
+    def carried_list(self) -> Sql:
+        """`carried` as one line of the SELECT list."""
+        return join(", ", self.carried or ())
 
 
 REASON_ROUNDS_LIMIT = 4096
@@ -307,6 +315,27 @@ class StatementBuilder:
         context["last"] = self.cte("reasons")
         return context
 
+    def pruned(self, steps: list[Step]) -> list[Step]:
+        """The steps, each passing on only the columns read after it (`carried.py`)."""
+        computed = [
+            Computed(tuple(c.name for c in s.columns), "\n".join(c.sql for c in s.columns))
+            for s in steps
+        ]
+        first = [c.name for c in self.inputs()]
+        carried = prune(computed, first, self.tail_reads())
+        return [replace(s, carried=c) for s, c in zip(steps, carried, strict=True)]
+
+    def tail_reads(self) -> set[Sql]:
+        """The columns the CTEs after the steps read (reasons, classes, the final SELECT)."""
+        p, d = self.program, self.dialect
+        names = {p.key.name, *self.kept, results.SCORE, results.EXCLUDED}
+        if p.segments:
+            names.add(results.SEGMENT)
+        reads = {d.quote(name) for name in names}
+        if p.reasons is not None:
+            reads |= {c["value"] for c in self.contributions() if isinstance(c["value"], Sql)}
+        return reads
+
     # -- the statement ---------------------------------------------------------------------
 
     def context(self) -> dict[str, object]:
@@ -334,6 +363,7 @@ class StatementBuilder:
         # keeps, not over every contribution (DuckDB buffers whole rows for a window).
         reasons = self.reasons(last)
         classes_cte = self.cte("classes") if p.classes is not None else None
+        steps = self.pruned(steps)
         title = p.metadata.get("title", "")
         return {
             "card": d.comment(p.name),

@@ -33,7 +33,7 @@ WITH
   -- let avg_basket (line 39)
   WITH "_sc_fence" AS (SELECT 1)
   SELECT
-    *,
+    "customer_id", "age", "income", "csp", "tenure_months", "orders_12m", "complaints_6m", "email_opt_in",
     (DATE '2026-11-01' - "last_order") AS "recency_days",
     CASE WHEN ("orders_12m" > 0) THEN ("revenue_12m" / NULLIF(CAST("orders_12m" AS DOUBLE PRECISION), 0)) ELSE 0.0E0::float8 END AS "avg_basket"
   FROM "validated"
@@ -43,7 +43,7 @@ WITH
   -- rule loyal "Customer for 3+ years" (line 45)
   WITH "_sc_fence" AS (SELECT 1)
   SELECT
-    *,
+    "customer_id", "age", "income", "csp", "tenure_months", "orders_12m", "email_opt_in", "recency_days", "avg_basket",
     CASE WHEN ("complaints_6m" >= 2) THEN 60.0E0::float8 ELSE 0.0E0::float8 END AS "complainer",
     CASE WHEN ("tenure_months" >= 36) THEN (-25.0E0::float8) ELSE 0.0E0::float8 END AS "loyal"
   FROM "lets"
@@ -53,7 +53,7 @@ WITH
   -- bins csp_points on csp (line 56)
   WITH "_sc_fence" AS (SELECT 1)
   SELECT
-    *,
+    "customer_id", "age", "income", "tenure_months", "orders_12m", "email_opt_in", "recency_days", "avg_basket", "complainer", "loyal",
     CASE WHEN ("age" IS NULL) THEN 10.0E0::float8 WHEN ("age" < 25) THEN 30.0E0::float8 WHEN (("age" >= 25) AND ("age" < 40)) THEN 15.0E0::float8 WHEN (("age" >= 40) AND ("age" < 60)) THEN 0.0E0::float8 WHEN ("age" >= 60) THEN (-5.0E0::float8) ELSE 0.0E0::float8 END AS "age_band",
     CASE WHEN ("csp" IN ('ouvrier', 'employe')) THEN 10.0E0::float8 WHEN ("csp" IS NULL) THEN 0.0E0::float8 WHEN TRUE THEN (-5.0E0::float8) ELSE 0.0E0::float8 END AS "csp_points"
   FROM "rules"
@@ -63,7 +63,7 @@ WITH
   -- rule big_basket (line 46)
   WITH "_sc_fence" AS (SELECT 1)
   SELECT
-    *,
+    "customer_id", "age", "income", "tenure_months", "orders_12m", "email_opt_in", "recency_days", "complainer", "loyal", "age_band", "csp_points",
     CASE WHEN ("recency_days" <= 30) THEN (-40.0E0::float8) ELSE 0.0E0::float8 END AS "recent_buyer",
     CASE WHEN ("avg_basket" > 120.0E0::float8) THEN ((-0.5E0::float8) * CAST("orders_12m" AS DOUBLE PRECISION)) ELSE 0.0E0::float8 END AS "big_basket"
   FROM "bins"
@@ -72,7 +72,7 @@ WITH
   -- shared subexpressions, computed once
   WITH "_sc_fence" AS (SELECT 1)
   SELECT
-    *,
+    "customer_id", "age", "income", "tenure_months", "orders_12m", "email_opt_in", "recency_days", "complainer", "loyal", "age_band", "csp_points", "recent_buyer", "big_basket",
     CAST(CAST(CAST("tenure_months" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) AS "_sc_helper_2",
     CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) AS "_sc_helper_3"
   FROM "rules_2"
@@ -81,7 +81,7 @@ WITH
   -- shared subexpressions, computed once
   WITH "_sc_fence" AS (SELECT 1)
   SELECT
-    *,
+    "customer_id", "age", "income", "tenure_months", "orders_12m", "email_opt_in", "recency_days", "complainer", "loyal", "age_band", "csp_points", "recent_buyer", "big_basket",
     ((-0.11011111841642421E0::float8)
       + CASE WHEN (("tenure_months" IS NULL) OR ("_sc_helper_2" <= 60.5E0::float8)) THEN CASE WHEN ("_sc_helper_3" <= 120.5E0::float8) THEN (-0.1640995758200302E0::float8) ELSE 0.17236055150747098E0::float8 END WHEN ("_sc_helper_3" <= 121.0E0::float8) THEN 0.1471594430294498E0::float8 ELSE (-0.16340735071417123E0::float8) END
       + CASE WHEN (("tenure_months" IS NULL) OR ("_sc_helper_2" <= 60.5E0::float8)) THEN CASE WHEN ("_sc_helper_3" <= 120.5E0::float8) THEN (-0.15013995876190897E0::float8) ELSE 0.15476605941661267E0::float8 END WHEN ("_sc_helper_3" <= 121.0E0::float8) THEN 0.13205518061577046E0::float8 ELSE (-0.14949191612493865E0::float8) END
@@ -93,7 +93,7 @@ WITH
   -- model churn: churn_gbm.skops (line 62)
   WITH "_sc_fence" AS (SELECT 1)
   SELECT
-    *,
+    "customer_id", "email_opt_in", "complainer", "loyal", "age_band", "csp_points", "recent_buyer", "big_basket",
     CASE WHEN ((((("age" IS NULL) OR ("income" IS NULL)) OR ("tenure_months" IS NULL)) OR ("recency_days" IS NULL)) OR ("orders_12m" IS NULL)) THEN CAST(NULL AS DOUBLE PRECISION) ELSE CASE WHEN "_sc_helper_4" < (-709.782712893384E0::float8) THEN 0.0E0::float8 ELSE (1.0E0::float8 / (1.0E0::float8 + CASE WHEN (-"_sc_helper_4") <= -745.1332191019412::float8 THEN 0::float8 ELSE EXP((-"_sc_helper_4")) END)) END END AS "churn"
   FROM "model_churn_helpers_2"
 ),
@@ -101,7 +101,7 @@ WITH
   -- points: the sum of the rules and bins
   WITH "_sc_fence" AS (SELECT 1)
   SELECT
-    *,
+    "customer_id", "email_opt_in", "complainer", "loyal", "age_band", "csp_points", "recent_buyer", "big_basket", "churn",
     ("recent_buyer" + "complainer" + "loyal" + "big_basket" + "age_band" + "csp_points") AS "points"
   FROM "model_churn"
 ),
@@ -109,7 +109,7 @@ WITH
   -- score (line 67)
   WITH "_sc_fence" AS (SELECT 1)
   SELECT
-    *,
+    "customer_id", "email_opt_in", "complainer", "loyal", "age_band", "csp_points", "recent_buyer", "big_basket",
     CASE WHEN (TRUNC(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn"))) + SIGN(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn"))) * CASE WHEN ABS(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn")) - TRUNC(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn")))) >= 0.5 THEN 1 ELSE 0 END) IS NULL THEN NULL ELSE LEAST(GREATEST((TRUNC(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn"))) + SIGN(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn"))) * CASE WHEN ABS(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn")) - TRUNC(((500.0E0::float8 + "points") + (300.0E0::float8 * "churn")))) >= 0.5 THEN 1 ELSE 0 END), 0.0E0::float8), 1000.0E0::float8) END AS "score"
   FROM "points"
 ),
@@ -117,7 +117,7 @@ WITH
   -- the first matching exclude names the row's exclusion
   WITH "_sc_fence" AS (SELECT 1)
   SELECT
-    *,
+    "customer_id", "complainer", "loyal", "age_band", "csp_points", "recent_buyer", "big_basket", "score",
     CASE WHEN (NOT "email_opt_in") THEN 'No marketing consent' END AS "excluded"
   FROM "score"
 ),
@@ -125,7 +125,7 @@ WITH
   -- first matching segment; none for excluded rows
   WITH "_sc_fence" AS (SELECT 1)
   SELECT
-    *,
+    "customer_id", "complainer", "loyal", "age_band", "csp_points", "recent_buyer", "big_basket", "score", "excluded",
     CASE WHEN "excluded" IS NULL THEN CASE WHEN ("score" >= 700.0E0::float8) THEN 'high' WHEN ("score" >= 450.0E0::float8) THEN 'medium' WHEN TRUE THEN 'low' END END AS "segment"
   FROM "excludes"
 ),

@@ -32,7 +32,7 @@ WITH
   -- let recency_days (line 38)
   -- let avg_basket (line 39)
   SELECT
-    *,
+    `customer_id`, `age`, `income`, `csp`, `tenure_months`, `orders_12m`, `complaints_6m`, `email_opt_in`,
     DATEDIFF(DATE '2026-11-01', `last_order`) AS `recency_days`,
     CASE WHEN (`orders_12m` > 0) THEN (`revenue_12m` / NULLIF(CAST(`orders_12m` AS DOUBLE), 0)) ELSE 0.0E0D END AS `avg_basket`
   FROM `validated`
@@ -41,7 +41,7 @@ WITH
   -- rule complainer "Two or more complaints" (line 44)
   -- rule loyal "Customer for 3+ years" (line 45)
   SELECT
-    *,
+    `customer_id`, `age`, `income`, `csp`, `tenure_months`, `orders_12m`, `email_opt_in`, `recency_days`, `avg_basket`,
     CASE WHEN (`complaints_6m` >= 2) THEN 60.0E0D ELSE 0.0E0D END AS `complainer`,
     CASE WHEN (`tenure_months` >= 36) THEN (-25.0E0D) ELSE 0.0E0D END AS `loyal`
   FROM `lets`
@@ -50,7 +50,7 @@ WITH
   -- bins age_band on age "Age band" (line 48)
   -- bins csp_points on csp (line 56)
   SELECT
-    *,
+    `customer_id`, `age`, `income`, `tenure_months`, `orders_12m`, `email_opt_in`, `recency_days`, `avg_basket`, `complainer`, `loyal`,
     CASE WHEN (`age` IS NULL) THEN 10.0E0D WHEN (`age` < 25) THEN 30.0E0D WHEN ((`age` >= 25) AND (`age` < 40)) THEN 15.0E0D WHEN ((`age` >= 40) AND (`age` < 60)) THEN 0.0E0D WHEN (`age` >= 60) THEN (-5.0E0D) ELSE 0.0E0D END AS `age_band`,
     CASE WHEN (`csp` IN ('ouvrier', 'employe')) THEN 10.0E0D WHEN (`csp` IS NULL) THEN 0.0E0D WHEN TRUE THEN (-5.0E0D) ELSE 0.0E0D END AS `csp_points`
   FROM `rules`
@@ -59,7 +59,7 @@ WITH
   -- rule recent_buyer "Ordered in the last 30 days" (line 43)
   -- rule big_basket (line 46)
   SELECT
-    *,
+    `customer_id`, `age`, `income`, `tenure_months`, `orders_12m`, `email_opt_in`, `recency_days`, `complainer`, `loyal`, `age_band`, `csp_points`,
     CASE WHEN (`recency_days` <= 30) THEN (-40.0E0D) ELSE 0.0E0D END AS `recent_buyer`,
     CASE WHEN (`avg_basket` > 120.0E0D) THEN ((-0.5E0D) * CAST(`orders_12m` AS DOUBLE)) ELSE 0.0E0D END AS `big_basket`
   FROM `bins`
@@ -67,7 +67,7 @@ WITH
 `model_churn_helpers` AS (
   -- shared subexpressions, computed once
   SELECT
-    *,
+    `customer_id`, `age`, `income`, `tenure_months`, `orders_12m`, `email_opt_in`, `recency_days`, `complainer`, `loyal`, `age_band`, `csp_points`, `recent_buyer`, `big_basket`,
     CAST(CAST(CAST(`tenure_months` AS DOUBLE) AS FLOAT) AS DOUBLE) AS `_sc_helper_2`,
     CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) AS `_sc_helper_3`
   FROM `rules_2`
@@ -75,7 +75,7 @@ WITH
 `model_churn_helpers_2` AS (
   -- shared subexpressions, computed once
   SELECT
-    *,
+    `customer_id`, `age`, `income`, `tenure_months`, `orders_12m`, `email_opt_in`, `recency_days`, `complainer`, `loyal`, `age_band`, `csp_points`, `recent_buyer`, `big_basket`,
     ((-0.11011111841642421E0D)
       + CASE WHEN ((`tenure_months` IS NULL) OR (`_sc_helper_2` <= 60.5E0D)) THEN CASE WHEN (`_sc_helper_3` <= 120.5E0D) THEN (-0.1640995758200302E0D) ELSE 0.17236055150747098E0D END WHEN (`_sc_helper_3` <= 121.0E0D) THEN 0.1471594430294498E0D ELSE (-0.16340735071417123E0D) END
       + CASE WHEN ((`tenure_months` IS NULL) OR (`_sc_helper_2` <= 60.5E0D)) THEN CASE WHEN (`_sc_helper_3` <= 120.5E0D) THEN (-0.15013995876190897E0D) ELSE 0.15476605941661267E0D END WHEN (`_sc_helper_3` <= 121.0E0D) THEN 0.13205518061577046E0D ELSE (-0.14949191612493865E0D) END
@@ -86,35 +86,35 @@ WITH
 `model_churn` AS (
   -- model churn: churn_gbm.skops (line 62)
   SELECT
-    *,
+    `customer_id`, `email_opt_in`, `complainer`, `loyal`, `age_band`, `csp_points`, `recent_buyer`, `big_basket`,
     CASE WHEN (((((`age` IS NULL) OR (`income` IS NULL)) OR (`tenure_months` IS NULL)) OR (`recency_days` IS NULL)) OR (`orders_12m` IS NULL)) THEN CAST(NULL AS DOUBLE) ELSE CASE WHEN `_sc_helper_4` < (-709.782712893384E0D) THEN 0.0E0D ELSE (1.0E0D / (1.0E0D + EXP((-`_sc_helper_4`)))) END END AS `churn`
   FROM `model_churn_helpers_2`
 ),
 `points` AS (
   -- points: the sum of the rules and bins
   SELECT
-    *,
+    `customer_id`, `email_opt_in`, `complainer`, `loyal`, `age_band`, `csp_points`, `recent_buyer`, `big_basket`, `churn`,
     (`recent_buyer` + `complainer` + `loyal` + `big_basket` + `age_band` + `csp_points`) AS `points`
   FROM `model_churn`
 ),
 `score` AS (
   -- score (line 67)
   SELECT
-    *,
+    `customer_id`, `email_opt_in`, `complainer`, `loyal`, `age_band`, `csp_points`, `recent_buyer`, `big_basket`,
     CASE WHEN ROUND(((500.0E0D + `points`) + (300.0E0D * `churn`))) IS NULL THEN NULL ELSE LEAST(GREATEST(ROUND(((500.0E0D + `points`) + (300.0E0D * `churn`))), 0.0E0D), 1000.0E0D) END AS `score`
   FROM `points`
 ),
 `excludes` AS (
   -- the first matching exclude names the row's exclusion
   SELECT
-    *,
+    `customer_id`, `complainer`, `loyal`, `age_band`, `csp_points`, `recent_buyer`, `big_basket`, `score`,
     CASE WHEN (NOT `email_opt_in`) THEN 'No marketing consent' END AS `excluded`
   FROM `score`
 ),
 `segments` AS (
   -- first matching segment; none for excluded rows
   SELECT
-    *,
+    `customer_id`, `complainer`, `loyal`, `age_band`, `csp_points`, `recent_buyer`, `big_basket`, `score`, `excluded`,
     CASE WHEN `excluded` IS NULL THEN CASE WHEN (`score` >= 700.0E0D) THEN 'high' WHEN (`score` >= 450.0E0D) THEN 'medium' WHEN TRUE THEN 'low' END END AS `segment`
   FROM `excludes`
 ),
