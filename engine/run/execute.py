@@ -129,7 +129,12 @@ def plan(
         frame, dropped = deduped.frame, deduped.dropped
     small = is_small(data) if options.small_table is None else options.small_table
     runs = [
-        card.prepare(p, prefix=f"{card.name}_" if several else "", small_table=small)
+        card.prepare(
+            p,
+            prefix=f"{card.name}_" if several else "",
+            small_table=small,
+            validated=options.check_data,
+        )
         for card, p in zip(cards, params, strict=True)
     ]
     step(options.progress, "checking")
