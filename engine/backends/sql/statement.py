@@ -68,7 +68,8 @@ class StatementBuilder:
         taken |= results.RESERVED
         self._taken = taken
         self._counter = itertools.count(1)
-        self.compiler = Compiler(dialect, self.fresh)
+        self.never_null = never_null_names(program, validated=True)
+        self.compiler = Compiler(dialect, self.fresh, self.never_null)
         self._cte_names: set[str] = set()
 
     def fresh(self, base: str = "helper") -> str:
@@ -231,7 +232,7 @@ class StatementBuilder:
             if reasons is not None
             else [(n, n) for n in self.program.contributions]
         )
-        never_null = never_null_names(self.program, validated=True)
+        never_null = self.never_null
         return [
             {
                 "name": d.string(name),
