@@ -12,6 +12,7 @@ from engine.check.params import check_overrides
 from engine.diagnostics import Diagnostic
 from engine.io.outputs import InputFile
 from engine.models import cache as compiled_models
+from engine.nonnull import simplify
 from engine.program import Program, bind_params
 
 
@@ -54,23 +55,27 @@ class Card:
         prefix: str = "",
         *,
         small_table: bool = False,
+        validated: bool = False,
     ) -> runner.CardRun:
         """The card with params bound and models linked, ready for the Polars runner.
 
         Models come from the cache of compiled expressions when every one is there and runs
         as an expression; on a `small_table` any cached expression is used, since loading
-        the model would cost more than the expression loses per row.
+        the model would cost more than the expression loses per row. `validated`: the rows
+        will have passed the data's checks, so null tests of the key and of required columns
+        (and of what is computed from them) fold away (`engine.nonnull`).
         """
         values = check_overrides(self.program, params or {})
         program = bind_params(self.program, values)
         if not program.models:
-            return runner.CardRun(program, {}, prefix)
+            return runner.CardRun(simplify(program, validated=validated), {}, prefix)
         cached = compiled_models.cached_program(
             program, self.base_dir, self.trust_models, for_run=not small_table
         )
         if cached is not None:
-            return runner.CardRun(cached[0], {}, prefix)
+            return runner.CardRun(simplify(cached[0], validated=validated), {}, prefix)
         from engine.models.linking import link  # scikit-learn only when the cache misses
 
         linked = link(program, self.base_dir, self.trust_models)
-        return runner.CardRun(linked.program, linked.batch_predictors, prefix)
+        linked_program = simplify(linked.program, validated=validated)
+        return runner.CardRun(linked_program, linked.batch_predictors, prefix)

@@ -92,22 +92,30 @@ def translate(
     batch_predictors: Mapping[str, BatchPredictor] | None = None,
     *,
     prefix: str = "",
+    rounded: Mapping[ir.Float32, str] | None = None,
 ) -> pl.Expr:
     """The Polars expression computing `expr` for every row.
 
     `Ref` nodes read columns of the same name (after `prefix`, which keeps several cards
     apart in one frame), so the caller must have computed them before (see `Program.layers`).
-    `ModelBatch` nodes call `batch_predictors[model]` on batches.
+    `ModelBatch` nodes call `batch_predictors[model]` on batches. `rounded` names the
+    columns that already hold some `Float32` nodes (computed before, under `prefix`).
     """
-    return _Translator(batch_predictors or {}, prefix).expr(expr)
+    return _Translator(batch_predictors or {}, prefix, rounded or {}).expr(expr)
 
 
 class _Translator:
     """Holds the model callables while walking one tree, and what it translated already."""
 
-    def __init__(self, batch_predictors: Mapping[str, BatchPredictor], prefix: str) -> None:
+    def __init__(
+        self,
+        batch_predictors: Mapping[str, BatchPredictor],
+        prefix: str,
+        rounded: Mapping[ir.Float32, str],
+    ) -> None:
         self.batch_predictors = batch_predictors
         self.prefix = prefix
+        self.rounded = rounded
         self.done: dict[int, tuple[ir.Expr, pl.Expr]] = {}
         """Node id -> (node, its translation): a subtree shared in the tree (as a compiled
         model's features are, `engine.models.ir_json`) is translated once. The node is held
@@ -134,6 +142,9 @@ class _Translator:
             case ir.Cast(operand=o, type=t):
                 return self.expr(o).cast(polars_dtype(t))
             case ir.Float32(operand=o):
+                column = self.rounded.get(e)
+                if column is not None:
+                    return pl.col(column)
                 return self.expr(o).cast(pl.Float32).cast(pl.Float64)
             case ir.Negate(operand=o, cannot_overflow=safe):
                 if o.type is ScalarType.INT and not safe:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from engine import ir
 from engine.backends.sql.dialects import EXP_MAX, Dialect
 from engine.backends.sql.sqltext import Sql, join, sql
+from engine.nonnull import is_never_null
 from engine.types import INT_MAX, INT_MIN, ScalarType
 
 LONG_SUM = 160
@@ -58,6 +59,9 @@ class Compiler:
 
     dialect: Dialect
     fresh_name: Callable[[], str]
+    never_null: frozenset[str] = frozenset()
+    """Columns never null on the rows the statement scores (`engine.nonnull`): an argument
+    of `min`/`max`/`clip` computed from them needs no null test."""
     hoisted: list[Hoisted] = field(default_factory=list)
     computed: dict[Sql, Sql] = field(default_factory=dict)
     """Helper columns by the text they hold, for expressions computed once per statement
@@ -404,8 +408,8 @@ def _pow(c: Compiler, e: ir.Call) -> Sql:
 
 
 def _arg(c: Compiler, e: ir.Expr) -> tuple[Sql, bool]:
-    """An argument's SQL and whether it can be null (a non-null literal cannot)."""
-    return c.expr(e), not (isinstance(e, ir.Literal) and e.value is not None)
+    """An argument's SQL and whether it can be null (`engine.nonnull`)."""
+    return c.expr(e), not is_never_null(e, c.never_null)
 
 
 def _min_max(c: Compiler, e: ir.Call) -> Sql:

@@ -21,6 +21,7 @@ from engine.backends.sql.dialects import Dialect
 from engine.backends.sql.expressions import Compiler, Hoisted, SqlCompileError
 from engine.backends.sql.sqltext import Sql, join, sql, strip
 from engine.backends.sql.templates import Renderer
+from engine.nonnull import never_null_names, simplify
 from engine.program import Definition, Program
 from engine.types import ScalarType
 
@@ -75,7 +76,8 @@ class StatementBuilder:
         taken |= results.RESERVED
         self._taken = taken
         self._counter = itertools.count(1)
-        self.compiler = Compiler(dialect, self.fresh)
+        self.never_null = never_null_names(program, validated=True)
+        self.compiler = Compiler(dialect, self.fresh, self.never_null)
         self._cte_names: set[str] = set()
 
     def fresh(self, base: str = "helper") -> str:
@@ -252,16 +254,23 @@ class StatementBuilder:
         excluded = self.dialect.quote(results.EXCLUDED)
         return sql("CASE WHEN {} IS NULL THEN CASE {} END END", excluded, join(" ", whens))
 
-    def contributions(self) -> list[dict[str, Sql | int]]:
-        """Each reason's name and the column ranked for it (`ReasonsDef.sources`)."""
+    def contributions(self) -> list[dict[str, Sql | int | bool]]:
+        """Each reason's name, the column ranked for it (`ReasonsDef.sources`), and whether
+        that column is never null (`engine.nonnull`: the rounds then need no sign test)."""
         d, reasons = self.dialect, self.program.reasons
         sources = (
             reasons.sources(self.program.contributions)
             if reasons is not None
             else [(n, n) for n in self.program.contributions]
         )
+        never_null = self.never_null
         return [
-            {"name": d.string(name), "ord": i, "value": d.quote(column)}
+            {
+                "name": d.string(name),
+                "ord": i,
+                "value": d.quote(column),
+                "never_null": column in never_null,
+            }
             for i, (name, column) in enumerate(sources, start=1)
         ]
 
@@ -423,5 +432,6 @@ def build(
     is a folder of the user's templates, looked up first."""
     if any(isinstance(n, ir.Param) for d in program.definitions for n in ir.walk(d.expr)):
         raise SqlCompileError("the program has unbound parameters: call bind_params first")
-    builder = StatementBuilder(program, dialect, table_sql, kept)
+    # The statement's `validated` step refuses a null key or required value before scoring.
+    builder = StatementBuilder(simplify(program, validated=True), dialect, table_sql, kept)
     return strip(Renderer(dialect, templates).dispatch("statement", **builder.context()))

@@ -55,7 +55,7 @@ WITH
   SELECT
     "customer_id", "age", "income", "tenure_months", "orders_12m", "email_opt_in", "recency_days", "avg_basket", "complainer", "loyal",
     CASE WHEN ("age" IS NULL) THEN 10.0E0::float8 WHEN ("age" < 25) THEN 30.0E0::float8 WHEN (("age" >= 25) AND ("age" < 40)) THEN 15.0E0::float8 WHEN (("age" >= 40) AND ("age" < 60)) THEN 0.0E0::float8 WHEN ("age" >= 60) THEN (-5.0E0::float8) ELSE 0.0E0::float8 END AS "age_band",
-    CASE WHEN ("csp" IN ('ouvrier', 'employe')) THEN 10.0E0::float8 WHEN ("csp" IS NULL) THEN 0.0E0::float8 WHEN TRUE THEN (-5.0E0::float8) ELSE 0.0E0::float8 END AS "csp_points"
+    CASE WHEN ("csp" IN ('ouvrier', 'employe')) THEN 10.0E0::float8 WHEN ("csp" IS NULL) THEN 0.0E0::float8 ELSE (-5.0E0::float8) END AS "csp_points"
   FROM "rules"
 ),
 "rules_2" AS (
@@ -63,7 +63,7 @@ WITH
   -- rule big_basket (line 46)
   WITH "_sc_fence" AS (SELECT 1)
   SELECT
-    "customer_id", "age", "income", "tenure_months", "orders_12m", "email_opt_in", "recency_days", "complainer", "loyal", "age_band", "csp_points",
+    "customer_id", "age", "income", "tenure_months", "email_opt_in", "recency_days", "complainer", "loyal", "age_band", "csp_points",
     CASE WHEN ("recency_days" <= 30) THEN (-40.0E0::float8) ELSE 0.0E0::float8 END AS "recent_buyer",
     CASE WHEN ("avg_basket" > 120.0E0::float8) THEN ((-0.5E0::float8) * CAST("orders_12m" AS DOUBLE PRECISION)) ELSE 0.0E0::float8 END AS "big_basket"
   FROM "bins"
@@ -72,7 +72,7 @@ WITH
   -- shared subexpressions, computed once
   WITH "_sc_fence" AS (SELECT 1)
   SELECT
-    "customer_id", "age", "income", "tenure_months", "orders_12m", "email_opt_in", "recency_days", "complainer", "loyal", "age_band", "csp_points", "recent_buyer", "big_basket",
+    "customer_id", "age", "income", "email_opt_in", "recency_days", "complainer", "loyal", "age_band", "csp_points", "recent_buyer", "big_basket",
     CAST(CAST(CAST("tenure_months" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) AS "_sc_helper_2",
     CAST(CAST(CAST("recency_days" AS DOUBLE PRECISION) AS REAL) AS DOUBLE PRECISION) AS "_sc_helper_3"
   FROM "rules_2"
@@ -81,12 +81,12 @@ WITH
   -- shared subexpressions, computed once
   WITH "_sc_fence" AS (SELECT 1)
   SELECT
-    "customer_id", "age", "income", "tenure_months", "orders_12m", "email_opt_in", "recency_days", "complainer", "loyal", "age_band", "csp_points", "recent_buyer", "big_basket",
+    "customer_id", "age", "income", "email_opt_in", "recency_days", "complainer", "loyal", "age_band", "csp_points", "recent_buyer", "big_basket",
     ((-0.11011111841642421E0::float8)
-      + CASE WHEN (("tenure_months" IS NULL) OR ("_sc_helper_2" <= 60.5E0::float8)) THEN CASE WHEN ("_sc_helper_3" <= 120.5E0::float8) THEN (-0.1640995758200302E0::float8) ELSE 0.17236055150747098E0::float8 END WHEN ("_sc_helper_3" <= 121.0E0::float8) THEN 0.1471594430294498E0::float8 ELSE (-0.16340735071417123E0::float8) END
-      + CASE WHEN (("tenure_months" IS NULL) OR ("_sc_helper_2" <= 60.5E0::float8)) THEN CASE WHEN ("_sc_helper_3" <= 120.5E0::float8) THEN (-0.15013995876190897E0::float8) ELSE 0.15476605941661267E0::float8 END WHEN ("_sc_helper_3" <= 121.0E0::float8) THEN 0.13205518061577046E0::float8 ELSE (-0.14949191612493865E0::float8) END
-      + CASE WHEN (("tenure_months" IS NULL) OR ("_sc_helper_2" <= 60.5E0::float8)) THEN CASE WHEN ("_sc_helper_3" <= 120.5E0::float8) THEN (-0.13886203541514838E0::float8) ELSE 0.140868021316737E0::float8 END WHEN ("_sc_helper_3" <= 121.0E0::float8) THEN 0.11969576067788204E0::float8 ELSE (-0.13823573530651553E0::float8) END
-      + CASE WHEN (("tenure_months" IS NULL) OR ("_sc_helper_2" <= 60.5E0::float8)) THEN CASE WHEN ("_sc_helper_3" <= 120.5E0::float8) THEN (-0.12947303646913985E0::float8) ELSE 0.12948723500049142E0::float8 END WHEN ("_sc_helper_3" <= 121.0E0::float8) THEN 0.10928076269229628E0::float8 ELSE (-0.12885398995641775E0::float8) END) AS "_sc_helper_4"
+      + CASE WHEN ("_sc_helper_2" <= 60.5E0::float8) THEN CASE WHEN ("_sc_helper_3" <= 120.5E0::float8) THEN (-0.1640995758200302E0::float8) ELSE 0.17236055150747098E0::float8 END WHEN ("_sc_helper_3" <= 121.0E0::float8) THEN 0.1471594430294498E0::float8 ELSE (-0.16340735071417123E0::float8) END
+      + CASE WHEN ("_sc_helper_2" <= 60.5E0::float8) THEN CASE WHEN ("_sc_helper_3" <= 120.5E0::float8) THEN (-0.15013995876190897E0::float8) ELSE 0.15476605941661267E0::float8 END WHEN ("_sc_helper_3" <= 121.0E0::float8) THEN 0.13205518061577046E0::float8 ELSE (-0.14949191612493865E0::float8) END
+      + CASE WHEN ("_sc_helper_2" <= 60.5E0::float8) THEN CASE WHEN ("_sc_helper_3" <= 120.5E0::float8) THEN (-0.13886203541514838E0::float8) ELSE 0.140868021316737E0::float8 END WHEN ("_sc_helper_3" <= 121.0E0::float8) THEN 0.11969576067788204E0::float8 ELSE (-0.13823573530651553E0::float8) END
+      + CASE WHEN ("_sc_helper_2" <= 60.5E0::float8) THEN CASE WHEN ("_sc_helper_3" <= 120.5E0::float8) THEN (-0.12947303646913985E0::float8) ELSE 0.12948723500049142E0::float8 END WHEN ("_sc_helper_3" <= 121.0E0::float8) THEN 0.10928076269229628E0::float8 ELSE (-0.12885398995641775E0::float8) END) AS "_sc_helper_4"
   FROM "model_churn_helpers"
 ),
 "model_churn" AS (
@@ -94,7 +94,7 @@ WITH
   WITH "_sc_fence" AS (SELECT 1)
   SELECT
     "customer_id", "email_opt_in", "complainer", "loyal", "age_band", "csp_points", "recent_buyer", "big_basket",
-    CASE WHEN ((((("age" IS NULL) OR ("income" IS NULL)) OR ("tenure_months" IS NULL)) OR ("recency_days" IS NULL)) OR ("orders_12m" IS NULL)) THEN CAST(NULL AS DOUBLE PRECISION) ELSE CASE WHEN "_sc_helper_4" < (-709.782712893384E0::float8) THEN 0.0E0::float8 ELSE (1.0E0::float8 / (1.0E0::float8 + CASE WHEN (-"_sc_helper_4") <= -745.1332191019412::float8 THEN 0::float8 ELSE EXP((-"_sc_helper_4")) END)) END END AS "churn"
+    CASE WHEN ((("age" IS NULL) OR ("income" IS NULL)) OR ("recency_days" IS NULL)) THEN CAST(NULL AS DOUBLE PRECISION) ELSE CASE WHEN "_sc_helper_4" < (-709.782712893384E0::float8) THEN 0.0E0::float8 ELSE (1.0E0::float8 / (1.0E0::float8 + CASE WHEN (-"_sc_helper_4") <= -745.1332191019412::float8 THEN 0::float8 ELSE EXP((-"_sc_helper_4")) END)) END END AS "churn"
   FROM "model_churn_helpers_2"
 ),
 "points" AS (
@@ -136,12 +136,12 @@ WITH
     *,
     GREATEST(
       0.0E0::float8,
-      CASE WHEN "recent_buyer" > 0.0E0::float8 THEN "recent_buyer" ELSE 0.0E0::float8 END,
-      CASE WHEN "complainer" > 0.0E0::float8 THEN "complainer" ELSE 0.0E0::float8 END,
-      CASE WHEN "loyal" > 0.0E0::float8 THEN "loyal" ELSE 0.0E0::float8 END,
-      CASE WHEN "big_basket" > 0.0E0::float8 THEN "big_basket" ELSE 0.0E0::float8 END,
-      CASE WHEN "age_band" > 0.0E0::float8 THEN "age_band" ELSE 0.0E0::float8 END,
-      CASE WHEN "csp_points" > 0.0E0::float8 THEN "csp_points" ELSE 0.0E0::float8 END
+      "recent_buyer",
+      "complainer",
+      "loyal",
+      "big_basket",
+      "age_band",
+      "csp_points"
     ) AS "_sc_reason_best_1_5"
   FROM "segments"
 ),
@@ -168,12 +168,12 @@ WITH
     *,
     GREATEST(
       0.0E0::float8,
-      CASE WHEN "recent_buyer" > 0.0E0::float8 AND ("recent_buyer" < "_sc_reason_best_1_5" OR ("recent_buyer" = "_sc_reason_best_1_5" AND "_sc_reason_index_1_6" < 1)) THEN "recent_buyer" ELSE 0.0E0::float8 END,
-      CASE WHEN "complainer" > 0.0E0::float8 AND ("complainer" < "_sc_reason_best_1_5" OR ("complainer" = "_sc_reason_best_1_5" AND "_sc_reason_index_1_6" < 2)) THEN "complainer" ELSE 0.0E0::float8 END,
-      CASE WHEN "loyal" > 0.0E0::float8 AND ("loyal" < "_sc_reason_best_1_5" OR ("loyal" = "_sc_reason_best_1_5" AND "_sc_reason_index_1_6" < 3)) THEN "loyal" ELSE 0.0E0::float8 END,
-      CASE WHEN "big_basket" > 0.0E0::float8 AND ("big_basket" < "_sc_reason_best_1_5" OR ("big_basket" = "_sc_reason_best_1_5" AND "_sc_reason_index_1_6" < 4)) THEN "big_basket" ELSE 0.0E0::float8 END,
-      CASE WHEN "age_band" > 0.0E0::float8 AND ("age_band" < "_sc_reason_best_1_5" OR ("age_band" = "_sc_reason_best_1_5" AND "_sc_reason_index_1_6" < 5)) THEN "age_band" ELSE 0.0E0::float8 END,
-      CASE WHEN "csp_points" > 0.0E0::float8 AND ("csp_points" < "_sc_reason_best_1_5" OR ("csp_points" = "_sc_reason_best_1_5" AND "_sc_reason_index_1_6" < 6)) THEN "csp_points" ELSE 0.0E0::float8 END
+      CASE WHEN ("recent_buyer" < "_sc_reason_best_1_5" OR ("recent_buyer" = "_sc_reason_best_1_5" AND "_sc_reason_index_1_6" < 1)) THEN "recent_buyer" ELSE 0.0E0::float8 END,
+      CASE WHEN ("complainer" < "_sc_reason_best_1_5" OR ("complainer" = "_sc_reason_best_1_5" AND "_sc_reason_index_1_6" < 2)) THEN "complainer" ELSE 0.0E0::float8 END,
+      CASE WHEN ("loyal" < "_sc_reason_best_1_5" OR ("loyal" = "_sc_reason_best_1_5" AND "_sc_reason_index_1_6" < 3)) THEN "loyal" ELSE 0.0E0::float8 END,
+      CASE WHEN ("big_basket" < "_sc_reason_best_1_5" OR ("big_basket" = "_sc_reason_best_1_5" AND "_sc_reason_index_1_6" < 4)) THEN "big_basket" ELSE 0.0E0::float8 END,
+      CASE WHEN ("age_band" < "_sc_reason_best_1_5" OR ("age_band" = "_sc_reason_best_1_5" AND "_sc_reason_index_1_6" < 5)) THEN "age_band" ELSE 0.0E0::float8 END,
+      CASE WHEN ("csp_points" < "_sc_reason_best_1_5" OR ("csp_points" = "_sc_reason_best_1_5" AND "_sc_reason_index_1_6" < 6)) THEN "csp_points" ELSE 0.0E0::float8 END
     ) AS "_sc_reason_best_2_7"
   FROM "reasons_pick_1"
 ),
@@ -200,12 +200,12 @@ WITH
     *,
     GREATEST(
       0.0E0::float8,
-      CASE WHEN "recent_buyer" > 0.0E0::float8 AND ("recent_buyer" < "_sc_reason_best_2_7" OR ("recent_buyer" = "_sc_reason_best_2_7" AND "_sc_reason_index_2_8" < 1)) THEN "recent_buyer" ELSE 0.0E0::float8 END,
-      CASE WHEN "complainer" > 0.0E0::float8 AND ("complainer" < "_sc_reason_best_2_7" OR ("complainer" = "_sc_reason_best_2_7" AND "_sc_reason_index_2_8" < 2)) THEN "complainer" ELSE 0.0E0::float8 END,
-      CASE WHEN "loyal" > 0.0E0::float8 AND ("loyal" < "_sc_reason_best_2_7" OR ("loyal" = "_sc_reason_best_2_7" AND "_sc_reason_index_2_8" < 3)) THEN "loyal" ELSE 0.0E0::float8 END,
-      CASE WHEN "big_basket" > 0.0E0::float8 AND ("big_basket" < "_sc_reason_best_2_7" OR ("big_basket" = "_sc_reason_best_2_7" AND "_sc_reason_index_2_8" < 4)) THEN "big_basket" ELSE 0.0E0::float8 END,
-      CASE WHEN "age_band" > 0.0E0::float8 AND ("age_band" < "_sc_reason_best_2_7" OR ("age_band" = "_sc_reason_best_2_7" AND "_sc_reason_index_2_8" < 5)) THEN "age_band" ELSE 0.0E0::float8 END,
-      CASE WHEN "csp_points" > 0.0E0::float8 AND ("csp_points" < "_sc_reason_best_2_7" OR ("csp_points" = "_sc_reason_best_2_7" AND "_sc_reason_index_2_8" < 6)) THEN "csp_points" ELSE 0.0E0::float8 END
+      CASE WHEN ("recent_buyer" < "_sc_reason_best_2_7" OR ("recent_buyer" = "_sc_reason_best_2_7" AND "_sc_reason_index_2_8" < 1)) THEN "recent_buyer" ELSE 0.0E0::float8 END,
+      CASE WHEN ("complainer" < "_sc_reason_best_2_7" OR ("complainer" = "_sc_reason_best_2_7" AND "_sc_reason_index_2_8" < 2)) THEN "complainer" ELSE 0.0E0::float8 END,
+      CASE WHEN ("loyal" < "_sc_reason_best_2_7" OR ("loyal" = "_sc_reason_best_2_7" AND "_sc_reason_index_2_8" < 3)) THEN "loyal" ELSE 0.0E0::float8 END,
+      CASE WHEN ("big_basket" < "_sc_reason_best_2_7" OR ("big_basket" = "_sc_reason_best_2_7" AND "_sc_reason_index_2_8" < 4)) THEN "big_basket" ELSE 0.0E0::float8 END,
+      CASE WHEN ("age_band" < "_sc_reason_best_2_7" OR ("age_band" = "_sc_reason_best_2_7" AND "_sc_reason_index_2_8" < 5)) THEN "age_band" ELSE 0.0E0::float8 END,
+      CASE WHEN ("csp_points" < "_sc_reason_best_2_7" OR ("csp_points" = "_sc_reason_best_2_7" AND "_sc_reason_index_2_8" < 6)) THEN "csp_points" ELSE 0.0E0::float8 END
     ) AS "_sc_reason_best_3_9"
   FROM "reasons_pick_2"
 ),

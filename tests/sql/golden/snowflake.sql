@@ -52,14 +52,14 @@ WITH
   SELECT
     "customer_id", "age", "income", "tenure_months", "orders_12m", "email_opt_in", "recency_days", "avg_basket", "complainer", "loyal",
     CASE WHEN ("age" IS NULL) THEN 10.0E0 WHEN ("age" < 25) THEN 30.0E0 WHEN (("age" >= 25) AND ("age" < 40)) THEN 15.0E0 WHEN (("age" >= 40) AND ("age" < 60)) THEN 0.0E0 WHEN ("age" >= 60) THEN (-5.0E0) ELSE 0.0E0 END AS "age_band",
-    CASE WHEN ("csp" IN ('ouvrier', 'employe')) THEN 10.0E0 WHEN ("csp" IS NULL) THEN 0.0E0 WHEN TRUE THEN (-5.0E0) ELSE 0.0E0 END AS "csp_points"
+    CASE WHEN ("csp" IN ('ouvrier', 'employe')) THEN 10.0E0 WHEN ("csp" IS NULL) THEN 0.0E0 ELSE (-5.0E0) END AS "csp_points"
   FROM "rules"
 ),
 "rules_2" AS (
   -- rule recent_buyer "Ordered in the last 30 days" (line 43)
   -- rule big_basket (line 46)
   SELECT
-    "customer_id", "age", "income", "tenure_months", "orders_12m", "email_opt_in", "recency_days", "complainer", "loyal", "age_band", "csp_points",
+    "customer_id", "age", "income", "tenure_months", "email_opt_in", "recency_days", "complainer", "loyal", "age_band", "csp_points",
     CASE WHEN ("recency_days" <= 30) THEN (-40.0E0) ELSE 0.0E0 END AS "recent_buyer",
     CASE WHEN ("avg_basket" > 120.0E0) THEN ((-0.5E0) * CAST("orders_12m" AS DOUBLE)) ELSE 0.0E0 END AS "big_basket"
   FROM "bins"
@@ -67,19 +67,19 @@ WITH
 "model_churn_helpers" AS (
   -- shared subexpressions, computed once
   SELECT
-    "customer_id", "age", "income", "tenure_months", "orders_12m", "email_opt_in", "recency_days", "complainer", "loyal", "age_band", "csp_points", "recent_buyer", "big_basket",
+    "customer_id", "age", "income", "email_opt_in", "recency_days", "complainer", "loyal", "age_band", "csp_points", "recent_buyer", "big_basket",
     ((-0.11011111841642421E0)
-      + CASE WHEN (("tenure_months" IS NULL) OR (CAST("tenure_months" AS DOUBLE) <= 60.50000190734863E0)) THEN CASE WHEN (CAST("recency_days" AS DOUBLE) <= 120.50000381469727E0) THEN (-0.1640995758200302E0) ELSE 0.17236055150747098E0 END WHEN (CAST("recency_days" AS DOUBLE) <= 121.00000381469727E0) THEN 0.1471594430294498E0 ELSE (-0.16340735071417123E0) END
-      + CASE WHEN (("tenure_months" IS NULL) OR (CAST("tenure_months" AS DOUBLE) <= 60.50000190734863E0)) THEN CASE WHEN (CAST("recency_days" AS DOUBLE) <= 120.50000381469727E0) THEN (-0.15013995876190897E0) ELSE 0.15476605941661267E0 END WHEN (CAST("recency_days" AS DOUBLE) <= 121.00000381469727E0) THEN 0.13205518061577046E0 ELSE (-0.14949191612493865E0) END
-      + CASE WHEN (("tenure_months" IS NULL) OR (CAST("tenure_months" AS DOUBLE) <= 60.50000190734863E0)) THEN CASE WHEN (CAST("recency_days" AS DOUBLE) <= 120.50000381469727E0) THEN (-0.13886203541514838E0) ELSE 0.140868021316737E0 END WHEN (CAST("recency_days" AS DOUBLE) <= 121.00000381469727E0) THEN 0.11969576067788204E0 ELSE (-0.13823573530651553E0) END
-      + CASE WHEN (("tenure_months" IS NULL) OR (CAST("tenure_months" AS DOUBLE) <= 60.50000190734863E0)) THEN CASE WHEN (CAST("recency_days" AS DOUBLE) <= 120.50000381469727E0) THEN (-0.12947303646913985E0) ELSE 0.12948723500049142E0 END WHEN (CAST("recency_days" AS DOUBLE) <= 121.00000381469727E0) THEN 0.10928076269229628E0 ELSE (-0.12885398995641775E0) END) AS "_sc_helper_2"
+      + CASE WHEN (CAST("tenure_months" AS DOUBLE) <= 60.50000190734863E0) THEN CASE WHEN (CAST("recency_days" AS DOUBLE) <= 120.50000381469727E0) THEN (-0.1640995758200302E0) ELSE 0.17236055150747098E0 END WHEN (CAST("recency_days" AS DOUBLE) <= 121.00000381469727E0) THEN 0.1471594430294498E0 ELSE (-0.16340735071417123E0) END
+      + CASE WHEN (CAST("tenure_months" AS DOUBLE) <= 60.50000190734863E0) THEN CASE WHEN (CAST("recency_days" AS DOUBLE) <= 120.50000381469727E0) THEN (-0.15013995876190897E0) ELSE 0.15476605941661267E0 END WHEN (CAST("recency_days" AS DOUBLE) <= 121.00000381469727E0) THEN 0.13205518061577046E0 ELSE (-0.14949191612493865E0) END
+      + CASE WHEN (CAST("tenure_months" AS DOUBLE) <= 60.50000190734863E0) THEN CASE WHEN (CAST("recency_days" AS DOUBLE) <= 120.50000381469727E0) THEN (-0.13886203541514838E0) ELSE 0.140868021316737E0 END WHEN (CAST("recency_days" AS DOUBLE) <= 121.00000381469727E0) THEN 0.11969576067788204E0 ELSE (-0.13823573530651553E0) END
+      + CASE WHEN (CAST("tenure_months" AS DOUBLE) <= 60.50000190734863E0) THEN CASE WHEN (CAST("recency_days" AS DOUBLE) <= 120.50000381469727E0) THEN (-0.12947303646913985E0) ELSE 0.12948723500049142E0 END WHEN (CAST("recency_days" AS DOUBLE) <= 121.00000381469727E0) THEN 0.10928076269229628E0 ELSE (-0.12885398995641775E0) END) AS "_sc_helper_2"
   FROM "rules_2"
 ),
 "model_churn" AS (
   -- model churn: churn_gbm.skops (line 62)
   SELECT
     "customer_id", "email_opt_in", "complainer", "loyal", "age_band", "csp_points", "recent_buyer", "big_basket",
-    CASE WHEN ((((("age" IS NULL) OR ("income" IS NULL)) OR ("tenure_months" IS NULL)) OR ("recency_days" IS NULL)) OR ("orders_12m" IS NULL)) THEN CAST(NULL AS DOUBLE) ELSE CASE WHEN "_sc_helper_2" < (-709.782712893384E0) THEN 0.0E0 ELSE (1.0E0 / (1.0E0 + EXP((-"_sc_helper_2")))) END END AS "churn"
+    CASE WHEN ((("age" IS NULL) OR ("income" IS NULL)) OR ("recency_days" IS NULL)) THEN CAST(NULL AS DOUBLE) ELSE CASE WHEN "_sc_helper_2" < (-709.782712893384E0) THEN 0.0E0 ELSE (1.0E0 / (1.0E0 + EXP((-"_sc_helper_2")))) END END AS "churn"
   FROM "model_churn_helpers"
 ),
 "points" AS (
@@ -116,12 +116,12 @@ WITH
     *,
     GREATEST(
       0.0E0,
-      CASE WHEN "recent_buyer" > 0.0E0 THEN "recent_buyer" ELSE 0.0E0 END,
-      CASE WHEN "complainer" > 0.0E0 THEN "complainer" ELSE 0.0E0 END,
-      CASE WHEN "loyal" > 0.0E0 THEN "loyal" ELSE 0.0E0 END,
-      CASE WHEN "big_basket" > 0.0E0 THEN "big_basket" ELSE 0.0E0 END,
-      CASE WHEN "age_band" > 0.0E0 THEN "age_band" ELSE 0.0E0 END,
-      CASE WHEN "csp_points" > 0.0E0 THEN "csp_points" ELSE 0.0E0 END
+      "recent_buyer",
+      "complainer",
+      "loyal",
+      "big_basket",
+      "age_band",
+      "csp_points"
     ) AS "_sc_reason_best_1_3"
   FROM "segments"
 ),
@@ -146,12 +146,12 @@ WITH
     *,
     GREATEST(
       0.0E0,
-      CASE WHEN "recent_buyer" > 0.0E0 AND ("recent_buyer" < "_sc_reason_best_1_3" OR ("recent_buyer" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 1)) THEN "recent_buyer" ELSE 0.0E0 END,
-      CASE WHEN "complainer" > 0.0E0 AND ("complainer" < "_sc_reason_best_1_3" OR ("complainer" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 2)) THEN "complainer" ELSE 0.0E0 END,
-      CASE WHEN "loyal" > 0.0E0 AND ("loyal" < "_sc_reason_best_1_3" OR ("loyal" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 3)) THEN "loyal" ELSE 0.0E0 END,
-      CASE WHEN "big_basket" > 0.0E0 AND ("big_basket" < "_sc_reason_best_1_3" OR ("big_basket" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 4)) THEN "big_basket" ELSE 0.0E0 END,
-      CASE WHEN "age_band" > 0.0E0 AND ("age_band" < "_sc_reason_best_1_3" OR ("age_band" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 5)) THEN "age_band" ELSE 0.0E0 END,
-      CASE WHEN "csp_points" > 0.0E0 AND ("csp_points" < "_sc_reason_best_1_3" OR ("csp_points" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 6)) THEN "csp_points" ELSE 0.0E0 END
+      CASE WHEN ("recent_buyer" < "_sc_reason_best_1_3" OR ("recent_buyer" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 1)) THEN "recent_buyer" ELSE 0.0E0 END,
+      CASE WHEN ("complainer" < "_sc_reason_best_1_3" OR ("complainer" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 2)) THEN "complainer" ELSE 0.0E0 END,
+      CASE WHEN ("loyal" < "_sc_reason_best_1_3" OR ("loyal" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 3)) THEN "loyal" ELSE 0.0E0 END,
+      CASE WHEN ("big_basket" < "_sc_reason_best_1_3" OR ("big_basket" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 4)) THEN "big_basket" ELSE 0.0E0 END,
+      CASE WHEN ("age_band" < "_sc_reason_best_1_3" OR ("age_band" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 5)) THEN "age_band" ELSE 0.0E0 END,
+      CASE WHEN ("csp_points" < "_sc_reason_best_1_3" OR ("csp_points" = "_sc_reason_best_1_3" AND "_sc_reason_index_1_4" < 6)) THEN "csp_points" ELSE 0.0E0 END
     ) AS "_sc_reason_best_2_5"
   FROM "reasons_pick_1"
 ),
@@ -176,12 +176,12 @@ WITH
     *,
     GREATEST(
       0.0E0,
-      CASE WHEN "recent_buyer" > 0.0E0 AND ("recent_buyer" < "_sc_reason_best_2_5" OR ("recent_buyer" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 1)) THEN "recent_buyer" ELSE 0.0E0 END,
-      CASE WHEN "complainer" > 0.0E0 AND ("complainer" < "_sc_reason_best_2_5" OR ("complainer" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 2)) THEN "complainer" ELSE 0.0E0 END,
-      CASE WHEN "loyal" > 0.0E0 AND ("loyal" < "_sc_reason_best_2_5" OR ("loyal" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 3)) THEN "loyal" ELSE 0.0E0 END,
-      CASE WHEN "big_basket" > 0.0E0 AND ("big_basket" < "_sc_reason_best_2_5" OR ("big_basket" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 4)) THEN "big_basket" ELSE 0.0E0 END,
-      CASE WHEN "age_band" > 0.0E0 AND ("age_band" < "_sc_reason_best_2_5" OR ("age_band" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 5)) THEN "age_band" ELSE 0.0E0 END,
-      CASE WHEN "csp_points" > 0.0E0 AND ("csp_points" < "_sc_reason_best_2_5" OR ("csp_points" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 6)) THEN "csp_points" ELSE 0.0E0 END
+      CASE WHEN ("recent_buyer" < "_sc_reason_best_2_5" OR ("recent_buyer" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 1)) THEN "recent_buyer" ELSE 0.0E0 END,
+      CASE WHEN ("complainer" < "_sc_reason_best_2_5" OR ("complainer" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 2)) THEN "complainer" ELSE 0.0E0 END,
+      CASE WHEN ("loyal" < "_sc_reason_best_2_5" OR ("loyal" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 3)) THEN "loyal" ELSE 0.0E0 END,
+      CASE WHEN ("big_basket" < "_sc_reason_best_2_5" OR ("big_basket" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 4)) THEN "big_basket" ELSE 0.0E0 END,
+      CASE WHEN ("age_band" < "_sc_reason_best_2_5" OR ("age_band" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 5)) THEN "age_band" ELSE 0.0E0 END,
+      CASE WHEN ("csp_points" < "_sc_reason_best_2_5" OR ("csp_points" = "_sc_reason_best_2_5" AND "_sc_reason_index_2_6" < 6)) THEN "csp_points" ELSE 0.0E0 END
     ) AS "_sc_reason_best_3_7"
   FROM "reasons_pick_2"
 ),
