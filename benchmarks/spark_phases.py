@@ -3,8 +3,7 @@
     .venv/bin/python benchmarks/spark_phases.py --rows 1000000 [--runs 2] [--conf KEY=VALUE ...]
         [--java-options=-XX:...] [--sql FILE] [--codegen]
 
-A fresh `local[2]` session (as benchmarks/warehouse_bench.py starts it, with the settings
-`apply --db spark:` sets for its statement, `SPARK_STATEMENT_CONF`; `--conf` adds or overrides
+A fresh `local[2]` session (as benchmarks/warehouse_bench.py starts it; `--conf` adds
 settings, `--java-options=` sets the driver JVM's options) runs the card's Spark SQL
 (`scorecard compile --dialect spark`, or `--sql FILE`) over a temporary view of the generated
 Parquet file, `--runs` times in the same session: the first run is the session's first
@@ -62,11 +61,6 @@ def session(confs: list[str], java_options: str | None) -> Any:
         .config("spark.driver.memory", "6g")
         .config("spark.sql.session.timeZone", "UTC")
     )
-    sys.path.insert(0, str(ROOT))
-    from engine.backends.sql.warehouse import SPARK_STATEMENT_CONF
-
-    for key, value in SPARK_STATEMENT_CONF.items():  # as `apply --db spark:` sets them
-        builder = builder.config(key, value)
     for item in confs:
         key, _, value = item.partition("=")
         builder = builder.config(key, value)
@@ -141,10 +135,11 @@ def codegen_report(spark: Any, select: str) -> list[str]:
     subtrees = debug.codegenStringSeq(plan)
     for i in range(subtrees.size()):
         entry = subtrees.apply(i)
-        tree, stats = str(entry._1()), entry._3()
+        tree, source, stats = str(entry._1()), str(entry._2()), entry._3()
         operators = [line.strip() for line in tree.splitlines() if line.strip()][:1]
         size = stats.maxMethodCodeSize()
         verdict = "does not compile" if size < 0 else f"largest method {size:,} bytes"
+        verdict += f" ({len(source):,} characters of Java)"
         lines.append(f"  subtree {i + 1}: {verdict}; {' '.join(operators)[:110]}")
     return lines
 
