@@ -139,9 +139,10 @@ def plan(
     ]
     step(options.progress, "checking")
     if options.check_data:
+        known_rows = rows_known(data)
         for card in cards:
             try:
-                found = validate(frame, card.program, data_name)
+                found = validate(frame, card.program, data_name, known_rows)
             except pl.exceptions.PolarsError as exc:
                 raise ScorecardError([tables.unreadable(data_name, exc)]) from None
             if found:
