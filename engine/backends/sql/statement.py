@@ -302,11 +302,13 @@ class StatementBuilder:
             return context
         rounds: list[dict[str, object]] = []
         previous: dict[str, object] | None = None
+        picked: list[Sql] = []
         for number, column in enumerate(columns if contributions else [], start=1):
             this: dict[str, object] = {
                 "number": number,
                 "column": column,
                 "previous": previous,
+                "picked": list(picked),
                 "source": source,
                 "best_cte": self.cte(f"reasons_best_{number}"),
                 "best": d.quote(self.fresh(f"reason_best_{number}")),
@@ -315,11 +317,11 @@ class StatementBuilder:
             this["index_cte"] = source = self.cte(f"reasons_pick_{number}")
             rounds.append(this)
             previous = this
+            picked.append(this["index"])  # type: ignore[arg-type]
         context["template"] = "reasons_rounds"
         context["rounds"] = rounds
         context["extreme"] = sql("GREATEST") if highest else sql("LEAST")
         context["beyond"] = sql(">") if highest else sql("<")
-        context["within"] = sql("<") if highest else sql(">")
         context["source"] = source
         context["last"] = self.cte("reasons")
         return context
