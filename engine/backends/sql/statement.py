@@ -274,6 +274,15 @@ class StatementBuilder:
             for i, (name, column) in enumerate(sources, start=1)
         ]
 
+    def name_at(self, index: Sql, contributions: list[dict[str, Sql | int | bool]]) -> Sql | None:
+        """The contribution's name at a 1-based position, from a list literal where the
+        dialect has one (`string_at`: one lookup per row instead of a CASE that tests the
+        positions one by one); None where it has not (the template writes the CASE)."""
+        if "string_at" not in self.dialect.sql:
+            return None
+        names = join(", ", [c["name"] for c in contributions])  # type: ignore[misc]
+        return self.dialect.render("string_at", index, names)
+
     def reasons(self, source: Sql) -> dict[str, object] | None:
         """The context of the reasons' templates: K rounds of GREATEST (or LEAST) over the
         contributions, or, past `REASON_ROUNDS_LIMIT`, an unpivot ranked by ROW_NUMBER."""
@@ -314,6 +323,7 @@ class StatementBuilder:
                 "best": d.quote(self.fresh(f"reason_best_{number}")),
                 "index": d.quote(self.fresh(f"reason_index_{number}")),
             }
+            this["name_at"] = self.name_at(this["index"], contributions)  # type: ignore[arg-type]
             this["index_cte"] = source = self.cte(f"reasons_pick_{number}")
             rounds.append(this)
             previous = this

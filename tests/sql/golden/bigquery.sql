@@ -201,7 +201,7 @@ WITH
   FROM `reasons_best_3`
 ),
 `reasons` AS (
-  -- the reasons' names; none for excluded rows
+  -- the reasons' names (from a list of them where the dialect has lists); none for excluded rows
   SELECT
     *,
     CASE WHEN `excluded` IS NULL THEN CASE `_sc_reason_index_1_4` WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS `reason_1`,

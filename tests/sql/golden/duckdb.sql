@@ -209,12 +209,12 @@ WITH
   FROM "reasons_best_3"
 ),
 "reasons" AS (
-  -- the reasons' names; none for excluded rows
+  -- the reasons' names (from a list of them where the dialect has lists); none for excluded rows
   SELECT
     *,
-    CASE WHEN "excluded" IS NULL THEN CASE "_sc_reason_index_1_6" WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS "reason_1",
-    CASE WHEN "excluded" IS NULL THEN CASE "_sc_reason_index_2_8" WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS "reason_2",
-    CASE WHEN "excluded" IS NULL THEN CASE "_sc_reason_index_3_10" WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS "reason_3"
+    CASE WHEN "excluded" IS NULL THEN ['recent_buyer', 'complainer', 'loyal', 'big_basket', 'age_band', 'csp_points']["_sc_reason_index_1_6"] END AS "reason_1",
+    CASE WHEN "excluded" IS NULL THEN ['recent_buyer', 'complainer', 'loyal', 'big_basket', 'age_band', 'csp_points']["_sc_reason_index_2_8"] END AS "reason_2",
+    CASE WHEN "excluded" IS NULL THEN ['recent_buyer', 'complainer', 'loyal', 'big_basket', 'age_band', 'csp_points']["_sc_reason_index_3_10"] END AS "reason_3"
   FROM "reasons_pick_3"
 ),
 "classes" AS (
