@@ -64,7 +64,7 @@ def generated_card(rules: int) -> str:
 
 
 def main() -> None:
-    from engine.check import check_source
+    from engine.check.source import check_source
 
     text = generated_card(2000)
     runs = []

@@ -68,7 +68,7 @@ def over_stdio(text: str, edits: int) -> tuple[list[float], list[float]]:
 
 
 def in_process(text: str, edits: int) -> tuple[list[float], list[float], list[float]]:
-    from engine.check import check_source
+    from engine.check.source import check_source
     from engine.lsp.diagnostics import diagnostics
     from engine.lsp.document import Analysis
     from engine.syntax.incremental import IncrementalParser

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from engine import ir
-from engine.check import check_file, check_source
+from engine.check.cached import load_checked
 from engine.program import Program
 from engine.ranking import Top
 from engine.run import execute
@@ -139,11 +139,13 @@ class Scorecard(Card):
 
 def load(path: str | Path, *, trust_models: bool = False) -> Scorecard:
     """Read and check a card file; raises `ScorecardError` if it has errors."""
-    return Scorecard(check_file(Path(path)), trust_models=trust_models)
+    return Scorecard(load_checked(Path(path)), trust_models=trust_models)
 
 
 def loads(text: str, path: str | Path | None = None, *, trust_models: bool = False) -> Scorecard:
     """Check a card given as text (`path` only names it and anchors model paths)."""
+    from engine.check.source import check_source  # the parser and checker, on use
+
     return Scorecard(
         check_source(text, Path(path) if path is not None else None), trust_models=trust_models
     )

@@ -1,107 +1,28 @@
-"""AST -> checked program, with every problem of a card reported as a diagnostic."""
+"""AST -> checked program, with every problem of a card reported as a diagnostic.
+
+`check_source` and `check_file` (engine.check.source) parse and check; `CheckResult`
+(engine.check.result) is what they give; `load_checked` (engine.check.cached) gives the same
+for a card checked before, from its cached program. The package itself imports none of them,
+so that importing a light module of it (suggest, params) does not import the parser.
+"""
 
 from __future__ import annotations
 
-import gc
-from dataclasses import dataclass, field
-from pathlib import Path
+import importlib
+from typing import Any
 
-from engine.check.checker import check_card
-from engine.diagnostics import Diagnostic, ScorecardError, Span, error
-from engine.models.files import model_path
-from engine.program import Program
-from engine.syntax import ast, parse_card
-from engine.syntax.parser import ParseResult
+_EXPORTS = {
+    "CheckResult": "engine.check.result",
+    "check_file": "engine.check.source",
+    "check_source": "engine.check.source",
+}
 
 
-@dataclass
-class CheckResult:
-    """What checking a card gives: the program (None on any error) and all diagnostics."""
-
-    program: Program | None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    source: str = ""
-    path: Path | None = None
-    card: ast.Card | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.program is not None and not any(d.is_error for d in self.diagnostics)
-
-    @property
-    def base_dir(self) -> Path:
-        """The folder model paths are relative to: the card's, or the working directory."""
-        return self.path.parent if self.path is not None else Path.cwd()
-
-    def files(self) -> list[tuple[str, Path]]:
-        """The files the card reads, as (role, path): itself and its model files (an output
-        must be none of them, `engine.io.outputs.check_output`)."""
-        if self.path is None:
-            return []
-        models = self.program.models if self.program is not None else ()
-        return [("card", self.path)] + [
-            ("model file", model_path(m, self.base_dir)) for m in models
-        ]
-
-    def checked_program(self) -> Program:
-        """The program of a card without errors; the card's diagnostics raised otherwise."""
-        if self.program is None or not self.ok:
-            raise ScorecardError(self.diagnostics, self.source)
-        return self.program
-
-
-def check_source(
-    text: str, path: Path | None = None, parsed: ParseResult | None = None
-) -> CheckResult:
-    """Parse and check a card's text; `path` names it in messages and anchors model paths.
-
-    `parsed` is the text's parse when the caller has it already (the language server parses
-    only the statements an edit changed, `engine.syntax.incremental`)."""
-    name = str(path) if path is not None else "<card>"
-    # Parsing builds many small objects and no reference cycles: the cyclic garbage
-    # collector's passes over them cost a quarter of the time of a large card.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        card, diagnostics = parse_card(text, parsed)
-        program = None
-        if card is not None:
-            program, semantic = check_card(card, path)
-            diagnostics.extend(semantic)
-    finally:
-        if collecting:
-            gc.enable()
-    diagnostics = sorted(
-        (d.with_file(name) for d in diagnostics),
-        key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0),
-    )
-    return CheckResult(program, diagnostics, text, path, card)
-
-
-def check_file(path: Path | str) -> CheckResult:
-    """Read and check a card file; an unreadable file is a diagnostic too."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        return CheckResult(
-            None, [error("E001", f"cannot read the card: {reason}").with_file(str(path))]
-        )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return CheckResult(
-            None,
-            [
-                error("E002", "the card is not valid UTF-8 text", Span.point(line, col)).with_file(
-                    str(path)
-                )
-            ],
-        )
-    return check_source(text, path)
+def __getattr__(name: str) -> Any:
+    """`from engine.check import check_file` still works, importing on first use."""
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'engine.check' has no attribute {name!r}")
 
 
 __all__ = ["CheckResult", "check_file", "check_source"]

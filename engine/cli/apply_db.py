@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.markup import escape
 
-from engine.check import check_file
+from engine.check.cached import load_checked
 from engine.check.params import parse_overrides
 from engine.cli.app import stderr
 from engine.cli.render import print_diagnostics
@@ -65,7 +65,7 @@ def apply_in_db(
     from engine.backends.sql.warehouse import apply_in_warehouse
 
     try:
-        checked = check_file(paths[0])
+        checked = load_checked(paths[0])
         program = checked.checked_program()
         print_diagnostics(checked.diagnostics, checked.source)
         values = parse_overrides(program, params)

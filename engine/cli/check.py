@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from engine.check import check_file
+from engine.check.source import check_file
 from engine.cli.app import app, stderr
 from engine.cli.common import shared_options
 from engine.cli.render import print_diagnostics, summary_line

@@ -12,8 +12,8 @@ from engine.backends.sql.dbt import DbtOptions
 from engine.backends.sql.dbt_schema import schema_yml
 from engine.backends.sql.dialects import DIALECT_NAMES, UPPER_CASE_VARIANTS
 from engine.backends.sql.export import compile_card
-from engine.check import check_file
 from engine.check.params import parse_overrides
+from engine.check.source import check_file
 from engine.cli.app import app, stderr
 from engine.cli.common import TemplatesOpt, TrustOpt, shared_options
 from engine.cli.render import print_diagnostics

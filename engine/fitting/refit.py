@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from engine.backends.polars.validate import validate
-from engine.check import CheckResult, check_file, check_source
+from engine.check.result import CheckResult
+from engine.check.source import check_file, check_source
 from engine.diagnostics import ScorecardError, error
 from engine.fitting import card as card_text
 from engine.fitting.bins import Bin, BinKind, BoolArray, Characteristic, IntArray, points_literal

@@ -15,7 +15,8 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 from pygls.workspace import PositionCodec
 
-from engine.check import CheckResult, check_source
+from engine.check.result import CheckResult
+from engine.check.source import check_source
 from engine.diagnostics import Span
 from engine.lsp.index import NameIndex, index_card
 from engine.syntax import ast

@@ -6,10 +6,13 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.diagnostics import Diagnostic, error
 from engine.program import ModelDef
-from engine.syntax import ast
+
+if TYPE_CHECKING:
+    from engine.syntax import ast
 
 SHA256 = re.compile(r"[0-9a-fA-F]{64}$")
 

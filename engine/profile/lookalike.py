@@ -31,7 +31,7 @@ import numpy as np
 import polars as pl
 
 from engine import results
-from engine.check import check_source
+from engine.check.source import check_source
 from engine.diagnostics import ScorecardError, error
 from engine.fitting.card import FIT_MARK, unique_name
 from engine.fitting.data import choose_key

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from engine import ir
 from engine.backends.polars import runner
-from engine.check import CheckResult
 from engine.check.params import check_overrides
+from engine.check.result import CheckResult
 from engine.diagnostics import Diagnostic
 from engine.io.outputs import InputFile
 from engine.models import cache as compiled_models

@@ -19,7 +19,6 @@ from engine import ir
 from engine.backends.polars import runner
 from engine.backends.polars.expressions import scalar_type, translate
 from engine.backends.polars.validate import cast_column, validate
-from engine.check.condition import check_condition
 from engine.diagnostics import Diagnostic, ScorecardError, error, is_os_error
 from engine.io import tables
 from engine.io.atomic import temporary_folder
@@ -139,9 +138,10 @@ def plan(
     ]
     step(options.progress, "checking")
     if options.check_data:
+        known_rows = rows_known(data)
         for card in cards:
             try:
-                found = validate(frame, card.program, data_name)
+                found = validate(frame, card.program, data_name, known_rows)
             except pl.exceptions.PolarsError as exc:
                 raise ScorecardError([tables.unreadable(data_name, exc)]) from None
             if found:
@@ -308,6 +308,8 @@ def choose_rows(lf: pl.LazyFrame, layout: runner.Layout, options: RunOptions) ->
             for name, dtype in schema.items()
             if (scalar := scalar_type(dtype)) is not None
         }
+        from engine.check.condition import check_condition  # the parser, only for --select
+
         condition = check_condition(options.select, columns, "--select")
         lf = lf.filter(translate(condition))
     if options.top is not None:

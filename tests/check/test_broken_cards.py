@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.check import check_source
+from engine.check.source import check_source
 from tests.syntax.cards import PRELUDE, PRELUDE_LINES
 
 # (id, snippet, [(code, line in snippet, column), ...]); the header/input may be replaced by

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine import ir
-from engine.check import check_source
+from engine.check.source import check_source
 
 CARD = """scorecard t { }
 input {

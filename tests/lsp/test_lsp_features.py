@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from engine.check import check_source
+from engine.check.source import check_source
 from tests.lsp.client import ROOT, Client, LspError, position
 
 CARDS = ROOT / "scorecards"

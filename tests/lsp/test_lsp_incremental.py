@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.check import check_source
+from engine.check.source import check_source
 from engine.syntax.incremental import IncrementalParser, statement_chunks
 from engine.syntax.parser import parse_text
 

@@ -13,7 +13,7 @@ import pytest
 import skops.io as sio
 
 from engine.backends.polars.expressions import translate
-from engine.check import check_file
+from engine.check.source import check_file
 from engine.models import LinkedProgram, OutputSpec, link
 from tests.models.helpers import assert_close, sklearn_output
 

@@ -153,3 +153,54 @@ def test_bad_params(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "did you mean 'limit'" in result.output
     result = CliRunner().invoke(app, ["apply", str(card_path), str(frame), "--param", "limit=2.5"])
     assert result.exit_code == 1 and "E822" in result.output
+
+
+@pytest.mark.parametrize("rows", [None, 3, 10**9])
+def test_duplicate_keys_counted_whatever_the_pass(rows: int | None) -> None:
+    """With the row count known and small, duplicates are found in the single counting pass;
+    otherwise (unknown, or too many rows) by the hashed passes: the same count either way."""
+    from engine.backends.polars.validate import validate
+
+    card = engine.loads(CARD)
+    frame = pl.DataFrame(
+        {"id": ["a", "b", "a", None, "b", "c"], "age": [1] * 6, "income": [1.0] * 6}
+        | {"since": [None] * 6, "vip": [True] * 6, "tenure": [1] * 6},
+        schema_overrides={"since": pl.Date},
+    )
+    found = validate(frame.lazy(), card.program, "t", rows)
+    codes = {d.code: d.message for d in found}
+    assert set(codes) == {"E813", "E814"}
+    assert "4 rows" in codes["E814"]  # "a" twice and "b" twice, counted by hand
+
+
+UNREADABLE_PROBES: dict[pl.DataType, list[object]] = {
+    pl.Int8(): [-128, 127],
+    pl.Int64(): [-(2**63), 2**63 - 1],
+    pl.UInt32(): [0, 2**32 - 1],
+    pl.UInt64(): [0, 2**64 - 1],
+    pl.Float32(): [float("inf"), -1.5, 3.4e38],
+    pl.Float64(): [float("inf"), 1e308, 0.5],
+    pl.String(): ["x", "12", "2020-01-01"],
+    pl.Boolean(): [True, False],
+    pl.Date(): [-719162, 2932896],
+    pl.Datetime("ms"): [-(2**62), 2**62],
+    pl.Datetime("us"): [-(2**62), 2**62],
+    pl.Datetime("ns"): [-(2**62), 2**62],
+}
+
+
+@pytest.mark.parametrize("source", list(UNREADABLE_PROBES), ids=str)
+def test_columns_said_always_readable_never_fail_to_read(source: pl.DataType) -> None:
+    """A column validation skips (no E811 check) must read without a null from its type's
+    extreme values (Polars' own casts decide); UInt64 and Datetime("ms") may overflow."""
+    from engine.backends.polars.validate import always_readable, cast_column
+    from engine.types import ScalarType
+
+    values = pl.Series("v", UNREADABLE_PROBES[source]).cast(source).to_frame()
+    readable = [t for t in ScalarType if always_readable(source, t)]
+    for target in readable:
+        read = values.select(cast_column("v", source, target)).to_series()
+        assert read.null_count() == 0, (source, target)
+    if source == pl.UInt64:  # excluded for a reason: its largest values are no Int64
+        read = values.select(cast_column("v", source, ScalarType.INT)).to_series()
+        assert read.null_count() == 1 and ScalarType.INT not in readable

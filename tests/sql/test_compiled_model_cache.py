@@ -81,7 +81,7 @@ def test_second_compile_uses_the_cache(tmp_path: Path) -> None:
 
 def test_expressions_survive_json_exactly(tmp_path: Path) -> None:
     """The cached form of a compiled ensemble is the same tree, floats to the last bit."""
-    from engine.check import check_source
+    from engine.check.source import check_source
 
     _train(tmp_path / "m.skops", seed=3)
     result = check_source(CARD, tmp_path / "cached.scorecard")

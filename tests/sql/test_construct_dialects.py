@@ -19,7 +19,7 @@ import pytest
 from engine import ir
 from engine.backends.sql.dialects import DIALECT_NAMES, get_dialect
 from engine.backends.sql.expressions import Compiler
-from engine.check import check_source
+from engine.check.source import check_source
 from engine.functions import FUNCTIONS
 
 GOLDEN = Path(__file__).parent / "golden" / "constructs"

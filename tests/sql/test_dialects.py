@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from engine.api import load
 from engine.backends.sql import compile_program
 from engine.backends.sql.dialects import DIALECT_NAMES, get_dialect
-from engine.check import check_source
+from engine.check.source import check_source
 from tests.profiles import examples
 from tests.sql.cards import customers, full_card
 from tests.sql.helpers import (

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
 from engine.backends.sql import compile_program
-from engine.check import check_source
+from engine.check.source import check_source
 from tests.profiles import examples
 from tests.reference_eval import reference_results
 from tests.sql.helpers import (

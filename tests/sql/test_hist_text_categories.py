@@ -40,7 +40,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 from typer.testing import CliRunner
 
 from engine.api import load
-from engine.check import check_file
+from engine.check.source import check_file
 from engine.cli import app
 from tests.sql.helpers import duckdb_table, pg_table, run_duckdb, run_pg
 

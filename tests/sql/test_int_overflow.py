@@ -31,7 +31,7 @@ from engine.backends.polars.expressions import translate
 from engine.backends.sql import compile_program
 from engine.backends.sql.dialects import get_dialect
 from engine.backends.sql.expressions import Compiler
-from engine.check import check_source
+from engine.check.source import check_source
 from engine.program import Program, bind_params
 from tests.sql.helpers import (
     bigquery_functions,

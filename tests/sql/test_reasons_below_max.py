@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from engine.backends.sql import compile_program
-from engine.check import check_source
+from engine.check.source import check_source
 from engine.program import Program
 from tests.sql.helpers import (
     assert_same_rows,

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from engine.api import load
 from engine.backends.sql import compile_program
 from engine.backends.sql.warehouse import dialect_of
-from engine.check import check_source
+from engine.check.source import check_source
 from engine.diagnostics import ScorecardError
 from tests.profiles import examples
 from tests.reference_eval import reference_results

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine import ir
-from engine.check import check_source
+from engine.check.source import check_source
 from engine.syntax import ast, parse_card
 from engine.types import ScalarType
 from tests.syntax.cards import PRELUDE

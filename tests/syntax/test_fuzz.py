@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.check import check_file, check_source
+from engine.check.source import check_file, check_source
 from engine.diagnostics import Diagnostic
 from tests.profiles import examples
 

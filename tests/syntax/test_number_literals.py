@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 import engine
 from engine import ir
-from engine.check import check_source
+from engine.check.source import check_source
 from engine.cli import app
 from engine.diagnostics import ScorecardError
 from engine.types import ScalarType

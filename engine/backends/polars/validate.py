@@ -101,8 +101,14 @@ class _Check:
     describe: str
 
 
-def validate(frame: pl.LazyFrame, program: Program, data_name: str) -> list[Diagnostic]:
-    """Every problem of the table for this card, found before any scoring."""
+def validate(
+    frame: pl.LazyFrame, program: Program, data_name: str, rows: int | None = None
+) -> list[Diagnostic]:
+    """Every problem of the table for this card, found before any scoring.
+
+    `rows`, when the caller knows it cheaply (a Parquet footer, a frame's height), is an upper
+    bound of the table's rows: at most KEYS_PER_PASS, duplicate keys are counted in the same
+    pass as everything else."""
     schema = frame.collect_schema()
     missing = [c for c in program.inputs if c.name not in schema]
     if missing:
@@ -111,14 +117,15 @@ def validate(frame: pl.LazyFrame, program: Program, data_name: str) -> list[Diag
     checks: list[_Check] = []
     for column in program.inputs:
         source = schema[column.name]
-        checks.append(
-            _Check(
-                "E811",
-                column,
-                _unreadable(column.name, source, column.type),
-                f"cannot be read as {column.type}",
+        if not always_readable(source, column.type):
+            checks.append(
+                _Check(
+                    "E811",
+                    column,
+                    _unreadable(column.name, source, column.type),
+                    f"cannot be read as {column.type}",
+                )
             )
-        )
         cast = cast_column(column.name, source, column.type)
         if column.key:
             checks.append(_Check("E813", column, cast.is_null(), "is null (the key must not be)"))
@@ -132,18 +139,29 @@ def validate(frame: pl.LazyFrame, program: Program, data_name: str) -> list[Diag
                     "is null in a required column",
                 )
             )
-    # Every check but duplicate keys is row by row: one streaming pass counts them all.
-    counts = frame.select(
-        pl.len().alias("rows"), *(c.condition.sum().alias(f"c{i}") for i, c in enumerate(checks))
-    ).collect(engine="streaming")
+    # Every check but duplicate keys is row by row: one streaming pass counts them all. On a
+    # table of at most KEYS_PER_PASS rows the same pass counts the distinct hashes of the keys:
+    # as many as the non-null keys proves there is no duplicate without a second read.
     key_cast = cast_column(key.name, schema[key.name], key.type)
+    hashes = key_cast.drop_nulls().hash(seed=_SEED)
+    one_pass = rows is not None and rows <= KEYS_PER_PASS
+    key_sums = (
+        [key_cast.is_not_null().sum().alias("keys"), hashes.n_unique().alias("hashes")]
+        if one_pass
+        else []
+    )
+    counts = frame.select(
+        pl.len().alias("rows"),
+        *(c.condition.sum().alias(f"c{i}") for i, c in enumerate(checks)),
+        *key_sums,
+    ).collect(engine="streaming")
     duplicated = key_cast.is_not_null() & key_cast.is_duplicated()
     checks.append(_Check("E814", key, duplicated, "is a duplicate key (keys must be unique)"))
-    counts = counts.with_columns(
-        pl.lit(_duplicate_keys(frame, key_cast, duplicated, int(counts["rows"][0]))).alias(
-            f"c{len(checks) - 1}"
-        )
-    )
+    if one_pass and counts["keys"][0] == counts["hashes"][0]:
+        found = 0
+    else:
+        found = _duplicate_keys(frame, key_cast, duplicated, int(counts["rows"][0]))
+    counts = counts.with_columns(pl.lit(found).alias(f"c{len(checks) - 1}"))
     problems: list[Diagnostic] = []
     indexed = frame.with_row_index(ROW_INDEX, offset=1)
     for i, check in enumerate(checks):
@@ -167,6 +185,29 @@ def validate(frame: pl.LazyFrame, program: Program, data_name: str) -> list[Diag
 KEYS_PER_PASS = 8_000_000
 """Keys hashed and grouped per pass of the duplicate check: bounds its memory (~0.5 GB)."""
 
+_SEED = 7
+
+
+def always_readable(source: pl.DataType, target: ScalarType) -> bool:
+    """Whether every present value of a `source` column reads as `target` (`cast_column`
+    cannot make it null): then the column needs no E811 check, and validation need not read
+    it at all unless it is the key or required. A typed file (Parquet, a DataFrame) mostly
+    has such columns."""
+    match target:
+        case ScalarType.INT:
+            return source in (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32)
+        case ScalarType.FLOAT:
+            return source.is_float() or source.is_integer()
+        case ScalarType.STRING:
+            return source == pl.String
+        case ScalarType.BOOL:
+            return source == pl.Boolean
+        case ScalarType.DATE:
+            return source == pl.Date
+        case ScalarType.DATETIME:
+            return source in (pl.Datetime("us"), pl.Datetime("ns"))
+    return False
+
 
 def _duplicate_keys(frame: pl.LazyFrame, key: pl.Expr, duplicated: pl.Expr, rows: int) -> int:
     """How many rows have a key another row has too.
@@ -177,7 +218,7 @@ def _duplicate_keys(frame: pl.LazyFrame, key: pl.Expr, duplicated: pl.Expr, rows
     keys themselves compared.
     """
     passes = max(1, -(-rows // KEYS_PER_PASS))
-    hashed = frame.filter(key.is_not_null()).select(key.hash(seed=7).alias("h"))
+    hashed = frame.filter(key.is_not_null()).select(key.hash(seed=_SEED).alias("h"))
     for part in range(passes):
         share = hashed if passes == 1 else hashed.filter(pl.col("h") % passes == part)
         meets = (

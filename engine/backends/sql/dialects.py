@@ -223,7 +223,12 @@ class _Spec:
 
 _SPECS: dict[str, _Spec] = {
     "default": _Spec(sqlglot="", types=_BASE_TYPES, sql=_BASE_SQL, flags=_BASE_FLAGS),
-    "duckdb": _Spec(sqlglot="duckdb", parent="default"),
+    "duckdb": _Spec(
+        sqlglot="duckdb",
+        parent="default",
+        # The n-th of a list of string literals, 1-based; NULL for a NULL position.
+        sql={"string_at": "[{1}][{0}]"},
+    ),
     "postgres": _Spec(
         sqlglot="postgres",
         parent="default",
@@ -252,6 +257,7 @@ _SPECS: dict[str, _Spec] = {
             # stored, and unlike OFFSET 0 it may run in parallel workers. The CTE is never
             # read (so never computed) and only the step's own text could name it.
             "step_fence": 'WITH "_sc_fence" AS (SELECT 1)',
+            "string_at": "(ARRAY[{1}]::TEXT[])[{0}]",
             # JIT compiling a card's large expressions costs more than running them (the
             # reference card on 100k rows: 183 s with JIT, 45 s without): off for the model.
             "dbt_pre_hook": "SET LOCAL jit = off",
@@ -280,6 +286,8 @@ _SPECS: dict[str, _Spec] = {
             "int_add": "TRY_ADD({0}, {1})",
             "int_sub": "TRY_SUBTRACT({0}, {1})",
             "int_mul": "TRY_MULTIPLY({0}, {1})",
+            # No `string_at`: Spark 4.3 gave ELEMENT_AT(ARRAY('r1'), p) = 'r1' where p, a CASE
+            # that was NULL on that row, was NULL (tests/sql/test_card_text.py caught it).
         },
     ),
     "snowflake": _Spec(

@@ -274,6 +274,15 @@ class StatementBuilder:
             for i, (name, column) in enumerate(sources, start=1)
         ]
 
+    def name_at(self, index: Sql, contributions: list[dict[str, Sql | int | bool]]) -> Sql | None:
+        """The contribution's name at a 1-based position, from a list literal where the
+        dialect has one (`string_at`: one lookup per row instead of a CASE that tests the
+        positions one by one); None where it has not (the template writes the CASE)."""
+        if "string_at" not in self.dialect.sql:
+            return None
+        names = join(", ", [c["name"] for c in contributions])  # type: ignore[misc]
+        return self.dialect.render("string_at", index, names)
+
     def reasons(self, source: Sql) -> dict[str, object] | None:
         """The context of the reasons' templates: K rounds of GREATEST (or LEAST) over the
         contributions, or, past `REASON_ROUNDS_LIMIT`, an unpivot ranked by ROW_NUMBER."""
@@ -302,24 +311,27 @@ class StatementBuilder:
             return context
         rounds: list[dict[str, object]] = []
         previous: dict[str, object] | None = None
+        picked: list[Sql] = []
         for number, column in enumerate(columns if contributions else [], start=1):
             this: dict[str, object] = {
                 "number": number,
                 "column": column,
                 "previous": previous,
+                "picked": list(picked),
                 "source": source,
                 "best_cte": self.cte(f"reasons_best_{number}"),
                 "best": d.quote(self.fresh(f"reason_best_{number}")),
                 "index": d.quote(self.fresh(f"reason_index_{number}")),
             }
+            this["name_at"] = self.name_at(this["index"], contributions)  # type: ignore[arg-type]
             this["index_cte"] = source = self.cte(f"reasons_pick_{number}")
             rounds.append(this)
             previous = this
+            picked.append(this["index"])  # type: ignore[arg-type]
         context["template"] = "reasons_rounds"
         context["rounds"] = rounds
         context["extreme"] = sql("GREATEST") if highest else sql("LEAST")
         context["beyond"] = sql(">") if highest else sql("<")
-        context["within"] = sql("<") if highest else sql(">")
         context["source"] = source
         context["last"] = self.cte("reasons")
         return context

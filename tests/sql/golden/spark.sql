@@ -149,67 +149,67 @@ WITH
   FROM `reasons_best_1`
 ),
 `reasons_best_2` AS (
-  -- reason 2: the largest contribution > 0 ranked after reason 1
+  -- reason 2: the largest contribution > 0 not picked before
   SELECT
     *,
     GREATEST(
       0.0E0D,
-      CASE WHEN (`recent_buyer` < `_sc_reason_best_1_5` OR (`recent_buyer` = `_sc_reason_best_1_5` AND `_sc_reason_index_1_6` < 1)) THEN `recent_buyer` ELSE 0.0E0D END,
-      CASE WHEN (`complainer` < `_sc_reason_best_1_5` OR (`complainer` = `_sc_reason_best_1_5` AND `_sc_reason_index_1_6` < 2)) THEN `complainer` ELSE 0.0E0D END,
-      CASE WHEN (`loyal` < `_sc_reason_best_1_5` OR (`loyal` = `_sc_reason_best_1_5` AND `_sc_reason_index_1_6` < 3)) THEN `loyal` ELSE 0.0E0D END,
-      CASE WHEN (`big_basket` < `_sc_reason_best_1_5` OR (`big_basket` = `_sc_reason_best_1_5` AND `_sc_reason_index_1_6` < 4)) THEN `big_basket` ELSE 0.0E0D END,
-      CASE WHEN (`age_band` < `_sc_reason_best_1_5` OR (`age_band` = `_sc_reason_best_1_5` AND `_sc_reason_index_1_6` < 5)) THEN `age_band` ELSE 0.0E0D END,
-      CASE WHEN (`csp_points` < `_sc_reason_best_1_5` OR (`csp_points` = `_sc_reason_best_1_5` AND `_sc_reason_index_1_6` < 6)) THEN `csp_points` ELSE 0.0E0D END
+      CASE WHEN `_sc_reason_index_1_6` <> 1 THEN `recent_buyer` ELSE 0.0E0D END,
+      CASE WHEN `_sc_reason_index_1_6` <> 2 THEN `complainer` ELSE 0.0E0D END,
+      CASE WHEN `_sc_reason_index_1_6` <> 3 THEN `loyal` ELSE 0.0E0D END,
+      CASE WHEN `_sc_reason_index_1_6` <> 4 THEN `big_basket` ELSE 0.0E0D END,
+      CASE WHEN `_sc_reason_index_1_6` <> 5 THEN `age_band` ELSE 0.0E0D END,
+      CASE WHEN `_sc_reason_index_1_6` <> 6 THEN `csp_points` ELSE 0.0E0D END
     ) AS `_sc_reason_best_2_7`
   FROM `reasons_pick_1`
 ),
 `reasons_pick_2` AS (
-  -- reason 2: the first contribution in file order equal to the best
+  -- reason 2: the first contribution in file order equal to the best, not picked before
   SELECT
     *,
     CASE
       WHEN `_sc_reason_best_2_7` = 0.0E0D THEN NULL
-      WHEN `recent_buyer` = `_sc_reason_best_2_7` AND (`_sc_reason_best_2_7` < `_sc_reason_best_1_5` OR `_sc_reason_index_1_6` < 1) THEN 1
-      WHEN `complainer` = `_sc_reason_best_2_7` AND (`_sc_reason_best_2_7` < `_sc_reason_best_1_5` OR `_sc_reason_index_1_6` < 2) THEN 2
-      WHEN `loyal` = `_sc_reason_best_2_7` AND (`_sc_reason_best_2_7` < `_sc_reason_best_1_5` OR `_sc_reason_index_1_6` < 3) THEN 3
-      WHEN `big_basket` = `_sc_reason_best_2_7` AND (`_sc_reason_best_2_7` < `_sc_reason_best_1_5` OR `_sc_reason_index_1_6` < 4) THEN 4
-      WHEN `age_band` = `_sc_reason_best_2_7` AND (`_sc_reason_best_2_7` < `_sc_reason_best_1_5` OR `_sc_reason_index_1_6` < 5) THEN 5
-      WHEN `csp_points` = `_sc_reason_best_2_7` AND (`_sc_reason_best_2_7` < `_sc_reason_best_1_5` OR `_sc_reason_index_1_6` < 6) THEN 6
+      WHEN `recent_buyer` = `_sc_reason_best_2_7` AND `_sc_reason_index_1_6` <> 1 THEN 1
+      WHEN `complainer` = `_sc_reason_best_2_7` AND `_sc_reason_index_1_6` <> 2 THEN 2
+      WHEN `loyal` = `_sc_reason_best_2_7` AND `_sc_reason_index_1_6` <> 3 THEN 3
+      WHEN `big_basket` = `_sc_reason_best_2_7` AND `_sc_reason_index_1_6` <> 4 THEN 4
+      WHEN `age_band` = `_sc_reason_best_2_7` AND `_sc_reason_index_1_6` <> 5 THEN 5
+      WHEN `csp_points` = `_sc_reason_best_2_7` AND `_sc_reason_index_1_6` <> 6 THEN 6
     END AS `_sc_reason_index_2_8`
   FROM `reasons_best_2`
 ),
 `reasons_best_3` AS (
-  -- reason 3: the largest contribution > 0 ranked after reason 2
+  -- reason 3: the largest contribution > 0 not picked before
   SELECT
     *,
     GREATEST(
       0.0E0D,
-      CASE WHEN (`recent_buyer` < `_sc_reason_best_2_7` OR (`recent_buyer` = `_sc_reason_best_2_7` AND `_sc_reason_index_2_8` < 1)) THEN `recent_buyer` ELSE 0.0E0D END,
-      CASE WHEN (`complainer` < `_sc_reason_best_2_7` OR (`complainer` = `_sc_reason_best_2_7` AND `_sc_reason_index_2_8` < 2)) THEN `complainer` ELSE 0.0E0D END,
-      CASE WHEN (`loyal` < `_sc_reason_best_2_7` OR (`loyal` = `_sc_reason_best_2_7` AND `_sc_reason_index_2_8` < 3)) THEN `loyal` ELSE 0.0E0D END,
-      CASE WHEN (`big_basket` < `_sc_reason_best_2_7` OR (`big_basket` = `_sc_reason_best_2_7` AND `_sc_reason_index_2_8` < 4)) THEN `big_basket` ELSE 0.0E0D END,
-      CASE WHEN (`age_band` < `_sc_reason_best_2_7` OR (`age_band` = `_sc_reason_best_2_7` AND `_sc_reason_index_2_8` < 5)) THEN `age_band` ELSE 0.0E0D END,
-      CASE WHEN (`csp_points` < `_sc_reason_best_2_7` OR (`csp_points` = `_sc_reason_best_2_7` AND `_sc_reason_index_2_8` < 6)) THEN `csp_points` ELSE 0.0E0D END
+      CASE WHEN `_sc_reason_index_1_6` <> 1 AND `_sc_reason_index_2_8` <> 1 THEN `recent_buyer` ELSE 0.0E0D END,
+      CASE WHEN `_sc_reason_index_1_6` <> 2 AND `_sc_reason_index_2_8` <> 2 THEN `complainer` ELSE 0.0E0D END,
+      CASE WHEN `_sc_reason_index_1_6` <> 3 AND `_sc_reason_index_2_8` <> 3 THEN `loyal` ELSE 0.0E0D END,
+      CASE WHEN `_sc_reason_index_1_6` <> 4 AND `_sc_reason_index_2_8` <> 4 THEN `big_basket` ELSE 0.0E0D END,
+      CASE WHEN `_sc_reason_index_1_6` <> 5 AND `_sc_reason_index_2_8` <> 5 THEN `age_band` ELSE 0.0E0D END,
+      CASE WHEN `_sc_reason_index_1_6` <> 6 AND `_sc_reason_index_2_8` <> 6 THEN `csp_points` ELSE 0.0E0D END
     ) AS `_sc_reason_best_3_9`
   FROM `reasons_pick_2`
 ),
 `reasons_pick_3` AS (
-  -- reason 3: the first contribution in file order equal to the best
+  -- reason 3: the first contribution in file order equal to the best, not picked before
   SELECT
     *,
     CASE
       WHEN `_sc_reason_best_3_9` = 0.0E0D THEN NULL
-      WHEN `recent_buyer` = `_sc_reason_best_3_9` AND (`_sc_reason_best_3_9` < `_sc_reason_best_2_7` OR `_sc_reason_index_2_8` < 1) THEN 1
-      WHEN `complainer` = `_sc_reason_best_3_9` AND (`_sc_reason_best_3_9` < `_sc_reason_best_2_7` OR `_sc_reason_index_2_8` < 2) THEN 2
-      WHEN `loyal` = `_sc_reason_best_3_9` AND (`_sc_reason_best_3_9` < `_sc_reason_best_2_7` OR `_sc_reason_index_2_8` < 3) THEN 3
-      WHEN `big_basket` = `_sc_reason_best_3_9` AND (`_sc_reason_best_3_9` < `_sc_reason_best_2_7` OR `_sc_reason_index_2_8` < 4) THEN 4
-      WHEN `age_band` = `_sc_reason_best_3_9` AND (`_sc_reason_best_3_9` < `_sc_reason_best_2_7` OR `_sc_reason_index_2_8` < 5) THEN 5
-      WHEN `csp_points` = `_sc_reason_best_3_9` AND (`_sc_reason_best_3_9` < `_sc_reason_best_2_7` OR `_sc_reason_index_2_8` < 6) THEN 6
+      WHEN `recent_buyer` = `_sc_reason_best_3_9` AND `_sc_reason_index_1_6` <> 1 AND `_sc_reason_index_2_8` <> 1 THEN 1
+      WHEN `complainer` = `_sc_reason_best_3_9` AND `_sc_reason_index_1_6` <> 2 AND `_sc_reason_index_2_8` <> 2 THEN 2
+      WHEN `loyal` = `_sc_reason_best_3_9` AND `_sc_reason_index_1_6` <> 3 AND `_sc_reason_index_2_8` <> 3 THEN 3
+      WHEN `big_basket` = `_sc_reason_best_3_9` AND `_sc_reason_index_1_6` <> 4 AND `_sc_reason_index_2_8` <> 4 THEN 4
+      WHEN `age_band` = `_sc_reason_best_3_9` AND `_sc_reason_index_1_6` <> 5 AND `_sc_reason_index_2_8` <> 5 THEN 5
+      WHEN `csp_points` = `_sc_reason_best_3_9` AND `_sc_reason_index_1_6` <> 6 AND `_sc_reason_index_2_8` <> 6 THEN 6
     END AS `_sc_reason_index_3_10`
   FROM `reasons_best_3`
 ),
 `reasons` AS (
-  -- the reasons' names; none for excluded rows
+  -- the reasons' names (from a list of them where the dialect has lists); none for excluded rows
   SELECT
     *,
     CASE WHEN `excluded` IS NULL THEN CASE `_sc_reason_index_1_6` WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS `reason_1`,
