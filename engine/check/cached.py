@@ -25,7 +25,7 @@ from engine.check import program_json
 from engine.check.result import CheckResult
 from engine.io.atomic import write_text_atomic
 from engine.models.cache import cache_dir
-from engine.models.files import file_sha256
+from engine.models.files import file_sha256, model_path
 from engine.program import Program
 
 FORMAT = "1"
@@ -55,10 +55,10 @@ def _entry_path(path: Path, raw: bytes) -> Path:
 
 
 def _model_digests(program: Program, base_dir: Path) -> dict[str, str] | None:
-    """Each model file's digest, as the checker finds the file; None if one is missing."""
+    """Each model file's digest, where the run will read it; None if one is missing."""
     out: dict[str, str] = {}
     for model in program.models:
-        file = base_dir / model.path
+        file = model_path(model, base_dir)
         if not file.is_file():
             return None
         out[str(file.resolve())] = file_sha256(file)

@@ -98,6 +98,21 @@ def test_a_changed_model_file_is_checked_again(cache: Path, tmp_path: Path) -> N
     assert not gone.ok and any(d.code == "E600" for d in gone.diagnostics)
 
 
+def test_a_card_named_by_a_relative_path_is_kept(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the README runs it: `scorecards/churn_risk.scorecard` from the project's folder
+    (the model's path is then relative to the working directory, not the card's)."""
+    shutil.copytree(ROOT / "scorecards" / "models", tmp_path / "scorecards" / "models")
+    shutil.copy(ROOT / "scorecards" / "churn_risk.scorecard", tmp_path / "scorecards")
+    monkeypatch.chdir(tmp_path)
+    card = Path("scorecards") / "churn_risk.scorecard"
+    assert load_checked(card).card is not None
+    assert len(_entries(cache)) == 1
+    again = load_checked(card)
+    assert again.card is None and again.program == check_file(card).program
+
+
 def test_a_damaged_entry_is_checked_again(cache: Path, tmp_path: Path) -> None:
     card = tmp_path / "c.scorecard"
     shutil.copy(ROOT / "scorecards" / "rules_only.scorecard", card)
