@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/spark_phases.py --rows 1000000 [--runs 2] [--conf KEY=VALUE ...]
         [--java-options=-XX:...] [--sql FILE] [--codegen]
 
-A fresh `local[2]` session (as benchmarks/warehouse_bench.py starts it; `--conf` adds
+A fresh `local[2]` session (warehouse_bench.py's `spark_session`; `--conf` adds
 settings, `--java-options=` sets the driver JVM's options) runs the card's Spark SQL
 (`scorecard compile --dialect spark`, or `--sql FILE`) over a temporary view of the generated
 Parquet file, `--runs` times in the same session: the first run is the session's first
@@ -35,40 +35,11 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-SCORECARD = str(ROOT / ".venv" / "bin" / "scorecard")
 DATA = HERE / "data"
 sys.path.insert(0, str(HERE))
 
 from customers import ensure  # noqa: E402
-
-
-def compiled_sql(table: str) -> str:
-    """The reference card's Spark SQL over `table` (the statement `apply --db spark:` runs)."""
-    out = DATA / "reference_spark_phases.sql"
-    cmd = [SCORECARD, "compile", "reference.scorecard", "--dialect", "spark", "--table", table]
-    subprocess.run([*cmd, "-o", str(out)], cwd=HERE, check=True, capture_output=True)
-    return out.read_text(encoding="utf-8").strip().rstrip(";")
-
-
-def session(confs: list[str], java_options: str | None) -> Any:
-    from pyspark.sql import SparkSession
-
-    builder = (
-        SparkSession.builder.master("local[2]")
-        .appName("spark_phases")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.memory", "6g")
-        .config("spark.sql.session.timeZone", "UTC")
-    )
-    for item in confs:
-        key, _, value = item.partition("=")
-        builder = builder.config(key, value)
-    if java_options:
-        builder = builder.config("spark.driver.extraJavaOptions", java_options)
-    spark = builder.getOrCreate()
-    spark.sparkContext.setLogLevel("ERROR")
-    return spark
+from warehouse_bench import compile_sql, spark_session  # noqa: E402
 
 
 def jvm_cpu_seconds(pid: int) -> float:
@@ -158,9 +129,9 @@ def main() -> None:
     select = (
         args.sql.read_text(encoding="utf-8").strip().rstrip(";")
         if args.sql
-        else compiled_sql("customers")
+        else compile_sql("spark", "customers")
     )
-    spark = session(args.conf, args.java_options)
+    spark = spark_session("spark_phases", args.conf, args.java_options)
     spark.read.parquet(str(data)).createOrReplaceTempView("customers")
     out = DATA / f"spark_phases_{args.rows}.dir"
     print(f"{args.rows:,} rows; settings: {args.conf or '-'} {args.java_options or ''}")

@@ -20,6 +20,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,8 @@ from compare import differences  # noqa: E402
 from customers import ensure  # noqa: E402
 
 
-def _compile(dialect: str, table: str) -> str:
+def compile_sql(dialect: str, table: str) -> str:
+    """The reference card's statement in `dialect` over `table` (`scorecard compile`)."""
     out = DATA / f"reference_{dialect}.sql"
     cmd = [SCORECARD, "compile", "reference.scorecard", "--dialect", dialect, "--table", table]
     subprocess.run([*cmd, "-o", str(out)], cwd=HERE, check=True, capture_output=True)
@@ -52,7 +54,7 @@ def run_apply(data: Path, out: Path) -> float:
 
 
 def run_duckdb(data: Path, out: Path) -> float:
-    _compile("duckdb", "customers")
+    compile_sql("duckdb", "customers")
     sql = str(DATA / "reference_duckdb.sql")
     return _timed([PY, "contenders/duckdb_sql.py", sql, str(data), str(out)])
 
@@ -68,7 +70,7 @@ def run_postgres(url: str, data: Path, out: Path, jit: str) -> float:
     with psycopg.connect(url, autocommit=True) as conn:
         pg_table(conn, "bench_customers", frame)
         conn.execute("ANALYZE bench_customers")
-        select = _compile("postgres", "bench_customers")
+        select = compile_sql("postgres", "bench_customers")
         conn.execute("DROP TABLE IF EXISTS bench_scored")
         start = time.perf_counter()
         with conn.transaction():
@@ -84,20 +86,32 @@ def run_postgres(url: str, data: Path, out: Path, jit: str) -> float:
     return wall
 
 
-def run_spark(data: Path, out: Path) -> tuple[float, float]:
+def spark_session(app: str, confs: Sequence[str] = (), java_options: str | None = None) -> Any:
+    """The benchmarks' local Spark session (`local[2]`, 6 GB driver, UTC), with `confs`
+    (KEY=VALUE) and the driver JVM's `java_options` added."""
     from pyspark.sql import SparkSession
 
-    spark = (
+    builder = (
         SparkSession.builder.master("local[2]")
-        .appName("warehouse_bench")
+        .appName(app)
         .config("spark.ui.enabled", "false")
         .config("spark.driver.memory", "6g")
         .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate()
     )
+    for item in confs:
+        key, _, value = item.partition("=")
+        builder = builder.config(key, value)
+    if java_options:
+        builder = builder.config("spark.driver.extraJavaOptions", java_options)
+    spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def run_spark(data: Path, out: Path) -> tuple[float, float]:
+    spark = spark_session("warehouse_bench")
     spark.read.parquet(str(data)).createOrReplaceTempView("customers")
-    select = _compile("spark", "customers")
+    select = compile_sql("spark", "customers")
     walls = []
     for _ in range(2):  # the session's first statement, then the same again on a warm JVM
         start = time.perf_counter()

@@ -25,7 +25,7 @@ from engine.check import program_json
 from engine.check.result import CheckResult
 from engine.io.atomic import write_text_atomic
 from engine.models.cache import cache_dir
-from engine.models.files import file_sha256, model_path
+from engine.models.files import file_sha256
 from engine.program import Program
 
 FORMAT = "1"
@@ -54,11 +54,13 @@ def _entry_path(path: Path, raw: bytes) -> Path:
     return cache_dir() / "programs" / f"{key.hexdigest()}.json"
 
 
-def _model_digests(program: Program, base_dir: Path) -> dict[str, str] | None:
-    """Each model file's digest, where the run will read it; None if one is missing."""
+def _model_digests(result: CheckResult) -> dict[str, str] | None:
+    """Each model file's digest, where the run will read it (`CheckResult.files`); None if
+    one is missing."""
     out: dict[str, str] = {}
-    for model in program.models:
-        file = model_path(model, base_dir)
+    for role, file in result.files():
+        if role != "model file":
+            continue
         if not file.is_file():
             return None
         out[str(file.resolve())] = file_sha256(file)
@@ -75,7 +77,7 @@ def _read(entry: Path, path: Path, text: str) -> CheckResult | None:
     if not isinstance(checked, Program):
         return None
     result = CheckResult(checked, [], text, path)
-    if _model_digests(checked, result.base_dir) != models:
+    if _model_digests(result) != models:
         return None
     return result
 
@@ -88,23 +90,21 @@ def load_checked(path: Path | str) -> CheckResult:
         raw = from_file.read_bytes()
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError):
-        return _check(from_file)  # the checker words the problem
+        from engine.check.source import check_file
+
+        return check_file(from_file)  # it words the problem (E001, E002)
     entry = _entry_path(from_file, raw)
     found = _read(entry, from_file, text)
     if found is not None:
         return found
-    result = _check(from_file)
+    from engine.check.source import check_source  # the parser and checker: only on a miss
+
+    result = check_source(text, from_file)
     if result.ok and not result.diagnostics and result.program is not None:
-        models = _model_digests(result.program, result.base_dir)
+        models = _model_digests(result)
         if models is not None:
             data = {"program": program_json.encode(result.program), "models": models}
             with contextlib.suppress(OSError):  # a cache that cannot be written is no cache
                 entry.parent.mkdir(parents=True, exist_ok=True)
                 write_text_atomic(entry, json.dumps(data, separators=(",", ":")))
     return result
-
-
-def _check(path: Path) -> CheckResult:
-    from engine.check.source import check_file  # the parser and checker: only on a miss
-
-    return check_file(path)

@@ -137,8 +137,8 @@ def plan(
         for card, p in zip(cards, params, strict=True)
     ]
     step(options.progress, "checking")
+    known_rows = rows_known(data)
     if options.check_data:
-        known_rows = rows_known(data)
         for card in cards:
             try:
                 found = validate(frame, card.program, data_name, known_rows)
@@ -148,7 +148,7 @@ def plan(
                 file = str(card.path) if card.path is not None else None
                 raise ScorecardError([d.with_file(file) if file else d for d in found], card.source)
     if options.progress is not None:
-        frame = _counted(frame, key, options.progress, data)
+        frame = _counted(frame, key, options.progress, known_rows)
     lf, layout = runner.build(
         frame,
         runs,
@@ -173,9 +173,9 @@ def plan(
     return Plan(lf, layout, dropped)
 
 
-def _counted(frame: pl.LazyFrame, key: str, progress: Progress, data: Data) -> pl.LazyFrame:
+def _counted(frame: pl.LazyFrame, key: str, progress: Progress, rows: int | None) -> pl.LazyFrame:
     """The table with its key column counted batch by batch (the step "scoring")."""
-    progress.phase("scoring", rows_known(data))
+    progress.phase("scoring", rows)
     return counted(frame, progress, key)
 
 

@@ -274,6 +274,14 @@ class StatementBuilder:
             for i, (name, column) in enumerate(sources, start=1)
         ]
 
+    @staticmethod
+    def unpicked(contribution: dict[str, Sql | int | bool], picked: list[Sql]) -> Sql:
+        """The test that no earlier round of reasons picked `contribution`: its position is
+        none of the `picked` ones (empty in the first round)."""
+        place = contribution["ord"]
+        assert isinstance(place, int)
+        return join(" AND ", [sql("{} <> {}", index, place) for index in picked])
+
     def name_at(self, index: Sql, contributions: list[dict[str, Sql | int | bool]]) -> Sql | None:
         """The contribution's name at a 1-based position, from a list literal where the
         dialect has one (`string_at`: one lookup per row instead of a CASE that tests the
@@ -310,14 +318,13 @@ class StatementBuilder:
             context["last"] = self.cte("reasons")
             return context
         rounds: list[dict[str, object]] = []
-        previous: dict[str, object] | None = None
         picked: list[Sql] = []
         for number, column in enumerate(columns if contributions else [], start=1):
             this: dict[str, object] = {
                 "number": number,
                 "column": column,
-                "previous": previous,
                 "picked": list(picked),
+                "unpicked": [self.unpicked(c, picked) for c in contributions],
                 "source": source,
                 "best_cte": self.cte(f"reasons_best_{number}"),
                 "best": d.quote(self.fresh(f"reason_best_{number}")),
@@ -326,7 +333,6 @@ class StatementBuilder:
             this["name_at"] = self.name_at(this["index"], contributions)  # type: ignore[arg-type]
             this["index_cte"] = source = self.cte(f"reasons_pick_{number}")
             rounds.append(this)
-            previous = this
             picked.append(this["index"])  # type: ignore[arg-type]
         context["template"] = "reasons_rounds"
         context["rounds"] = rounds
