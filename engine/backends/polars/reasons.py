@@ -15,6 +15,10 @@ returns the first of equal maxima, so ties go in file order) and then zeroes it;
 `max(contribution, 0)` (`max(-contribution, 0)` for `lowest`) with a missing one as 0, so a
 key of 0 is "no candidate". Names come from the round's column index by one `gather` from
 the list of names, whose extra last entry is the missing name.
+
+Most cards fix the values their contributions can take (`engine.reason_keys`): those are
+ranked as integer keys instead, column by column without copying the batch into blocks
+(`keyed_top`), three to four times faster; the float ranking above serves the others.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import polars as pl
+
+from engine.reason_keys import KeyedSource, ReasonKeys
 
 BLOCK_BYTES = 1 << 20
 """Bytes of one block of rows ranked at once (1 MiB: the buffer stays in the processor's
@@ -38,18 +44,26 @@ def reasons(
     outputs: Sequence[str],
     direction: str,
     kept: pl.Expr,
+    keyed: ReasonKeys | None = None,
 ) -> list[list[pl.Expr]]:
     """Steps of `with_columns`: the chosen names as a hidden struct, then the columns
     `outputs` (reason_1..K, empty on excluded rows). `sources` are (reason name, column
     ranked) in file order (`ReasonsDef.sources`); columns are read under the card's
-    prefix `ns`."""
+    prefix `ns`. With `keyed` (`engine.reason_keys.plan`), only its sources are read and
+    ranked by their keys."""
     string_null = pl.lit(None, dtype=pl.String)
+    ranker: _Ranker | _KeyedRanker
+    if keyed is not None:
+        sources = [(s.name, s.column) for s in keyed.sources]
     names = [name for name, _ in sources]
     if not names:
         return [[string_null.alias(out) for out in outputs]]
     fields = [f"r{k + 1}" for k in range(len(outputs))]
     dtype = pl.Struct(dict.fromkeys(fields, pl.String))
-    ranker = _Ranker(names, fields, direction == "lowest")
+    if keyed is not None:
+        ranker = _KeyedRanker(keyed, fields)
+    else:
+        ranker = _Ranker(names, fields, direction == "lowest")
     chosen = pl.map_batches(
         [pl.col(ns + column).cast(pl.Float64) for _, column in sources],
         ranker,
@@ -81,6 +95,93 @@ class _Ranker:
             [self.labels.gather(c).alias(f) for f, c in zip(self.fields, chosen, strict=True)]
         )
         return frame.to_struct("reasons")
+
+
+class _KeyedRanker:
+    """The batch function of the keyed ranking: the keyed sources' columns in, names out."""
+
+    def __init__(self, keyed: ReasonKeys, fields: Sequence[str]) -> None:
+        self.keyed = keyed
+        self.labels = pl.Series("names", [s.name for s in keyed.sources] + [None], pl.String)
+        self.fields = list(fields)
+
+    def __call__(self, columns: Sequence[pl.Series]) -> pl.Series:
+        arrays = [c.to_numpy() for c in columns]
+        width = self.keyed.width
+        chosen = keyed_top(self.keyed, arrays, len(self.fields))
+        frame = pl.DataFrame(
+            [
+                self.labels.gather(np.where(best > 0, width - 1 - best % width, width)).alias(f)
+                for f, best in zip(self.fields, chosen, strict=True)
+            ]
+        )
+        return frame.to_struct("reasons")
+
+
+def key_dtype(keyed: ReasonKeys) -> type[np.signedinteger]:
+    """The smallest integer type that holds every key (int16 for most cards: less memory
+    to go through in each round)."""
+    for dtype in (np.int16, np.int32):
+        if keyed.largest <= np.iinfo(dtype).max:
+            return dtype
+    return np.int64
+
+
+def keyed_top(keyed: ReasonKeys, columns: Sequence[np.ndarray], count: int) -> list[np.ndarray]:
+    """Per round, each row's chosen key (0: none). `columns` are the keyed sources'
+    contributions in slot order, float64 with NaN for a missing one."""
+    rows = len(columns[0]) if columns else 0
+    dtype = key_dtype(keyed)
+    strengths = [c if keyed.highest else -c for c in columns]
+    generals = [s for s, src in zip(strengths, keyed.sources, strict=True) if src.keys is None]
+    keys = [
+        _source_keys(keyed, src, s, generals, dtype)
+        for src, s in zip(keyed.sources, strengths, strict=True)
+    ]
+    chosen: list[np.ndarray] = []
+    below = np.empty(rows, dtype=bool)
+    masked = np.empty(rows, dtype=dtype)
+    for _ in range(count):
+        best = np.zeros(rows, dtype=dtype)
+        for key in keys:
+            if chosen:  # keys are distinct in a row: the next is the largest below the last
+                np.less(key, chosen[-1], out=below)
+                np.multiply(key, below, out=masked)
+                np.maximum(best, masked, out=best)
+            else:
+                np.maximum(best, key, out=best)
+        chosen.append(best)
+    return chosen
+
+
+def _source_keys(
+    keyed: ReasonKeys,
+    src: KeyedSource,
+    strength: np.ndarray,
+    generals: Sequence[np.ndarray],
+    dtype: type[np.signedinteger],
+) -> np.ndarray:
+    """One source's keys for a batch (`engine.reason_keys`: 0 where not a candidate)."""
+    if src.keys is not None:  # a key where the value is a candidate's (values are exact)
+        (first, key), *others = src.keys
+        out: np.ndarray = np.multiply(strength == keyed.strength(first), dtype(key))
+        for value, key in others:
+            out += (strength == keyed.strength(value)) * dtype(key)
+        return out
+    fixed = np.asarray(keyed.strengths, dtype=np.float64)
+    below = np.searchsorted(fixed, strength, side="left")  # fixed strengths < this one
+    if len(fixed):
+        equal = fixed[np.minimum(below, len(fixed) - 1)] == strength
+    else:
+        equal = np.zeros(len(strength), dtype=bool)
+    sub = np.zeros(len(strength), dtype=np.int64)
+    for other in generals:
+        if other is not strength:
+            sub += other < strength
+    spacing = keyed.spacing
+    level = np.where(equal, (below + 1) * spacing, below * spacing + 1 + sub)
+    keys = level * keyed.width + (keyed.width - 1 - src.slot)
+    return np.where(strength > 0, keys, 0).astype(dtype)
 
 
 def block_rows(width: int) -> int:

@@ -21,7 +21,7 @@ from typing import Any
 
 import polars as pl
 
-from engine import ir, ranking, results
+from engine import ir, ranking, reason_keys, results
 from engine.backends.polars.expressions import BatchPredictor, literal, translate
 from engine.backends.polars.ranks import positions
 from engine.backends.polars.reasons import reasons
@@ -216,7 +216,8 @@ def _with_reasons(lf: pl.LazyFrame, cards: Sequence[CardRun]) -> pl.LazyFrame:
             setting = card.program.reasons
             sources = setting.sources(card.program.contributions)
             outputs = [_private(_ns(i), results.reason(k + 1)) for k in range(setting.count)]
-            steps = reasons(_ns(i), sources, outputs, setting.direction, kept)
+            keyed = reason_keys.plan(card.program)
+            steps = reasons(_ns(i), sources, outputs, setting.direction, kept, keyed)
             for depth, step in enumerate(steps):
                 while len(reason_steps) <= depth:
                     reason_steps.append([])
