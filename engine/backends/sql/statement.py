@@ -15,14 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from engine import ir, results
+from engine import ir, reason_keys, results
 from engine.backends.sql.carried import Computed, prune
 from engine.backends.sql.dialects import Dialect
 from engine.backends.sql.expressions import Compiler, Hoisted, SqlCompileError
+from engine.backends.sql.keyed_reasons import key_sql
 from engine.backends.sql.sqltext import Sql, join, sql, strip
 from engine.backends.sql.templates import Renderer
 from engine.nonnull import never_null_names, simplify
 from engine.program import Definition, Program
+from engine.reason_keys import ReasonKeys
 from engine.types import ScalarType
 
 
@@ -317,6 +319,9 @@ class StatementBuilder:
             context["pivot"] = self.cte("reasons_pivot")
             context["last"] = self.cte("reasons")
             return context
+        keyed = reason_keys.plan(p)
+        if keyed is not None and keyed.width:
+            return self.keyed_reasons(keyed, context, columns)
         rounds: list[dict[str, object]] = []
         picked: list[Sql] = []
         for number, column in enumerate(columns if contributions else [], start=1):
@@ -342,6 +347,58 @@ class StatementBuilder:
         context["last"] = self.cte("reasons")
         return context
 
+    def keyed_reasons(
+        self, keyed: ReasonKeys, context: dict[str, object], columns: list[Sql]
+    ) -> dict[str, object]:
+        """The context of `reasons_keys.sql.j2`: a key per contribution that can be a reason
+        (`keyed_reasons.py`), then K rounds of GREATEST over the keys."""
+        d = self.dialect
+        ranked = [d.quote(s.column) for s in keyed.sources]
+
+        def number(value: float) -> Sql:
+            return self.compiler.literal(value, ScalarType.FLOAT)
+
+        keys = [
+            {
+                "name": d.quote(self.fresh(f"reason_key_{s.slot + 1}")),
+                "sql": key_sql(keyed, s, ranked, number),
+            }
+            for s in keyed.sources
+        ]
+        names = [d.string(s.name) for s in keyed.sources]
+        rounds: list[dict[str, object]] = []
+        source, previous = self.cte("reason_keys"), None
+        context["keys_cte"] = source
+        for number_, column in enumerate(columns, start=1):
+            best = d.quote(self.fresh(f"reason_key_best_{number_}"))
+            cte = self.cte(f"reasons_best_{number_}")
+            remainder = d.render("int_mod", best, sql("{}", keyed.width))
+            if "string_at" in d.sql:
+                name = d.render(
+                    "string_at", sql("({} - {})", keyed.width, remainder), join(", ", names)
+                )
+            else:
+                arms = [sql("WHEN {} THEN {}", keyed.width - 1 - i, n) for i, n in enumerate(names)]
+                name = sql("CASE {} {} END", remainder, join(" ", arms))
+            rounds.append(
+                {
+                    "number": number_,
+                    "column": column,
+                    "cte": cte,
+                    "source": source,
+                    "best": best,
+                    "previous": previous,
+                    "name": name,
+                }
+            )
+            source, previous = cte, best
+        context["template"] = "reasons_keys"
+        context["key_columns"] = keys
+        context["rounds"] = rounds
+        context["carried"] = join(", ", sorted(self.result_reads()))
+        context["last"] = self.cte("reasons")
+        return context
+
     def pruned(self, steps: list[Step]) -> list[Step]:
         """The steps, each passing on only the columns read after it (`carried.py`)."""
         computed = [
@@ -352,13 +409,18 @@ class StatementBuilder:
         carried = prune(computed, first, self.tail_reads())
         return [replace(s, carried=c) for s, c in zip(steps, carried, strict=True)]
 
-    def tail_reads(self) -> set[Sql]:
-        """The columns the CTEs after the steps read (reasons, classes, the final SELECT)."""
+    def result_reads(self) -> set[Sql]:
+        """The columns classes and the final SELECT read, besides the reasons."""
         p, d = self.program, self.dialect
         names = {p.key.name, *self.kept, results.SCORE, results.EXCLUDED}
         if p.segments:
             names.add(results.SEGMENT)
-        reads = {d.quote(name) for name in names}
+        return {d.quote(name) for name in names}
+
+    def tail_reads(self) -> set[Sql]:
+        """The columns the CTEs after the steps read (reasons, classes, the final SELECT)."""
+        p = self.program
+        reads = self.result_reads()
         if p.reasons is not None:
             reads |= {c["value"] for c in self.contributions() if isinstance(c["value"], Sql)}
         return reads

@@ -110,104 +110,63 @@ WITH
     CASE WHEN "excluded" IS NULL THEN CASE WHEN ("score" >= 700.0E0) THEN 'high' WHEN ("score" >= 450.0E0) THEN 'medium' WHEN TRUE THEN 'low' END END AS "segment"
   FROM "excludes"
 ),
-"reasons_best_1" AS (
-  -- reason 1: the largest contribution > 0
+"reason_keys" AS (
+  -- reasons: each contribution that can be one as an integer key
   SELECT
-    *,
-    GREATEST(
-      0.0E0,
-      "recent_buyer",
-      "complainer",
-      "loyal",
-      "big_basket",
-      "age_band",
-      "csp_points"
-    ) AS "_sc_reason_best_1_3"
+    "customer_id", "excluded", "score", "segment",
+    CASE WHEN "complainer" = 60.0E0 THEN 35 ELSE 0 END AS "_sc_reason_key_1_3",
+    CASE WHEN "big_basket" > 0.0E0 THEN CASE WHEN "big_basket" > 60.0E0 THEN 38 WHEN "big_basket" = 60.0E0 THEN 34 WHEN "big_basket" > 30.0E0 THEN 30 WHEN "big_basket" = 30.0E0 THEN 26 WHEN "big_basket" > 15.0E0 THEN 22 WHEN "big_basket" = 15.0E0 THEN 18 WHEN "big_basket" > 10.0E0 THEN 14 WHEN "big_basket" = 10.0E0 THEN 10 ELSE 6 END ELSE 0 END AS "_sc_reason_key_2_4",
+    CASE "age_band" WHEN 30.0E0 THEN 25 WHEN 15.0E0 THEN 17 WHEN 10.0E0 THEN 9 ELSE 0 END AS "_sc_reason_key_3_5",
+    CASE WHEN "csp_points" = 10.0E0 THEN 8 ELSE 0 END AS "_sc_reason_key_4_6"
   FROM "segments"
 ),
-"reasons_pick_1" AS (
-  -- reason 1: the first contribution in file order equal to the best
+"reasons_best_1" AS (
+  -- reason 1: the largest key
   SELECT
     *,
-    CASE
-      WHEN "_sc_reason_best_1_3" = 0.0E0 THEN NULL
-      WHEN "recent_buyer" = "_sc_reason_best_1_3" THEN 1
-      WHEN "complainer" = "_sc_reason_best_1_3" THEN 2
-      WHEN "loyal" = "_sc_reason_best_1_3" THEN 3
-      WHEN "big_basket" = "_sc_reason_best_1_3" THEN 4
-      WHEN "age_band" = "_sc_reason_best_1_3" THEN 5
-      WHEN "csp_points" = "_sc_reason_best_1_3" THEN 6
-    END AS "_sc_reason_index_1_4"
-  FROM "reasons_best_1"
+    GREATEST(
+      0,
+      "_sc_reason_key_1_3",
+      "_sc_reason_key_2_4",
+      "_sc_reason_key_3_5",
+      "_sc_reason_key_4_6"
+    ) AS "_sc_reason_key_best_1_7"
+  FROM "reason_keys"
 ),
 "reasons_best_2" AS (
-  -- reason 2: the largest contribution > 0 not picked before
+  -- reason 2: the largest key below reason 1's
   SELECT
     *,
     GREATEST(
-      0.0E0,
-      CASE WHEN "_sc_reason_index_1_4" <> 1 THEN "recent_buyer" ELSE 0.0E0 END,
-      CASE WHEN "_sc_reason_index_1_4" <> 2 THEN "complainer" ELSE 0.0E0 END,
-      CASE WHEN "_sc_reason_index_1_4" <> 3 THEN "loyal" ELSE 0.0E0 END,
-      CASE WHEN "_sc_reason_index_1_4" <> 4 THEN "big_basket" ELSE 0.0E0 END,
-      CASE WHEN "_sc_reason_index_1_4" <> 5 THEN "age_band" ELSE 0.0E0 END,
-      CASE WHEN "_sc_reason_index_1_4" <> 6 THEN "csp_points" ELSE 0.0E0 END
-    ) AS "_sc_reason_best_2_5"
-  FROM "reasons_pick_1"
-),
-"reasons_pick_2" AS (
-  -- reason 2: the first contribution in file order equal to the best, not picked before
-  SELECT
-    *,
-    CASE
-      WHEN "_sc_reason_best_2_5" = 0.0E0 THEN NULL
-      WHEN "recent_buyer" = "_sc_reason_best_2_5" AND "_sc_reason_index_1_4" <> 1 THEN 1
-      WHEN "complainer" = "_sc_reason_best_2_5" AND "_sc_reason_index_1_4" <> 2 THEN 2
-      WHEN "loyal" = "_sc_reason_best_2_5" AND "_sc_reason_index_1_4" <> 3 THEN 3
-      WHEN "big_basket" = "_sc_reason_best_2_5" AND "_sc_reason_index_1_4" <> 4 THEN 4
-      WHEN "age_band" = "_sc_reason_best_2_5" AND "_sc_reason_index_1_4" <> 5 THEN 5
-      WHEN "csp_points" = "_sc_reason_best_2_5" AND "_sc_reason_index_1_4" <> 6 THEN 6
-    END AS "_sc_reason_index_2_6"
-  FROM "reasons_best_2"
+      0,
+      CASE WHEN "_sc_reason_key_1_3" < "_sc_reason_key_best_1_7" THEN "_sc_reason_key_1_3" ELSE 0 END,
+      CASE WHEN "_sc_reason_key_2_4" < "_sc_reason_key_best_1_7" THEN "_sc_reason_key_2_4" ELSE 0 END,
+      CASE WHEN "_sc_reason_key_3_5" < "_sc_reason_key_best_1_7" THEN "_sc_reason_key_3_5" ELSE 0 END,
+      CASE WHEN "_sc_reason_key_4_6" < "_sc_reason_key_best_1_7" THEN "_sc_reason_key_4_6" ELSE 0 END
+    ) AS "_sc_reason_key_best_2_8"
+  FROM "reasons_best_1"
 ),
 "reasons_best_3" AS (
-  -- reason 3: the largest contribution > 0 not picked before
+  -- reason 3: the largest key below reason 2's
   SELECT
     *,
     GREATEST(
-      0.0E0,
-      CASE WHEN "_sc_reason_index_1_4" <> 1 AND "_sc_reason_index_2_6" <> 1 THEN "recent_buyer" ELSE 0.0E0 END,
-      CASE WHEN "_sc_reason_index_1_4" <> 2 AND "_sc_reason_index_2_6" <> 2 THEN "complainer" ELSE 0.0E0 END,
-      CASE WHEN "_sc_reason_index_1_4" <> 3 AND "_sc_reason_index_2_6" <> 3 THEN "loyal" ELSE 0.0E0 END,
-      CASE WHEN "_sc_reason_index_1_4" <> 4 AND "_sc_reason_index_2_6" <> 4 THEN "big_basket" ELSE 0.0E0 END,
-      CASE WHEN "_sc_reason_index_1_4" <> 5 AND "_sc_reason_index_2_6" <> 5 THEN "age_band" ELSE 0.0E0 END,
-      CASE WHEN "_sc_reason_index_1_4" <> 6 AND "_sc_reason_index_2_6" <> 6 THEN "csp_points" ELSE 0.0E0 END
-    ) AS "_sc_reason_best_3_7"
-  FROM "reasons_pick_2"
-),
-"reasons_pick_3" AS (
-  -- reason 3: the first contribution in file order equal to the best, not picked before
-  SELECT
-    *,
-    CASE
-      WHEN "_sc_reason_best_3_7" = 0.0E0 THEN NULL
-      WHEN "recent_buyer" = "_sc_reason_best_3_7" AND "_sc_reason_index_1_4" <> 1 AND "_sc_reason_index_2_6" <> 1 THEN 1
-      WHEN "complainer" = "_sc_reason_best_3_7" AND "_sc_reason_index_1_4" <> 2 AND "_sc_reason_index_2_6" <> 2 THEN 2
-      WHEN "loyal" = "_sc_reason_best_3_7" AND "_sc_reason_index_1_4" <> 3 AND "_sc_reason_index_2_6" <> 3 THEN 3
-      WHEN "big_basket" = "_sc_reason_best_3_7" AND "_sc_reason_index_1_4" <> 4 AND "_sc_reason_index_2_6" <> 4 THEN 4
-      WHEN "age_band" = "_sc_reason_best_3_7" AND "_sc_reason_index_1_4" <> 5 AND "_sc_reason_index_2_6" <> 5 THEN 5
-      WHEN "csp_points" = "_sc_reason_best_3_7" AND "_sc_reason_index_1_4" <> 6 AND "_sc_reason_index_2_6" <> 6 THEN 6
-    END AS "_sc_reason_index_3_8"
-  FROM "reasons_best_3"
+      0,
+      CASE WHEN "_sc_reason_key_1_3" < "_sc_reason_key_best_2_8" THEN "_sc_reason_key_1_3" ELSE 0 END,
+      CASE WHEN "_sc_reason_key_2_4" < "_sc_reason_key_best_2_8" THEN "_sc_reason_key_2_4" ELSE 0 END,
+      CASE WHEN "_sc_reason_key_3_5" < "_sc_reason_key_best_2_8" THEN "_sc_reason_key_3_5" ELSE 0 END,
+      CASE WHEN "_sc_reason_key_4_6" < "_sc_reason_key_best_2_8" THEN "_sc_reason_key_4_6" ELSE 0 END
+    ) AS "_sc_reason_key_best_3_9"
+  FROM "reasons_best_2"
 ),
 "reasons" AS (
-  -- the reasons' names (from a list of them where the dialect has lists); none for excluded rows
+  -- the reasons' names, from the keys' remainders; none for excluded rows
   SELECT
-    *,
-    CASE WHEN "excluded" IS NULL THEN CASE "_sc_reason_index_1_4" WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS "reason_1",
-    CASE WHEN "excluded" IS NULL THEN CASE "_sc_reason_index_2_6" WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS "reason_2",
-    CASE WHEN "excluded" IS NULL THEN CASE "_sc_reason_index_3_8" WHEN 1 THEN 'recent_buyer' WHEN 2 THEN 'complainer' WHEN 3 THEN 'loyal' WHEN 4 THEN 'big_basket' WHEN 5 THEN 'age_band' WHEN 6 THEN 'csp_points' END END AS "reason_3"
-  FROM "reasons_pick_3"
+    "customer_id", "excluded", "score", "segment",
+    CASE WHEN "excluded" IS NULL AND "_sc_reason_key_best_1_7" > 0 THEN CASE ("_sc_reason_key_best_1_7" % 4) WHEN 3 THEN 'complainer' WHEN 2 THEN 'big_basket' WHEN 1 THEN 'age_band' WHEN 0 THEN 'csp_points' END END AS "reason_1",
+    CASE WHEN "excluded" IS NULL AND "_sc_reason_key_best_2_8" > 0 THEN CASE ("_sc_reason_key_best_2_8" % 4) WHEN 3 THEN 'complainer' WHEN 2 THEN 'big_basket' WHEN 1 THEN 'age_band' WHEN 0 THEN 'csp_points' END END AS "reason_2",
+    CASE WHEN "excluded" IS NULL AND "_sc_reason_key_best_3_9" > 0 THEN CASE ("_sc_reason_key_best_3_9" % 4) WHEN 3 THEN 'complainer' WHEN 2 THEN 'big_basket' WHEN 1 THEN 'age_band' WHEN 0 THEN 'csp_points' END END AS "reason_3"
+  FROM "reasons_best_3"
 ),
 "classes" AS (
   -- classes 1..10 by rank over the rows with a score, 1 holding the highest
