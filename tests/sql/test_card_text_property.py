@@ -193,7 +193,9 @@ def hostile_cards(draw: st.DrawFn) -> HostileCard:
         {n["key"]: keys, n["num"]: nums, n["txt"]: texts},
         schema={n["key"]: pl.String, n["num"]: pl.Int64, n["txt"]: pl.String},
     )
-    strings = [*lits, excluded, seg1, seg2, n["r1"], n["r2"], n["r3"], n["r4"], n["b1"]]
+    # r3 can only take points away: never one of the `reasons 3` (highest), its name is
+    # left out of the statement's list of reason names (engine/reason_keys.py)
+    strings = [*lits, excluded, seg1, seg2, n["r1"], n["r2"], n["r4"], n["b1"]]
     return HostileCard(text, n, strings, frame)
 
 
