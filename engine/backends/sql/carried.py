@@ -31,7 +31,7 @@ class Computed:
 _QUOTES = '"`'
 
 
-def _reads(text: str, available: Iterable[Sql]) -> set[Sql]:
+def reads(text: str, available: Iterable[Sql]) -> set[Sql]:
     """The names of `available` that occur in the step's SQL text.
 
     A name quoted as `"abc"` with no quote inside occurs exactly when `abc` is one of the
@@ -67,5 +67,5 @@ def prune(
     for step, before in zip(reversed(steps), reversed(available), strict=True):
         defined = set(step.names)
         out.append(tuple(name for name in before if name in needed and name not in defined))
-        needed = (needed - defined) | _reads(step.text, before)
+        needed = (needed - defined) | reads(step.text, before)
     return out[::-1]

@@ -3,10 +3,11 @@
 Each contribution that can be a reason becomes an integer column: 0 where it is not a
 candidate (missing, zero, the wrong sign), else `level * width + (width - 1 - slot)`. The
 rounds are then GREATEST over integers, each round taking the largest key below the last
-round's, and the name comes back from the key's remainder (`templates/default/
-reasons_keys.sql.j2`). Against the float rounds (`reasons_rounds.sql.j2`), which compare
-every contribution to the round's best and then search for its first position, this drops
-one CTE per round and every float comparison after the keys (DuckDB: docs/performance.md).
+round's, and the name comes back from the key's remainder (the steps are built by
+`StatementBuilder.keyed_reason_steps`). Against the float rounds (`reasons_rounds.sql.j2`),
+which compare every contribution to the round's best and then search for its first
+position, this drops one CTE per round and every float comparison after the keys (DuckDB:
+docs/performance.md).
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from engine.backends.sql.carried import Computed, prune
 from engine.backends.sql.dialects import Dialect
 from engine.backends.sql.expressions import Compiler, Hoisted, SqlCompileError
 from engine.backends.sql.keyed_reasons import key_sql
+from engine.backends.sql.schedule import Node, order
 from engine.backends.sql.sqltext import Sql, join, sql, strip
 from engine.backends.sql.templates import Renderer
 from engine.nonnull import never_null_names, simplify
@@ -311,6 +312,7 @@ class StatementBuilder:
             "excluded": d.quote(results.EXCLUDED),
             "columns": columns,
             "source": source,
+            "in_steps": False,
         }
         if count * len(contributions) > REASON_ROUNDS_LIMIT:
             context["template"] = "reasons_ranked"
@@ -319,9 +321,6 @@ class StatementBuilder:
             context["pivot"] = self.cte("reasons_pivot")
             context["last"] = self.cte("reasons")
             return context
-        keyed = reason_keys.plan(p)
-        if keyed is not None and keyed.width:
-            return self.keyed_reasons(keyed, context, columns)
         rounds: list[dict[str, object]] = []
         picked: list[Sql] = []
         for number, column in enumerate(columns if contributions else [], start=1):
@@ -347,31 +346,55 @@ class StatementBuilder:
         context["last"] = self.cte("reasons")
         return context
 
-    def keyed_reasons(
-        self, keyed: ReasonKeys, context: dict[str, object], columns: list[Sql]
-    ) -> dict[str, object]:
-        """The context of `reasons_keys.sql.j2`: a key per contribution that can be a reason
-        (`keyed_reasons.py`), then K rounds of GREATEST over the keys."""
+    def keyed(self) -> ReasonKeys | None:
+        """The integer keys of the card's reasons (`engine.reason_keys`), or None where
+        they are not used: no reasons, more than `REASON_ROUNDS_LIMIT` reasons x
+        contributions (the unpivot), too many general contributions or none that can be a
+        reason (the float rounds)."""
+        p = self.program
+        if p.reasons is None or p.reasons.count * len(p.contributions) > REASON_ROUNDS_LIMIT:
+            return None
+        keyed = reason_keys.plan(p)
+        return keyed if keyed is not None and keyed.width else None
+
+    def keyed_reason_steps(self, keyed: ReasonKeys) -> list[Step]:
+        """Reasons from integer keys, as steps of the chain (`keyed_reasons.py`): the keys,
+        then per round the largest key below the last round's, then the names read back
+        from the keys' remainders. As steps, they run as soon as the contributions exist
+        (`schedule.py`) and pass on only what is read after them."""
         d = self.dialect
+        assert self.program.reasons is not None
         ranked = [d.quote(s.column) for s in keyed.sources]
 
         def number(value: float) -> Sql:
             return self.compiler.literal(value, ScalarType.FLOAT)
 
         keys = [
-            {
-                "name": d.quote(self.fresh(f"reason_key_{s.slot + 1}")),
-                "sql": key_sql(keyed, s, ranked, number),
-            }
+            Column(
+                key_sql(keyed, s, ranked, number), d.quote(self.fresh(f"reason_key_{s.slot + 1}"))
+            )
             for s in keyed.sources
         ]
+        comment = "reasons: each contribution that can be one as an integer key, larger for a larger contribution, ties to the earlier"
+        out = [Step(self.cte("reason_keys"), d.comment(comment), sql(""), tuple(keys))]
         names = [d.string(s.name) for s in keyed.sources]
-        rounds: list[dict[str, object]] = []
-        source, previous = self.cte("reason_keys"), None
-        context["keys_cte"] = source
-        for number_, column in enumerate(columns, start=1):
+        excluded = d.quote(results.EXCLUDED)
+        previous: Sql | None = None
+        named: list[Column] = []
+        for number_ in range(1, self.program.reasons.count + 1):
             best = d.quote(self.fresh(f"reason_key_best_{number_}"))
+            if previous is None:
+                args = [k.name for k in keys]
+                comment = f"reason {number_}: the largest key"
+            else:
+                args = [
+                    sql("CASE WHEN {} < {} THEN {} ELSE 0 END", k.name, previous, k.name)
+                    for k in keys
+                ]
+                comment = f"reason {number_}: the largest key below reason {number_ - 1}'s"
+            value = d.render("greatest", join(", ", [sql("0"), *args]))
             cte = self.cte(f"reasons_best_{number_}")
+            out.append(Step(cte, d.comment(comment), sql(""), (Column(value, best),)))
             remainder = d.render("int_mod", best, sql("{}", keyed.width))
             if "string_at" in d.sql:
                 name = d.render(
@@ -380,33 +403,38 @@ class StatementBuilder:
             else:
                 arms = [sql("WHEN {} THEN {}", keyed.width - 1 - i, n) for i, n in enumerate(names)]
                 name = sql("CASE {} {} END", remainder, join(" ", arms))
-            rounds.append(
-                {
-                    "number": number_,
-                    "column": column,
-                    "cte": cte,
-                    "source": source,
-                    "best": best,
-                    "previous": previous,
-                    "name": name,
-                }
+            column = d.quote(results.reason(number_))
+            named.append(
+                Column(
+                    sql("CASE WHEN {} IS NULL AND {} > 0 THEN {} END", excluded, best, name), column
+                )
             )
-            source, previous = cte, best
-        context["template"] = "reasons_keys"
-        context["key_columns"] = keys
-        context["rounds"] = rounds
-        context["carried"] = join(", ", sorted(self.result_reads()))
-        context["last"] = self.cte("reasons")
-        return context
+            previous = best
+        comment = "the reasons' names, from the keys' remainders; none for excluded rows"
+        out.append(Step(self.cte("reasons"), d.comment(comment), sql(""), tuple(named)))
+        return out
 
-    def pruned(self, steps: list[Step]) -> list[Step]:
+    def scheduled(self, steps: list[Step], source: Sql, tail: set[Sql]) -> list[Step]:
+        """The steps in the order `schedule.order` gives, each reading the one before."""
+        nodes = [
+            Node(tuple(c.name for c in s.columns), "\n".join(c.sql for c in s.columns))
+            for s in steps
+        ]
+        first = [c.name for c in self.inputs()]
+        out: list[Step] = []
+        for i in order(nodes, first, tail):
+            out.append(replace(steps[i], source=source))
+            source = steps[i].name
+        return out
+
+    def pruned(self, steps: list[Step], tail: set[Sql]) -> list[Step]:
         """The steps, each passing on only the columns read after it (`carried.py`)."""
         computed = [
             Computed(tuple(c.name for c in s.columns), "\n".join(c.sql for c in s.columns))
             for s in steps
         ]
         first = [c.name for c in self.inputs()]
-        carried = prune(computed, first, self.tail_reads())
+        carried = prune(computed, first, tail)
         return [replace(s, carried=c) for s, c in zip(steps, carried, strict=True)]
 
     def result_reads(self) -> set[Sql]:
@@ -417,11 +445,13 @@ class StatementBuilder:
             names.add(results.SEGMENT)
         return {d.quote(name) for name in names}
 
-    def tail_reads(self) -> set[Sql]:
+    def tail_reads(self, reasons_in_steps: bool) -> set[Sql]:
         """The columns the CTEs after the steps read (reasons, classes, the final SELECT)."""
-        p = self.program
+        p, d = self.program, self.dialect
         reads = self.result_reads()
-        if p.reasons is not None:
+        if p.reasons is not None and reasons_in_steps:
+            reads |= {d.quote(results.reason(k)) for k in range(1, p.reasons.count + 1)}
+        elif p.reasons is not None:
             reads |= {c["value"] for c in self.contributions() if isinstance(c["value"], Sql)}
         return reads
 
@@ -448,11 +478,26 @@ class StatementBuilder:
                 "first matching segment; none for excluded rows",
                 [Column(self.segment(), d.quote(results.SEGMENT))],
             )
+        keyed = self.keyed()
+        if keyed is not None:
+            steps += self.keyed_reason_steps(keyed)
+        tail = self.tail_reads(reasons_in_steps=keyed is not None)
+        steps = self.scheduled(steps, validated_cte, tail)
+        last = steps[-1].name
         # Reasons before classes: NTILE's window then runs over the few columns the result
         # keeps, not over every contribution (DuckDB buffers whole rows for a window).
-        reasons = self.reasons(last)
+        reasons: dict[str, object] | None
+        if keyed is not None:
+            assert p.reasons is not None
+            count = p.reasons.count
+            reasons = {
+                "in_steps": True,
+                "columns": [d.quote(results.reason(k)) for k in range(1, count + 1)],
+            }
+        else:
+            reasons = self.reasons(last)
         classes_cte = self.cte("classes") if p.classes is not None else None
-        steps = self.pruned(steps)
+        steps = self.pruned(steps, tail)
         title = p.metadata.get("title", "")
         return {
             "card": d.comment(p.name),
