@@ -216,8 +216,15 @@ def _logic(op: ir.LogicOp, a: ir.Expr, b: ir.Expr, e: ir.Expr) -> ir.Expr:
 def simplify_expr(expr: ir.Expr, known: frozenset[str] | set[str]) -> ir.Expr:
     """`expr` with its null tests of never-null values folded (see `_folded`); shared
     subtrees stay shared, and an expression with nothing to fold is returned as it is."""
-    facts = _facts(expr, known)
+    return _simplified(expr, known)[0]
+
+
+def _simplified(expr: ir.Expr, known: frozenset[str] | set[str]) -> tuple[ir.Expr, bool]:
+    """`simplify_expr`, and whether the result is never null: one pass over the nodes
+    (a 100-tree model has about 3,000), each folded once its children are. A fact is
+    taken on the folded children, which equal the originals on every validated row."""
     new: dict[int, ir.Expr] = {}
+    facts: dict[int, bool] = {}
     for node in _post_order(expr):
         kids = ir.children(node)
         folded_kids = tuple(new[id(k)] for k in kids)
@@ -226,8 +233,12 @@ def simplify_expr(expr: ir.Expr, known: frozenset[str] | set[str]) -> ir.Expr:
             if all(f is k for f, k in zip(folded_kids, kids, strict=True))
             else ir.with_children(node, folded_kids)
         )
-        new[id(node)] = _folded(rebuilt, bool(kids) and facts[id(kids[0])])
-    return new[id(expr)]
+        folded = _folded(rebuilt, bool(kids) and facts[id(folded_kids[0])])
+        if id(folded) not in facts:
+            facts[id(folded)] = _node(folded, [facts[id(k)] for k in ir.children(folded)], known)
+        new[id(node)] = folded
+    root = new[id(expr)]
+    return root, facts[id(root)]
 
 
 def simplify(program: Program, *, validated: bool) -> Program:
@@ -240,8 +251,8 @@ def simplify(program: Program, *, validated: bool) -> Program:
         known |= {c.name for c in program.inputs if c.key or c.required}
     definitions = []
     for d in program.definitions:
-        expr = simplify_expr(d.expr, known)
-        if is_never_null(expr, known):
+        expr, never_null = _simplified(d.expr, known)
+        if never_null:
             known.add(d.name)
         definitions.append(d if expr is d.expr else replace(d, expr=expr))
     return replace(program, definitions=tuple(definitions))
