@@ -7,6 +7,7 @@ beyond it the float ranking; both must give the top K, ties in file order.
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -73,3 +74,25 @@ def test_never_candidates_are_left_out_and_keys_fit_16_bits() -> None:
     assert "r1" not in names and "r6" not in names  # -1 and -2 points
     assert "r0" in names and "g0" in names and "xb" in names
     assert keyed.largest < 2**15
+
+
+def test_a_bins_block_of_many_values_keeps_the_float_ranking() -> None:
+    """A bins block with more than `MANY_VALUES` positive entries: no keys (each value
+    would cost a comparison per row), and the reasons are still the top K."""
+    entries = reason_keys.MANY_VALUES + 2
+    arms = "\n".join(f"  [{i}, {i + 1}) -> {i + 1}" for i in range(entries))
+    text = (
+        "scorecard many_bins { }\ninput {\n  id : int key\n  x : int required\n}\n"
+        f"bins xb on x {{\n{arms}\n}}\n"
+        "rule r0 when x >= 3 then 4\nrule r1 when x >= 5 then 6\nreasons 2\n"
+    )
+    card = engine.loads(text)
+    assert reason_keys.plan(bind_params(card.program)) is None
+    data = pl.DataFrame({"id": list(range(12)), "x": list(range(12))})
+    out = card.apply(data)
+    for x, got in zip(data["x"].to_list(), reason_rows(out, 2), strict=True):
+        values = [("xb", float(x + 1) if x < entries else 0.0)]
+        values += [("r0", 4.0 if x >= 3 else 0.0), ("r1", 6.0 if x >= 5 else 0.0)]
+        ranked = sorted((-v, i, n) for i, (n, v) in enumerate(values) if v > 0)
+        want = [n for _, _, n in ranked[:2]]
+        assert got == want + [None] * (2 - len(want))

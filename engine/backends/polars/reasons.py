@@ -127,31 +127,49 @@ def key_dtype(keyed: ReasonKeys) -> type[np.signedinteger]:
     return np.int64
 
 
+KEYED_BLOCK_ROWS = 16_384
+"""Rows keyed and ranked at once: a block's keys (2 bytes x contributions per row for most
+cards) stay in the processor's cache through the rounds, where a batch of 1M rows did not
+(0.42 s against 0.24 s for the float ranking at 1M rows x 68 rule-like contributions)."""
+
+
 def keyed_top(keyed: ReasonKeys, columns: Sequence[np.ndarray], count: int) -> list[np.ndarray]:
     """Per round, each row's chosen key (0: none). `columns` are the keyed sources'
     contributions in slot order, float64 with NaN for a missing one."""
     rows = len(columns[0]) if columns else 0
     dtype = key_dtype(keyed)
-    strengths = [c if keyed.highest else -c for c in columns]
-    generals = [s for s, src in zip(strengths, keyed.sources, strict=True) if src.keys is None]
-    keys = [
-        _source_keys(keyed, src, s, generals, dtype)
-        for src, s in zip(keyed.sources, strengths, strict=True)
-    ]
-    chosen: list[np.ndarray] = []
-    below = np.empty(rows, dtype=bool)
-    masked = np.empty(rows, dtype=dtype)
-    for _ in range(count):
-        best = np.zeros(rows, dtype=dtype)
+    chosen = [np.zeros(rows, dtype=dtype) for _ in range(count)]
+    step = min(KEYED_BLOCK_ROWS, max(rows, 1))
+    below = np.empty(step, dtype=bool)
+    masked = np.empty(step, dtype=dtype)
+    for start in range(0, rows, step):
+        stop = min(start + step, rows)
+        size = stop - start
+        block = [c[start:stop] if keyed.highest else -c[start:stop] for c in columns]
+        generals = [s for s, src in zip(block, keyed.sources, strict=True) if src.keys is None]
+        keys = [
+            _source_keys(keyed, src, s, generals, dtype)
+            for src, s in zip(keyed.sources, block, strict=True)
+        ]
+        _keyed_rounds(keys, [c[start:stop] for c in chosen], below[:size], masked[:size])
+    return chosen
+
+
+def _keyed_rounds(
+    keys: Sequence[np.ndarray], chosen: Sequence[np.ndarray], below: np.ndarray, masked: np.ndarray
+) -> None:
+    """Fill `chosen` (zeros, one array per round) column by column: keys are distinct in a
+    row, so each round takes the largest key below the last round's."""
+    previous: np.ndarray | None = None
+    for best in chosen:
         for key in keys:
-            if chosen:  # keys are distinct in a row: the next is the largest below the last
-                np.less(key, chosen[-1], out=below)
+            if previous is not None:
+                np.less(key, previous, out=below)
                 np.multiply(key, below, out=masked)
                 np.maximum(best, masked, out=best)
             else:
                 np.maximum(best, key, out=best)
-        chosen.append(best)
-    return chosen
+        previous = best
 
 
 def _source_keys(
