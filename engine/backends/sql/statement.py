@@ -375,7 +375,10 @@ class StatementBuilder:
             )
             for s in keyed.sources
         ]
-        comment = "reasons: each contribution that can be one as an integer key, larger for a larger contribution, ties to the earlier"
+        comment = (
+            "reasons: each contribution that can be one as an integer key,"
+            " larger for a larger contribution, ties to the earlier"
+        )
         out = [Step(self.cte("reason_keys"), d.comment(comment), sql(""), tuple(keys))]
         names = [d.string(s.name) for s in keyed.sources]
         excluded = d.quote(results.EXCLUDED)
@@ -395,14 +398,7 @@ class StatementBuilder:
             value = d.render("greatest", join(", ", [sql("0"), *args]))
             cte = self.cte(f"reasons_best_{number_}")
             out.append(Step(cte, d.comment(comment), sql(""), (Column(value, best),)))
-            remainder = d.render("int_mod", best, sql("{}", keyed.width))
-            if "string_at" in d.sql:
-                name = d.render(
-                    "string_at", sql("({} - {})", keyed.width, remainder), join(", ", names)
-                )
-            else:
-                arms = [sql("WHEN {} THEN {}", keyed.width - 1 - i, n) for i, n in enumerate(names)]
-                name = sql("CASE {} {} END", remainder, join(" ", arms))
+            name = self.key_name(best, keyed.width, names)
             column = d.quote(results.reason(number_))
             named.append(
                 Column(
@@ -413,6 +409,17 @@ class StatementBuilder:
         comment = "the reasons' names, from the keys' remainders; none for excluded rows"
         out.append(Step(self.cte("reasons"), d.comment(comment), sql(""), tuple(named)))
         return out
+
+    def key_name(self, best: Sql, width: int, names: list[Sql]) -> Sql:
+        """The name of the contribution whose key is `best` (> 0): its slot is `width - 1 -
+        best % width`, read from a list of the names where the dialect has list literals,
+        else by a CASE on the remainder."""
+        d = self.dialect
+        remainder = d.render("int_mod", best, sql("{}", width))
+        if "string_at" in d.sql:
+            return d.render("string_at", sql("({} - {})", width, remainder), join(", ", names))
+        arms = [sql("WHEN {} THEN {}", width - 1 - i, n) for i, n in enumerate(names)]
+        return sql("CASE {} {} END", remainder, join(" ", arms))
 
     def scheduled(self, steps: list[Step], source: Sql, tail: set[Sql]) -> list[Step]:
         """The steps in the order `schedule.order` gives, each reading the one before."""
