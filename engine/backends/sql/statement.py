@@ -20,7 +20,7 @@ from engine.backends.sql.carried import Computed, prune
 from engine.backends.sql.dialects import Dialect
 from engine.backends.sql.expressions import Compiler, Hoisted, SqlCompileError
 from engine.backends.sql.keyed_reasons import key_sql
-from engine.backends.sql.schedule import Node, order
+from engine.backends.sql.schedule import order
 from engine.backends.sql.sqltext import Sql, join, sql, strip
 from engine.backends.sql.templates import Renderer
 from engine.nonnull import never_null_names, simplify
@@ -423,25 +423,17 @@ class StatementBuilder:
 
     def scheduled(self, steps: list[Step], source: Sql, tail: set[Sql]) -> list[Step]:
         """The steps in the order `schedule.order` gives, each reading the one before."""
-        nodes = [
-            Node(tuple(c.name for c in s.columns), "\n".join(c.sql for c in s.columns))
-            for s in steps
-        ]
         first = [c.name for c in self.inputs()]
         out: list[Step] = []
-        for i in order(nodes, first, tail):
+        for i in order(_computed(steps), first, tail):
             out.append(replace(steps[i], source=source))
             source = steps[i].name
         return out
 
     def pruned(self, steps: list[Step], tail: set[Sql]) -> list[Step]:
         """The steps, each passing on only the columns read after it (`carried.py`)."""
-        computed = [
-            Computed(tuple(c.name for c in s.columns), "\n".join(c.sql for c in s.columns))
-            for s in steps
-        ]
         first = [c.name for c in self.inputs()]
-        carried = prune(computed, first, tail)
+        carried = prune(_computed(steps), first, tail)
         return [replace(s, carried=c) for s, c in zip(steps, carried, strict=True)]
 
     def result_reads(self) -> set[Sql]:
@@ -530,6 +522,15 @@ class StatementBuilder:
                 for name in (results.SCORE, results.SEGMENT, results.CLASS, results.EXCLUDED)
             },
         }
+
+
+def _computed(steps: Sequence[Step]) -> list[Computed]:
+    """What `carried.prune` and `schedule.order` read of each step: its columns' names and
+    its SQL text."""
+    return [
+        Computed(tuple(c.name for c in s.columns), "\n".join(c.sql for c in s.columns))
+        for s in steps
+    ]
 
 
 def _steps_of(layer: list[Definition]) -> list[tuple[str, list[Definition]]]:
