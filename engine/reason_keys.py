@@ -36,6 +36,7 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
+from typing import Any
 
 from engine import ir
 from engine.program import Program
@@ -84,10 +85,11 @@ class ReasonKeys:
         return self.generals + 1
 
     def key(self, level: int, slot: int) -> int:
-        return level * self.width + (self.width - 1 - slot)
+        return _key(level, slot, self.width)
 
-    def slot_of(self, key: int) -> int:
-        """The slot of a key > 0 (what backends compute as `width - 1 - key % width`)."""
+    def slot_of(self, key: Any) -> Any:
+        """The slot of a key > 0: an int, or a NumPy array of keys (the Polars backend);
+        the SQL backend writes the same `width - 1 - key % width` in the statement."""
         return self.width - 1 - key % self.width
 
     @property
@@ -100,13 +102,20 @@ class ReasonKeys:
     def strength(self, value: float) -> float:
         return value if self.highest else -value
 
-    def fixed_level(self, strength: float) -> int:
-        return (self.strengths.index(strength) + 1) * self.spacing
-
     def general_levels(self) -> list[tuple[float, int]]:
         """(strength, level) of the fixed strengths, strongest first: a general strength
         equal to one takes its level, one above it (and below the next) `level + 1 + sub`."""
-        return [(s, (i + 1) * self.spacing) for i, s in reversed(list(enumerate(self.strengths)))]
+        return _fixed_levels(self.strengths, self.spacing)[::-1]
+
+
+def _key(level: int, slot: int, width: int) -> int:
+    return level * width + (width - 1 - slot)
+
+
+def _fixed_levels(strengths: Sequence[float], spacing: int) -> list[tuple[float, int]]:
+    """(strength, level) of the fixed strengths, ascending: the i-th (1-based) at
+    `i * spacing`, leaving `spacing - 1` levels between two for general values."""
+    return [(s, (i + 1) * spacing) for i, s in enumerate(strengths)]
 
 
 def plan(program: Program) -> ReasonKeys | None:
@@ -141,14 +150,14 @@ def from_values(
     if generals > GENERAL_LIMIT or many:
         return None
     strengths = sorted({sign * v for _, _, vals in kept if vals for v in vals if sign * v > 0})
-    shell = ReasonKeys((), highest, tuple(strengths), generals)
+    level = dict(_fixed_levels(strengths, generals + 1))
     width = len(kept)
     sources = []
     for slot, (name, column, vals) in enumerate(kept):
         keys = None
         if vals is not None:
             keys = tuple(
-                (v, shell.fixed_level(sign * v) * width + (width - 1 - slot))
+                (v, _key(level[sign * v], slot, width))
                 for v in sorted(vals, key=lambda v: -sign * v)
                 if sign * v > 0
             )

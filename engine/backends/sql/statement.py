@@ -302,7 +302,7 @@ class StatementBuilder:
             return None
         count, highest = p.reasons.count, p.reasons.direction == "highest"
         contributions = self.contributions()
-        columns = [d.quote(results.reason(i)) for i in range(1, count + 1)]
+        columns = self.reason_columns()
         context: dict[str, object] = {
             "count": count,
             "highest": highest,
@@ -363,7 +363,6 @@ class StatementBuilder:
         from the keys' remainders. As steps, they run as soon as the contributions exist
         (`schedule.py`) and pass on only what is read after them."""
         d = self.dialect
-        assert self.program.reasons is not None
         ranked = [d.quote(s.column) for s in keyed.sources]
 
         def number(value: float) -> Sql:
@@ -384,7 +383,7 @@ class StatementBuilder:
         excluded = d.quote(results.EXCLUDED)
         previous: Sql | None = None
         named: list[Column] = []
-        for number_ in range(1, self.program.reasons.count + 1):
+        for number_, column in enumerate(self.reason_columns(), start=1):
             best = d.quote(self.fresh(f"reason_key_best_{number_}"))
             if previous is None:
                 args = [k.name for k in keys]
@@ -399,7 +398,6 @@ class StatementBuilder:
             cte = self.cte(f"reasons_best_{number_}")
             out.append(Step(cte, d.comment(comment), sql(""), (Column(value, best),)))
             name = self.key_name(best, keyed.width, names)
-            column = d.quote(results.reason(number_))
             named.append(
                 Column(
                     sql("CASE WHEN {} IS NULL AND {} > 0 THEN {} END", excluded, best, name), column
@@ -409,6 +407,11 @@ class StatementBuilder:
         comment = "the reasons' names, from the keys' remainders; none for excluded rows"
         out.append(Step(self.cte("reasons"), d.comment(comment), sql(""), tuple(named)))
         return out
+
+    def reason_columns(self) -> list[Sql]:
+        """The result columns reason_1..K (quoted); none without `reasons`."""
+        count = 0 if self.program.reasons is None else self.program.reasons.count
+        return [self.dialect.quote(results.reason(k)) for k in range(1, count + 1)]
 
     def key_name(self, best: Sql, width: int, names: list[Sql]) -> Sql:
         """The name of the contribution whose key is `best` (> 0): its slot is `width - 1 -
@@ -446,10 +449,10 @@ class StatementBuilder:
 
     def tail_reads(self, reasons_in_steps: bool) -> set[Sql]:
         """The columns the CTEs after the steps read (reasons, classes, the final SELECT)."""
-        p, d = self.program, self.dialect
+        p = self.program
         reads = self.result_reads()
         if p.reasons is not None and reasons_in_steps:
-            reads |= {d.quote(results.reason(k)) for k in range(1, p.reasons.count + 1)}
+            reads |= set(self.reason_columns())
         elif p.reasons is not None:
             reads |= {c["value"] for c in self.contributions() if isinstance(c["value"], Sql)}
         return reads
@@ -487,12 +490,7 @@ class StatementBuilder:
         # keeps, not over every contribution (DuckDB buffers whole rows for a window).
         reasons: dict[str, object] | None
         if keyed is not None:
-            assert p.reasons is not None
-            count = p.reasons.count
-            reasons = {
-                "in_steps": True,
-                "columns": [d.quote(results.reason(k)) for k in range(1, count + 1)],
-            }
+            reasons = {"in_steps": True, "columns": self.reason_columns()}
         else:
             reasons = self.reasons(last)
         classes_cte = self.cte("classes") if p.classes is not None else None
