@@ -153,7 +153,8 @@ def test_dbt_duckdb(tmp_path: Path) -> None:
 
 PG_MODELS = ("rules_only", "bins_points", "churn_risk")
 """Every model runs on PostgreSQL with its default settings (JIT on): the exported model's
-steps are fenced (a `WITH` list of their own, docs/sql.md) and its `pre_hook` turns JIT off for the model's transaction."""
+steps are fenced (a `WITH` list of their own, docs/sql.md) and its `pre_hook` sets the
+dialect's JIT settings for the model's transaction."""
 
 
 @pytest.mark.postgres

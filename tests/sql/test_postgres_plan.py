@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from engine.api import load
-from engine.backends.sql import compile_program
+from engine.backends.sql import compile_program, get_dialect
 from tests.sql.cards import customers, full_card
 from tests.sql.helpers import pg_table
 
@@ -65,3 +65,24 @@ def test_every_step_runs_below_a_gather(pg: psycopg.Connection, tmp_path: Path) 
     scans = [n for n in nodes if n.get("Relation Name") == "plan_customers"]
     assert any(n.get("Parallel Aware") for n in scans)
     assert not [n for n in nodes if n["Node Type"] == "Limit"]
+
+
+def test_local_settings_are_postgres_settings_for_the_transaction_only(
+    pg: psycopg.Connection,
+) -> None:
+    """The JIT settings `apply --db` and dbt's `pre_hook` run (docs/sql.md) are accepted by a
+    real server, take effect inside the transaction and end with it."""
+    settings = get_dialect("postgres").local_settings()
+    names = [s.removeprefix("SET LOCAL ").split(" = ")[0] for s in settings]
+    assert names == ["jit_above_cost", "jit_inline_above_cost", "jit_optimize_above_cost"]
+
+    def shown() -> list[str]:
+        return [str(pg.execute(f"SHOW {n}".encode()).fetchone()[0]) for n in names]  # type: ignore[index]
+
+    before = shown()
+    with pg.transaction():
+        for setting in settings:
+            pg.execute(setting.encode())
+        inside = shown()
+    assert inside == ["500000", "-1", "-1"]
+    assert shown() == before != inside

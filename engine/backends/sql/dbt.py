@@ -141,9 +141,9 @@ def _check_incremental(program: Program, column: str) -> None:
 
 def _config(program: Program, options: DbtOptions, d: Dialect) -> Sql | None:
     items: list[Sql] = []
-    hook = str(d.render("dbt_pre_hook"))
-    if hook:
-        items.append(sql("pre_hook={}", jinja_string(hook)))
+    hooks = d.local_settings()
+    if hooks:
+        items.append(sql("pre_hook=[{}]", join(", ", [jinja_string(h) for h in hooks])))
     if options.incremental is not None:
         items.append(sql("materialized={}", jinja_string("incremental")))
         items.append(sql("unique_key={}", jinja_string(program.key.name)))

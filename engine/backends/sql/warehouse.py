@@ -124,9 +124,8 @@ def _execute_postgres(url: str, statements: list[str], count_sql: str) -> tuple[
 
     try:
         with psycopg.connect(url) as conn, conn.transaction(), conn.cursor() as cur:
-            # JIT compiling a card's large expressions costs more than running them (the
-            # reference card: 183 s with JIT, 45 s without); for this transaction only.
-            cur.execute(b"SET LOCAL jit = off")
+            for setting in get_dialect("postgres").local_settings():
+                cur.execute(setting.encode())
             for s in statements:
                 cur.execute(s.encode())
             cur.execute(count_sql.encode())
