@@ -174,7 +174,7 @@ CODES: Final[tuple[Code, ...]] = (
     Code("E849", ERROR, "`explain --keys FILE`: the file cannot be read or holds no key"),
     # SQL and warehouses
     Code("E901", ERROR, "`compile`: a model whose estimator runs only through scikit-learn has no SQL form (the model is named)"),
-    Code("E902", ERROR, "`compile`: the card holds something the dialect's SQL cannot express (named)"),
+    Code("E902", ERROR, "`compile`: the card holds something the dialect's SQL cannot express (named), or a step lists more columns than one SELECT may (PostgreSQL: 1,664)"),
     Code("E903", ERROR, "`--table` with an empty part (`a..b`) or a NUL, or, with `--dbt`, not `model` or `source.table`"),
     Code("E904", ERROR, "`--db` is not a `postgresql://`, `duckdb:`, `spark:MASTER` or `sc://` URL, or names no DuckDB database file or Spark master"),
     Code("E905", ERROR, "the warehouse refused the statement (its first line of error is given); nothing was written"),

@@ -112,7 +112,8 @@ def compile_program(
         places = nul_diagnostics(bound) or [error("E902", f"cannot compile to {dialect}: {exc}")]
         raise ScorecardError([p.with_file(path) if path else p for p in places]) from None
     except SqlCompileError as exc:
-        raise ScorecardError([error("E902", f"cannot compile to {dialect}: {exc}")]) from None
+        diag = error("E902", f"cannot compile to {dialect}: {exc}")
+        raise ScorecardError([diag.with_file(path) if path else diag]) from None
     except UserTemplateError as exc:
         raise ScorecardError([template_diagnostic(exc)]) from None
     return strip(statement)

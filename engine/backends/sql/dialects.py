@@ -204,6 +204,9 @@ _BASE_SQL: dict[str, str] = {
     # Written before each step's SELECT: a planner that inlines the steps into one
     # projection would copy a step's expression into every later reference of its column.
     "step_fence": "",
+    # The most columns one SELECT may list (every step lists the columns it passes on and
+    # the ones it adds); empty: no limit the cards we write can reach.
+    "max_select_columns": "",
     # Settings the compiled statement needs to run well on this engine, `;`-separated:
     # `apply --db` sets them for its transaction only (`SET LOCAL`), and a dbt model in its
     # `pre_hook`, which dbt runs inside the model's transaction.
@@ -266,6 +269,8 @@ _SPECS: dict[str, _Spec] = {
             # read (so never computed) and only the step's own text could name it.
             "step_fence": 'WITH "_sc_fence" AS (SELECT 1)',
             "string_at": "(ARRAY[{1}]::TEXT[])[{0}]",
+            # "target lists can have at most 1664 entries" (MaxTupleAttributeNumber).
+            "max_select_columns": "1664",
             # JIT: LLVM's inlining and optimisation of a card's large expressions cost more
             # than they save (the reference card on 100k rows: 183 s, 158 s of it in LLVM,
             # against 45 s without JIT). Plain code generation pays from about a million

@@ -439,6 +439,24 @@ class StatementBuilder:
         carried = prune(_computed(steps), first, tail)
         return [replace(s, carried=c) for s, c in zip(steps, carried, strict=True)]
 
+    def check_widths(self, steps: list[Step]) -> None:
+        """Refuse a statement the dialect cannot run because one of its SELECTs lists more
+        columns than it allows (PostgreSQL: 1,664), naming the widest step; the engine would
+        only say so when the statement runs."""
+        limit_text = self.dialect.template("max_select_columns")
+        if not limit_text:
+            return
+        limit = int(limit_text)
+        widths = [(len(self.inputs()), "inputs")]
+        widths += [(len(s.carried or ()) + len(s.columns), str(s.name)) for s in steps]
+        width, name = max(widths)
+        if width > limit:
+            raise SqlCompileError(
+                f"its step {name} lists {width:,} columns and {self.dialect.name} allows at"
+                f" most {limit:,} in one SELECT; score this card with `scorecard apply`, or"
+                " in DuckDB or Spark"
+            )
+
     def result_reads(self) -> set[Sql]:
         """The columns classes and the final SELECT read, besides the reasons."""
         p, d = self.program, self.dialect
@@ -495,6 +513,7 @@ class StatementBuilder:
             reasons = self.reasons(last)
         classes_cte = self.cte("classes") if p.classes is not None else None
         steps = self.pruned(steps, tail)
+        self.check_widths(steps)
         title = p.metadata.get("title", "")
         return {
             "card": d.comment(p.name),
