@@ -313,6 +313,7 @@ class StatementBuilder:
             "columns": columns,
             "source": source,
             "in_steps": False,
+            "named": [],
         }
         if count * len(contributions) > REASON_ROUNDS_LIMIT:
             context["template"] = "reasons_ranked"
@@ -357,11 +358,12 @@ class StatementBuilder:
         keyed = reason_keys.plan(p)
         return keyed if keyed is not None and keyed.width else None
 
-    def keyed_reason_steps(self, keyed: ReasonKeys) -> list[Step]:
-        """Reasons from integer keys, as steps of the chain (`keyed_reasons.py`): the keys,
-        then per round the largest key below the last round's, then the names read back
-        from the keys' remainders. As steps, they run as soon as the contributions exist
-        (`schedule.py`) and pass on only what is read after them."""
+    def keyed_reason_steps(self, keyed: ReasonKeys) -> tuple[list[Step], list[Column]]:
+        """Reasons from integer keys (`keyed_reasons.py`): the keys, then per round the
+        largest key below the last round's, as steps of the chain, which run as soon as the
+        contributions exist (`schedule.py`) and pass on only what is read after them; and
+        the reason columns, the names read back from the keys' remainders, for the final
+        SELECT (of the row `s`), so that classes' window holds integers, not names."""
         d = self.dialect
         ranked = [d.quote(s.column) for s in keyed.sources]
 
@@ -397,16 +399,15 @@ class StatementBuilder:
             value = d.render("greatest", join(", ", [sql("0"), *args]))
             cte = self.cte(f"reasons_best_{number_}")
             out.append(Step(cte, d.comment(comment), sql(""), (Column(value, best),)))
-            name = self.key_name(best, keyed.width, names)
+            name = self.key_name(sql("s.{}", best), keyed.width, names)
             named.append(
                 Column(
-                    sql("CASE WHEN {} IS NULL AND {} > 0 THEN {} END", excluded, best, name), column
+                    sql("CASE WHEN s.{} IS NULL AND s.{} > 0 THEN {} END", excluded, best, name),
+                    column,
                 )
             )
             previous = best
-        comment = "the reasons' names, from the keys' remainders; none for excluded rows"
-        out.append(Step(self.cte("reasons"), d.comment(comment), sql(""), tuple(named)))
-        return out
+        return out, named
 
     def reason_columns(self) -> list[Sql]:
         """The result columns reason_1..K (quoted); none without `reasons`."""
@@ -465,12 +466,13 @@ class StatementBuilder:
             names.add(results.SEGMENT)
         return {d.quote(name) for name in names}
 
-    def tail_reads(self, reasons_in_steps: bool) -> set[Sql]:
-        """The columns the CTEs after the steps read (reasons, classes, the final SELECT)."""
+    def tail_reads(self, keyed_reads: set[Sql] | None) -> set[Sql]:
+        """The columns the CTEs after the steps read (reasons, classes, the final SELECT);
+        `keyed_reads`: what the final SELECT reads to name the keyed reasons."""
         p = self.program
         reads = self.result_reads()
-        if p.reasons is not None and reasons_in_steps:
-            reads |= set(self.reason_columns())
+        if p.reasons is not None and keyed_reads is not None:
+            reads |= keyed_reads
         elif p.reasons is not None:
             reads |= {c["value"] for c in self.contributions() if isinstance(c["value"], Sql)}
         return reads
@@ -499,16 +501,22 @@ class StatementBuilder:
                 [Column(self.segment(), d.quote(results.SEGMENT))],
             )
         keyed = self.keyed()
+        named: list[Column] = []
+        keyed_reads: set[Sql] | None = None
         if keyed is not None:
-            steps += self.keyed_reason_steps(keyed)
-        tail = self.tail_reads(reasons_in_steps=keyed is not None)
+            keyed_steps, named = self.keyed_reason_steps(keyed)
+            steps += keyed_steps
+            rounds = keyed_steps[1:]  # after the keys' step, each round adds its best key
+            keyed_reads = {column.name for step in rounds for column in step.columns}
+        tail = self.tail_reads(keyed_reads)
         steps = self.scheduled(steps, validated_cte, tail)
         last = steps[-1].name
         # Reasons before classes: NTILE's window then runs over the few columns the result
-        # keeps, not over every contribution (DuckDB buffers whole rows for a window).
+        # keeps, not over every contribution (DuckDB buffers whole rows for a window); keyed
+        # reasons are named in the final SELECT, after the window.
         reasons: dict[str, object] | None
         if keyed is not None:
-            reasons = {"in_steps": True, "columns": self.reason_columns()}
+            reasons = {"in_steps": True, "columns": self.reason_columns(), "named": named}
         else:
             reasons = self.reasons(last)
         classes_cte = self.cte("classes") if p.classes is not None else None
