@@ -55,7 +55,8 @@ def test_every_step_runs_below_a_gather(pg: psycopg.Connection, tmp_path: Path) 
     plan = _plan(pg, statement)
     nodes = _nodes(plan)
     steps = {n["Alias"] for n in nodes if n["Node Type"] == "Subquery Scan"}
-    assert {"lets", "rules", "model_churn", "points", "reason_keys", "reasons_best_1"} <= steps, steps
+    expected = {"lets", "rules", "model_churn", "points", "reason_keys", "reasons_best_1"}
+    assert expected <= steps, steps
     gathers = [n for n in nodes if n["Node Type"] in _PARALLEL]
     assert gathers, "no parallel plan"
     below = {n.get("Alias") for g in gathers for n in _nodes(g)}
