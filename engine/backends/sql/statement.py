@@ -54,6 +54,9 @@ class Step:
         return join(", ", self.carried or ())
 
 
+ROW = sql("s")
+"""The alias of the last step's row in the final SELECT (which names the keyed reasons)."""
+
 REASON_ROUNDS_LIMIT = 4096
 """Up to this many reasons x contributions, reasons are K rounds over each row's columns (a
 statement that grows as K x contributions); beyond, one unpivot ranked by ROW_NUMBER."""
@@ -363,7 +366,7 @@ class StatementBuilder:
         largest key below the last round's, as steps of the chain, which run as soon as the
         contributions exist (`schedule.py`) and pass on only what is read after them; and
         the reason columns, the names read back from the keys' remainders, for the final
-        SELECT (of the row `s`), so that classes' window holds integers, not names."""
+        SELECT (of its row, `ROW`), so that classes' window holds integers, not names."""
         d = self.dialect
         ranked = [d.quote(s.column) for s in keyed.sources]
 
@@ -399,13 +402,10 @@ class StatementBuilder:
             value = d.render("greatest", join(", ", [sql("0"), *args]))
             cte = self.cte(f"reasons_best_{number_}")
             out.append(Step(cte, d.comment(comment), sql(""), (Column(value, best),)))
-            name = self.key_name(sql("s.{}", best), keyed.width, names)
-            named.append(
-                Column(
-                    sql("CASE WHEN s.{} IS NULL AND s.{} > 0 THEN {} END", excluded, best, name),
-                    column,
-                )
-            )
+            row_best = sql("{}.{}", ROW, best)
+            name = self.key_name(row_best, keyed.width, names)
+            when = sql("{}.{} IS NULL AND {} > 0", ROW, excluded, row_best)
+            named.append(Column(sql("CASE WHEN {} THEN {} END", when, name), column))
             previous = best
         return out, named
 
@@ -539,6 +539,7 @@ class StatementBuilder:
             "last": last,
             "classes": p.classes,
             "classes_cte": classes_cte,
+            "row": ROW,
             "reasons": reasons,
             "has_segment": bool(p.segments),
             "kept": [d.quote(name) for name in self.kept],
