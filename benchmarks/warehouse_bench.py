@@ -6,11 +6,12 @@ Same generated Parquet file for every engine (benchmarks/customers.py). Timed: `
 apply` (the CLI, whole process), DuckDB running the compiled statement over the Parquet file
 (whole process), PostgreSQL running `CREATE TABLE ... AS <statement>` over a table loaded
 beforehand (load not timed; with the JIT settings `apply --db` sets, docs/sql.md, and with
-`--pg-jit-off` also `jit = off`), and a local Spark session (`local[2]`) running the statement over a temporary
-view of the Parquet file and writing Parquet (session start-up not timed; the statement is
-run twice, the session's first run and again on a warm JVM: both are reported). Every engine's rows
-are compared with `apply`'s (scores within 1e-9, everything else equal). Ratios are against
-`apply` and DuckDB in the same run; verdict lines check the targets of docs/performance.md.
+`--pg-jit-off` also `jit = off`), and a local Spark session (`local[2]`) running the
+statement over a temporary view of the Parquet file and writing Parquet (session start-up
+not timed; the statement is run twice, the session's first run and again on a warm JVM: both
+are reported). Every engine's rows are compared with `apply`'s (scores within 1e-9,
+everything else equal). Ratios are against `apply` and DuckDB in the same run; verdict lines
+check the targets of docs/performance.md.
 """
 
 from __future__ import annotations
