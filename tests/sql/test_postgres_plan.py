@@ -55,7 +55,7 @@ def test_every_step_runs_below_a_gather(pg: psycopg.Connection, tmp_path: Path) 
     plan = _plan(pg, statement)
     nodes = _nodes(plan)
     steps = {n["Alias"] for n in nodes if n["Node Type"] == "Subquery Scan"}
-    expected = {"lets", "rules", "model_churn", "points", "reason_keys", "reasons_best_1"}
+    expected = {"lets", "rules", "model_churn", "points", "reason_keys", "reasons"}
     assert expected <= steps, steps
     gathers = [n for n in nodes if n["Node Type"] in _PARALLEL]
     assert gathers, "no parallel plan"

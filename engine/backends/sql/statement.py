@@ -364,14 +364,19 @@ class StatementBuilder:
     def keyed_reason_steps(self, keyed: ReasonKeys) -> tuple[list[Step], list[Column]]:
         """Reasons from integer keys (`keyed_reasons.py`): the keys, then per round the
         largest key below the last round's, as steps of the chain, which run as soon as the
-        contributions exist (`schedule.py`) and pass on only what is read after them; and
-        the reason columns, the names read back from the keys' remainders, for the final
-        SELECT (of its row, `ROW`), so that classes' window holds integers, not names."""
+        contributions exist (`schedule.py`) and pass on only what is read after them; then
+        the names read back from the keys' remainders: a last step of the chain, or, where
+        the dialect's flag `reasons_named_after_classes` says so, columns of the final
+        SELECT (of its row, `ROW`), returned apart, so that classes' window holds integers."""
         d = self.dialect
+        after_classes = d.flag("reasons_named_after_classes")
         ranked = [d.quote(s.column) for s in keyed.sources]
 
         def number(value: float) -> Sql:
             return self.compiler.literal(value, ScalarType.FLOAT)
+
+        def in_row(column: Sql) -> Sql:
+            return sql("{}.{}", ROW, column) if after_classes else column
 
         keys = [
             Column(
@@ -385,7 +390,7 @@ class StatementBuilder:
         )
         out = [Step(self.cte("reason_keys"), d.comment(comment), sql(""), tuple(keys))]
         names = [d.string(s.name) for s in keyed.sources]
-        excluded = d.quote(results.EXCLUDED)
+        excluded = in_row(d.quote(results.EXCLUDED))
         previous: Sql | None = None
         named: list[Column] = []
         for number_, column in enumerate(self.reason_columns(), start=1):
@@ -402,12 +407,16 @@ class StatementBuilder:
             value = d.render("greatest", join(", ", [sql("0"), *args]))
             cte = self.cte(f"reasons_best_{number_}")
             out.append(Step(cte, d.comment(comment), sql(""), (Column(value, best),)))
-            row_best = sql("{}.{}", ROW, best)
+            row_best = in_row(best)
             name = self.key_name(row_best, keyed.width, names)
-            when = sql("{}.{} IS NULL AND {} > 0", ROW, excluded, row_best)
+            when = sql("{} IS NULL AND {} > 0", excluded, row_best)
             named.append(Column(sql("CASE WHEN {} THEN {} END", when, name), column))
             previous = best
-        return out, named
+        if after_classes:
+            return out, named
+        comment = "the reasons' names, from the keys' remainders; none for excluded rows"
+        out.append(Step(self.cte("reasons"), d.comment(comment), sql(""), tuple(named)))
+        return out, []
 
     def reason_columns(self) -> list[Sql]:
         """The result columns reason_1..K (quoted); none without `reasons`."""
@@ -506,14 +515,17 @@ class StatementBuilder:
         if keyed is not None:
             keyed_steps, named = self.keyed_reason_steps(keyed)
             steps += keyed_steps
-            rounds = keyed_steps[1:]  # after the keys' step, each round adds its best key
-            keyed_reads = {column.name for step in rounds for column in step.columns}
+            if named:  # named in the final SELECT, from each round's best key
+                rounds = keyed_steps[1:]
+                keyed_reads = {column.name for step in rounds for column in step.columns}
+            else:  # named by the chain's last reasons step
+                keyed_reads = set(self.reason_columns())
         tail = self.tail_reads(keyed_reads)
         steps = self.scheduled(steps, validated_cte, tail)
         last = steps[-1].name
         # Reasons before classes: NTILE's window then runs over the few columns the result
         # keeps, not over every contribution (DuckDB buffers whole rows for a window); keyed
-        # reasons are named in the final SELECT, after the window.
+        # reasons may be named in the final SELECT, after it (`keyed_reason_steps`).
         reasons: dict[str, object] | None
         if keyed is not None:
             reasons = {"in_steps": True, "columns": self.reason_columns(), "named": named}

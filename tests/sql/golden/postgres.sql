@@ -164,6 +164,16 @@ WITH
     GREATEST(0, CASE WHEN "_sc_reason_key_1_5" < "_sc_reason_key_best_2_10" THEN "_sc_reason_key_1_5" ELSE 0 END, CASE WHEN "_sc_reason_key_2_6" < "_sc_reason_key_best_2_10" THEN "_sc_reason_key_2_6" ELSE 0 END, CASE WHEN "_sc_reason_key_3_7" < "_sc_reason_key_best_2_10" THEN "_sc_reason_key_3_7" ELSE 0 END, CASE WHEN "_sc_reason_key_4_8" < "_sc_reason_key_best_2_10" THEN "_sc_reason_key_4_8" ELSE 0 END) AS "_sc_reason_key_best_3_11"
   FROM "reasons_best_2"
 ),
+"reasons" AS (
+  -- the reasons' names, from the keys' remainders; none for excluded rows
+  WITH "_sc_fence" AS (SELECT 1)
+  SELECT
+    "customer_id", "score", "excluded", "segment",
+    CASE WHEN "excluded" IS NULL AND "_sc_reason_key_best_1_9" > 0 THEN (ARRAY['complainer', 'big_basket', 'age_band', 'csp_points']::TEXT[])[(4 - ("_sc_reason_key_best_1_9" % 4))] END AS "reason_1",
+    CASE WHEN "excluded" IS NULL AND "_sc_reason_key_best_2_10" > 0 THEN (ARRAY['complainer', 'big_basket', 'age_band', 'csp_points']::TEXT[])[(4 - ("_sc_reason_key_best_2_10" % 4))] END AS "reason_2",
+    CASE WHEN "excluded" IS NULL AND "_sc_reason_key_best_3_11" > 0 THEN (ARRAY['complainer', 'big_basket', 'age_band', 'csp_points']::TEXT[])[(4 - ("_sc_reason_key_best_3_11" % 4))] END AS "reason_3"
+  FROM "reasons_best_3"
+),
 "classes" AS (
   -- classes 1..10 by rank over the rows with a score, 1 holding the highest
   WITH "_sc_fence" AS (SELECT 1)
@@ -175,16 +185,16 @@ WITH
         ORDER BY "score" DESC, "customer_id" COLLATE "C" ASC
       )
     END AS "class"
-  FROM "reasons_best_3"
+  FROM "reasons"
 )
 SELECT
   s."customer_id" AS "customer_id",
   CASE WHEN s."excluded" IS NULL THEN s."score" END AS "score",
   s."segment" AS "segment",
   s."class" AS "class",
-  CASE WHEN s."excluded" IS NULL AND s."_sc_reason_key_best_1_9" > 0 THEN (ARRAY['complainer', 'big_basket', 'age_band', 'csp_points']::TEXT[])[(4 - (s."_sc_reason_key_best_1_9" % 4))] END AS "reason_1",
-  CASE WHEN s."excluded" IS NULL AND s."_sc_reason_key_best_2_10" > 0 THEN (ARRAY['complainer', 'big_basket', 'age_band', 'csp_points']::TEXT[])[(4 - (s."_sc_reason_key_best_2_10" % 4))] END AS "reason_2",
-  CASE WHEN s."excluded" IS NULL AND s."_sc_reason_key_best_3_11" > 0 THEN (ARRAY['complainer', 'big_basket', 'age_band', 'csp_points']::TEXT[])[(4 - (s."_sc_reason_key_best_3_11" % 4))] END AS "reason_3",
+  s."reason_1" AS "reason_1",
+  s."reason_2" AS "reason_2",
+  s."reason_3" AS "reason_3",
   s."excluded" AS "excluded"
 FROM "classes" AS s
 -- every key once, else the statement fails: one aggregate over the table, apart from the steps

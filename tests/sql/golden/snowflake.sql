@@ -141,6 +141,15 @@ WITH
     GREATEST(0, CASE WHEN "_sc_reason_key_1_3" < "_sc_reason_key_best_2_8" THEN "_sc_reason_key_1_3" ELSE 0 END, CASE WHEN "_sc_reason_key_2_4" < "_sc_reason_key_best_2_8" THEN "_sc_reason_key_2_4" ELSE 0 END, CASE WHEN "_sc_reason_key_3_5" < "_sc_reason_key_best_2_8" THEN "_sc_reason_key_3_5" ELSE 0 END, CASE WHEN "_sc_reason_key_4_6" < "_sc_reason_key_best_2_8" THEN "_sc_reason_key_4_6" ELSE 0 END) AS "_sc_reason_key_best_3_9"
   FROM "reasons_best_2"
 ),
+"reasons" AS (
+  -- the reasons' names, from the keys' remainders; none for excluded rows
+  SELECT
+    "customer_id", "excluded", "score", "segment",
+    CASE WHEN "excluded" IS NULL AND "_sc_reason_key_best_1_7" > 0 THEN CASE ("_sc_reason_key_best_1_7" % 4) WHEN 3 THEN 'complainer' WHEN 2 THEN 'big_basket' WHEN 1 THEN 'age_band' WHEN 0 THEN 'csp_points' END END AS "reason_1",
+    CASE WHEN "excluded" IS NULL AND "_sc_reason_key_best_2_8" > 0 THEN CASE ("_sc_reason_key_best_2_8" % 4) WHEN 3 THEN 'complainer' WHEN 2 THEN 'big_basket' WHEN 1 THEN 'age_band' WHEN 0 THEN 'csp_points' END END AS "reason_2",
+    CASE WHEN "excluded" IS NULL AND "_sc_reason_key_best_3_9" > 0 THEN CASE ("_sc_reason_key_best_3_9" % 4) WHEN 3 THEN 'complainer' WHEN 2 THEN 'big_basket' WHEN 1 THEN 'age_band' WHEN 0 THEN 'csp_points' END END AS "reason_3"
+  FROM "reasons_best_3"
+),
 "classes" AS (
   -- classes 1..10 by rank over the rows with a score, 1 holding the highest
   SELECT
@@ -151,16 +160,16 @@ WITH
         ORDER BY "score" DESC, "customer_id" ASC
       )
     END AS "class"
-  FROM "reasons_best_3"
+  FROM "reasons"
 )
 SELECT
   s."customer_id" AS "customer_id",
   CASE WHEN s."excluded" IS NULL THEN s."score" END AS "score",
   s."segment" AS "segment",
   s."class" AS "class",
-  CASE WHEN s."excluded" IS NULL AND s."_sc_reason_key_best_1_7" > 0 THEN CASE (s."_sc_reason_key_best_1_7" % 4) WHEN 3 THEN 'complainer' WHEN 2 THEN 'big_basket' WHEN 1 THEN 'age_band' WHEN 0 THEN 'csp_points' END END AS "reason_1",
-  CASE WHEN s."excluded" IS NULL AND s."_sc_reason_key_best_2_8" > 0 THEN CASE (s."_sc_reason_key_best_2_8" % 4) WHEN 3 THEN 'complainer' WHEN 2 THEN 'big_basket' WHEN 1 THEN 'age_band' WHEN 0 THEN 'csp_points' END END AS "reason_2",
-  CASE WHEN s."excluded" IS NULL AND s."_sc_reason_key_best_3_9" > 0 THEN CASE (s."_sc_reason_key_best_3_9" % 4) WHEN 3 THEN 'complainer' WHEN 2 THEN 'big_basket' WHEN 1 THEN 'age_band' WHEN 0 THEN 'csp_points' END END AS "reason_3",
+  s."reason_1" AS "reason_1",
+  s."reason_2" AS "reason_2",
+  s."reason_3" AS "reason_3",
   s."excluded" AS "excluded"
 FROM "classes" AS s
 -- every key once, else the statement fails: one aggregate over the table, apart from the steps
