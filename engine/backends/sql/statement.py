@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from engine import ir, reason_keys, results
-from engine.backends.sql.carried import Computed, prune
+from engine.backends.sql.carried import Computed, prune, reads
 from engine.backends.sql.dialects import Dialect
 from engine.backends.sql.expressions import Compiler, Hoisted, SqlCompileError
 from engine.backends.sql.keyed_reasons import key_sql
@@ -515,9 +515,9 @@ class StatementBuilder:
         if keyed is not None:
             keyed_steps, named = self.keyed_reason_steps(keyed)
             steps += keyed_steps
-            if named:  # named in the final SELECT, from each round's best key
-                rounds = keyed_steps[1:]
-                keyed_reads = {column.name for step in rounds for column in step.columns}
+            if named:  # named in the final SELECT: what those columns read of the steps'
+                made = [column.name for step in keyed_steps for column in step.columns]
+                keyed_reads = reads("\n".join(column.sql for column in named), made)
             else:  # named by the chain's last reasons step
                 keyed_reads = set(self.reason_columns())
         tail = self.tail_reads(keyed_reads)
