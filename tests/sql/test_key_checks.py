@@ -104,3 +104,30 @@ def test_spark_fails_on_bad_keys(case: str, spark: Any, tmp_path: Path) -> None:
     with pytest.raises(ScorecardError) as info:
         _card().apply_in_db("spark:local[1]", "bad_rows", into)
     assert message in _message(info)
+
+
+@pytest.mark.postgres
+def test_postgres_compares_keys_byte_wise_whatever_the_collation(
+    pg: psycopg.Connection, pg_url: str
+) -> None:
+    """A key column with a case-insensitive (nondeterministic) collation: keys differing
+    only in case are distinct keys, as in the engine, and the duplicate named is the least
+    byte-wise ("B" before "a"), as classes order keys."""
+    pg.execute(
+        "CREATE COLLATION IF NOT EXISTS sc_case_insensitive "
+        "(provider = icu, locale = 'und-u-ks-level2', deterministic = false)"
+    )
+    distinct = pl.DataFrame({"id": ["a", "A", "b", "B"], "visits": [1, 5, 2, 7]})
+    pg_table(pg, "cased", distinct.with_columns(revenue=pl.lit(1.0)))
+    pg.execute('ALTER TABLE cased ALTER COLUMN id TYPE TEXT COLLATE "sc_case_insensitive"')
+    assert pg.execute("SELECT COUNT(DISTINCT id) FROM cased").fetchone() == (2,)  # the trap
+    assert _card().apply_in_db(pg_url, "cased", "public.scores").rows == 4
+    scored = pg.execute('SELECT id, score FROM public.scores ORDER BY id COLLATE "C"').fetchall()
+    assert scored == [("A", 10.0), ("B", 10.0), ("a", 0.0), ("b", 0.0)]
+
+    doubled = pl.DataFrame({"id": ["b", "B", "B", "a", "a"], "visits": [1, 2, 3, 4, 5]})
+    pg_table(pg, "cased", doubled.with_columns(revenue=pl.lit(1.0)))
+    pg.execute('ALTER TABLE cased ALTER COLUMN id TYPE TEXT COLLATE "sc_case_insensitive"')
+    with pytest.raises(ScorecardError) as info:
+        _card().apply_in_db(pg_url, "cased", "public.scores")
+    assert "the key column id is not unique: B" in _message(info)

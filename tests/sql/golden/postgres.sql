@@ -200,5 +200,5 @@ FROM "classes" AS s
 -- every key once, else the statement fails: one aggregate over the table, apart from the steps
 WHERE (
   SELECT CASE WHEN MIN("_sc_duplicated_key_1") IS NULL THEN TRUE ELSE (CAST(('scorecard: the key column customer_id is not unique: ' || CAST(MIN("_sc_duplicated_key_1") AS TEXT)) AS INTEGER) = 0) END
-  FROM (SELECT CAST("customer_id" AS TEXT) AS "_sc_duplicated_key_1" FROM "analytics"."customers" GROUP BY 1 HAVING COUNT(*) > 1) AS "_sc_duplicates"
+  FROM (SELECT CAST("customer_id" AS TEXT) COLLATE "C" AS "_sc_duplicated_key_1" FROM "analytics"."customers" GROUP BY 1 HAVING COUNT(*) > 1) AS "_sc_duplicates"
 );
