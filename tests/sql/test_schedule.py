@@ -14,6 +14,7 @@ import skops.io as sio
 from sklearn.ensemble import GradientBoostingClassifier
 
 from engine.api import load
+from engine.api import loads as load_text
 from engine.backends.sql import statement
 from engine.backends.sql.carried import Computed, reads
 from engine.backends.sql.schedule import greedy, order
@@ -106,11 +107,12 @@ def test_a_card_carries_fewer_columns_than_in_its_own_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The statement as compiled against the same statement with the steps in the card's
-    order (which gives the same rows): the rules wait until the model has run."""
+    order (which gives the same rows): the rules wait until the model has run. (DuckDB's
+    statement: PostgreSQL's fuses independent steps, `fused_steps`, after the order.)"""
     card = load(_model_card(tmp_path), trust_models=True)
-    chosen = _carried(card.to_sql("postgres", "t"))
+    chosen = _carried(card.to_sql("duckdb", "t"))
     monkeypatch.setattr(statement, "order", lambda steps, first, tail: list(range(len(steps))))
-    in_card_order = _carried(card.to_sql("postgres", "t"))
+    in_card_order = _carried(card.to_sql("duckdb", "t"))
     assert sum(chosen) < 0.8 * sum(in_card_order), (chosen, in_card_order)
 
 
@@ -119,6 +121,44 @@ def test_a_small_card_keeps_its_own_order_when_that_carries_less(
 ) -> None:
     """churn_risk: the greedy order would carry 122 columns, its own order 119: kept."""
     card = load(ROOT / "scorecards" / "churn_risk.scorecard")
-    chosen = _carried(card.to_sql("postgres", "t"))
+    chosen = _carried(card.to_sql("duckdb", "t"))
     monkeypatch.setattr(statement, "order", lambda steps, first, tail: list(range(len(steps))))
-    assert chosen == _carried(card.to_sql("postgres", "t"))
+    assert chosen == _carried(card.to_sql("duckdb", "t"))
+
+
+FUSING_CARD = """
+scorecard fusing { }
+input {
+  id : int key
+  a : float required
+  b : float required
+}
+let doubled = 2 * a
+rule big when a > 1 then 10
+rule twice when doubled > 3 then 5
+bins on_b on b {
+  < 0  -> 1
+  else -> 2
+}
+score = points
+"""
+
+
+def _ctes(statement_sql: str) -> list[str]:
+    return re.findall(r'^"(\w+)" AS \(', statement_sql, re.M)
+
+
+def test_postgres_fuses_steps_that_do_not_read_each_other() -> None:
+    """The let and the rule and bins that read only inputs share one SELECT in PostgreSQL
+    (`fused_steps`); the rule that reads the let comes after it; DuckDB keeps a step per
+    kind. Both statements give the same rows (the differential tests run every dialect)."""
+    card = load_text(FUSING_CARD)
+    pg = card.to_sql("postgres", "t")
+    duck = card.to_sql("duckdb", "t")
+    fused = [name for name in _ctes(pg) if name not in ("inputs", "validated")]
+    assert len(fused) < len([n for n in _ctes(duck) if n not in ("inputs", "validated")])
+    first = fused[0]
+    assert {"lets", "bins"} <= set(first.split("_")), fused
+    body = pg.split(f'"{first}" AS (', 1)[1].split("\n),", 1)[0]
+    assert '"doubled"' in body and '"big"' in body and '" AS "twice"' not in body
+    assert "-- let doubled" in body and "-- bins on_b" in body
