@@ -460,7 +460,9 @@ class StatementBuilder:
         Each step is a SELECT that forms a whole row of the columns it passes on, and in
         PostgreSQL (where steps are fenced, docs/sql.md) each is a node of the plan that does
         so for every row: the reference card's 20 fenced steps become 12 and the statement takes
-        9.28-9.65 s against 9.91-10.12 s at 1M rows (docs/performance.md)."""
+        9.28-9.65 s against 9.91-10.12 s at 1M rows (docs/performance.md). A fused step
+        lists no more columns than the later of its two steps did: every column the earlier
+        adds is read after both, so the later one passed it on (`check_widths` is unchanged)."""
         first = [c.name for c in self.inputs()]
         fuse = self.dialect.flag("fused_steps")
         out: list[Step] = []
