@@ -6,9 +6,12 @@ from __future__ import annotations
 import random
 import re
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
+import polars as pl
 import pytest
 import skops.io as sio
 from sklearn.ensemble import GradientBoostingClassifier
@@ -19,6 +22,7 @@ from engine.backends.sql import statement
 from engine.backends.sql.carried import Computed, reads
 from engine.backends.sql.schedule import greedy, order
 from engine.backends.sql.sqltext import Sql, identifier
+from tests.sql.helpers import duckdb_table
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,6 +76,16 @@ def test_random_graphs_give_an_order_that_respects_every_read() -> None:
                     assert place[j] < place[i]
 
 
+def _unfused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compile with one step per kind of definition (no step joins the one before it)."""
+    scheduled = statement.StatementBuilder.scheduled
+
+    def unfused(self: statement.StatementBuilder, *args: Any, fuse: bool = True) -> Any:
+        return scheduled(self, *args, fuse=False)
+
+    monkeypatch.setattr(statement.StatementBuilder, "scheduled", unfused)
+
+
 def _carried(statement: str) -> list[int]:
     """Columns each step of a compiled statement passes on (its first SELECT line)."""
     counts = []
@@ -107,12 +121,13 @@ def test_a_card_carries_fewer_columns_than_in_its_own_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The statement as compiled against the same statement with the steps in the card's
-    order (which gives the same rows): the rules wait until the model has run. (DuckDB's
-    statement: PostgreSQL's fuses independent steps, `fused_steps`, after the order.)"""
+    order (which gives the same rows): the rules wait until the model has run. (Steps
+    unfused: fusing comes after the order.)"""
+    _unfused(monkeypatch)
     card = load(_model_card(tmp_path), trust_models=True)
-    chosen = _carried(card.to_sql("duckdb", "t"))
+    chosen = _carried(card.to_sql("postgres", "t"))
     monkeypatch.setattr(statement, "order", lambda steps, first, tail: list(range(len(steps))))
-    in_card_order = _carried(card.to_sql("duckdb", "t"))
+    in_card_order = _carried(card.to_sql("postgres", "t"))
     assert sum(chosen) < 0.8 * sum(in_card_order), (chosen, in_card_order)
 
 
@@ -120,10 +135,11 @@ def test_a_small_card_keeps_its_own_order_when_that_carries_less(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """churn_risk: the greedy order would carry 122 columns, its own order 119: kept."""
+    _unfused(monkeypatch)
     card = load(ROOT / "scorecards" / "churn_risk.scorecard")
-    chosen = _carried(card.to_sql("duckdb", "t"))
+    chosen = _carried(card.to_sql("postgres", "t"))
     monkeypatch.setattr(statement, "order", lambda steps, first, tail: list(range(len(steps))))
-    assert chosen == _carried(card.to_sql("duckdb", "t"))
+    assert chosen == _carried(card.to_sql("postgres", "t"))
 
 
 FUSING_CARD = """
@@ -145,20 +161,34 @@ score = points
 
 
 def _ctes(statement_sql: str) -> list[str]:
-    return re.findall(r'^"(\w+)" AS \(', statement_sql, re.M)
+    return re.findall(r'^["`](\w+)["`] AS \(', statement_sql, re.M)
 
 
-def test_postgres_fuses_steps_that_do_not_read_each_other() -> None:
-    """The let and the rule and bins that read only inputs share one SELECT in PostgreSQL
-    (`fused_steps`); the rule that reads the let comes after it; DuckDB keeps a step per
-    kind. Both statements give the same rows (the differential tests run every dialect)."""
+def test_steps_that_do_not_read_each_other_share_a_select(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The let and the rule and bins that read only inputs share one SELECT; the rule that
+    reads the let comes after it. The rows are the same as with one step per kind (the
+    differential tests run every dialect on the fused statement)."""
     card = load_text(FUSING_CARD)
+    for dialect in ("postgres", "duckdb", "spark"):
+        fused = [n for n in _ctes(card.to_sql(dialect, "t")) if n not in ("inputs", "validated")]
+        first = fused[0]
+        assert {"lets", "bins"} <= set(first.split("_")), (dialect, fused)
     pg = card.to_sql("postgres", "t")
-    duck = card.to_sql("duckdb", "t")
-    fused = [name for name in _ctes(pg) if name not in ("inputs", "validated")]
-    assert len(fused) < len([n for n in _ctes(duck) if n not in ("inputs", "validated")])
-    first = fused[0]
-    assert {"lets", "bins"} <= set(first.split("_")), fused
-    body = pg.split(f'"{first}" AS (', 1)[1].split("\n),", 1)[0]
+    fused = [n for n in _ctes(pg) if n not in ("inputs", "validated")]
+    body = pg.split(f'"{fused[0]}" AS (', 1)[1].split("\n),", 1)[0]
     assert '"doubled"' in body and '"big"' in body and '" AS "twice"' not in body
     assert "-- let doubled" in body and "-- bins on_b" in body
+    _unfused(monkeypatch)
+    one_per_kind = [
+        n for n in _ctes(card.to_sql("postgres", "t")) if n not in ("inputs", "validated")
+    ]
+    assert len(fused) < len(one_per_kind) and {"lets", "rules", "bins"} <= set(one_per_kind)
+    duck = duckdb.connect()
+    frame = pl.DataFrame({"id": [1, 2, 3], "a": [0.5, 1.5, 2.0], "b": [-1.0, 1.0, 0.0]})
+    duckdb_table(duck, "t", frame)
+    unfused_rows = duck.execute(card.to_sql("duckdb", "t")).fetchall()
+    monkeypatch.undo()
+    assert duck.execute(card.to_sql("duckdb", "t")).fetchall() == unfused_rows
+    assert [r[1] for r in sorted(unfused_rows)] == [1.0, 12.0, 17.0]

@@ -225,12 +225,6 @@ _BASE_FLAGS: dict[str, bool] = {
     # 2.81 s), much slower where the rows after a window over the whole table are one task
     # (Spark: the last stage 8.1 s of CPU against 3.3 s, docs/performance.md).
     "reasons_named_after_classes": False,
-    # Adjacent steps that do not read each other's columns share one SELECT (fewer steps).
-    # Each step of a fenced chain is a plan node that forms every row again (PostgreSQL, the
-    # reference card at 1M rows: 9.28-9.65 s against 9.91-10.12 s); DuckDB merges the
-    # projections itself (no change) and Spark was no faster (warm 13.9-16.6 s against
-    # 13.1-14.6 s), so elsewhere the steps stay one per kind, as the card reads.
-    "fused_steps": False,
 }
 
 
@@ -294,7 +288,6 @@ _SPECS: dict[str, _Spec] = {
             ),
             **_exact_int("CAST({0} AS NUMERIC)", _BETWEEN_INT),
         },
-        flags={"fused_steps": True},
     ),
     "spark": _Spec(
         sqlglot="spark",

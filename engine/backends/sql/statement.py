@@ -452,19 +452,23 @@ class StatementBuilder:
         arms = [sql("WHEN {} THEN {}", width - 1 - i, n) for i, n in enumerate(names)]
         return sql("CASE {} {} END", remainder, join(" ", arms))
 
-    def scheduled(self, steps: list[Step], source: Sql, tail: set[Sql]) -> list[Step]:
-        """The steps in the order `schedule.order` gives, each reading the one before; where
-        the dialect's flag `fused_steps` says so, a step that reads none of the columns the
-        step before it adds joins that step's SELECT.
+    def scheduled(
+        self, steps: list[Step], source: Sql, tail: set[Sql], fuse: bool = True
+    ) -> list[Step]:
+        """The steps in the order `schedule.order` gives, each reading the one before; with
+        `fuse`, a step that reads none of the columns the step before it adds joins that
+        step's SELECT.
 
-        Each step is a SELECT that forms a whole row of the columns it passes on, and in
-        PostgreSQL (where steps are fenced, docs/sql.md) each is a node of the plan that does
-        so for every row: the reference card's 20 fenced steps become 12 and the statement takes
-        9.28-9.65 s against 9.91-10.12 s at 1M rows (docs/performance.md). A fused step
-        lists no more columns than the later of its two steps did: every column the earlier
-        adds is read after both, so the later one passed it on (`check_widths` is unchanged)."""
+        Each step is a SELECT that forms a whole row of the columns it passes on. In
+        PostgreSQL, where steps are fenced (docs/sql.md), each is a node of the plan that does
+        so for every row: the reference card's 20 steps become 12, and the statement takes
+        9.28-9.65 s against 9.91-10.12 s at 1M rows. Spark plans the same operators from
+        fewer CTEs in less time (analysis and optimisation 0.8-0.9 s against 1.0-1.4 s; warm
+        runs 11.0-13.1 s against 11.4-13.7 s), and DuckDB shows no change
+        (docs/performance.md). A fused step lists no more columns than the later of its two
+        steps did: every column the earlier adds is read after both, so the later one passed
+        it on (`check_widths` is unchanged)."""
         first = [c.name for c in self.inputs()]
-        fuse = self.dialect.flag("fused_steps")
         out: list[Step] = []
         for i in order(_computed(steps), first, tail):
             step = steps[i]

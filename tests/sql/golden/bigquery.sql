@@ -37,102 +37,72 @@ WITH
     CASE WHEN (`orders_12m` > 0) THEN (`revenue_12m` / NULLIF(CAST(`orders_12m` AS FLOAT64), 0)) ELSE 0.0E0 END AS `avg_basket`
   FROM `validated`
 ),
-`rules_2` AS (
+`rules_2_excludes_rules_model_churn_helpers` AS (
   -- rule recent_buyer "Ordered in the last 30 days" (line 43)
   -- rule big_basket (line 46)
-  SELECT
-    `customer_id`, `age`, `income`, `csp`, `tenure_months`, `complaints_6m`, `email_opt_in`, `recency_days`,
-    CASE WHEN (`recency_days` <= 30) THEN (-40.0E0) ELSE 0.0E0 END AS `recent_buyer`,
-    CASE WHEN (`avg_basket` > 120.0E0) THEN ((-0.5E0) * CAST(`orders_12m` AS FLOAT64)) ELSE 0.0E0 END AS `big_basket`
-  FROM `lets`
-),
-`excludes` AS (
   -- the first matching exclude names the row's exclusion
-  SELECT
-    `customer_id`, `age`, `income`, `csp`, `tenure_months`, `complaints_6m`, `recency_days`, `recent_buyer`, `big_basket`,
-    CASE WHEN (NOT `email_opt_in`) THEN 'No marketing consent' END AS `excluded`
-  FROM `rules_2`
-),
-`rules` AS (
   -- rule complainer "Two or more complaints" (line 44)
   -- rule loyal "Customer for 3+ years" (line 45)
-  SELECT
-    `customer_id`, `age`, `income`, `csp`, `tenure_months`, `recency_days`, `recent_buyer`, `big_basket`, `excluded`,
-    CASE WHEN (`complaints_6m` >= 2) THEN 60.0E0 ELSE 0.0E0 END AS `complainer`,
-    CASE WHEN (`tenure_months` >= 36) THEN (-25.0E0) ELSE 0.0E0 END AS `loyal`
-  FROM `excludes`
-),
-`model_churn_helpers` AS (
   -- shared subexpressions, computed once
   SELECT
-    `customer_id`, `age`, `income`, `csp`, `recency_days`, `recent_buyer`, `big_basket`, `excluded`, `complainer`, `loyal`,
+    `customer_id`, `age`, `income`, `csp`, `recency_days`,
+    CASE WHEN (`recency_days` <= 30) THEN (-40.0E0) ELSE 0.0E0 END AS `recent_buyer`,
+    CASE WHEN (`avg_basket` > 120.0E0) THEN ((-0.5E0) * CAST(`orders_12m` AS FLOAT64)) ELSE 0.0E0 END AS `big_basket`,
+    CASE WHEN (NOT `email_opt_in`) THEN 'No marketing consent' END AS `excluded`,
+    CASE WHEN (`complaints_6m` >= 2) THEN 60.0E0 ELSE 0.0E0 END AS `complainer`,
+    CASE WHEN (`tenure_months` >= 36) THEN (-25.0E0) ELSE 0.0E0 END AS `loyal`,
     ((-0.11011111841642421E0)
       + CASE WHEN (CAST(`tenure_months` AS FLOAT64) <= 60.50000190734863E0) THEN CASE WHEN (CAST(`recency_days` AS FLOAT64) <= 120.50000381469727E0) THEN (-0.1640995758200302E0) ELSE 0.17236055150747098E0 END WHEN (CAST(`recency_days` AS FLOAT64) <= 121.00000381469727E0) THEN 0.1471594430294498E0 ELSE (-0.16340735071417123E0) END
       + CASE WHEN (CAST(`tenure_months` AS FLOAT64) <= 60.50000190734863E0) THEN CASE WHEN (CAST(`recency_days` AS FLOAT64) <= 120.50000381469727E0) THEN (-0.15013995876190897E0) ELSE 0.15476605941661267E0 END WHEN (CAST(`recency_days` AS FLOAT64) <= 121.00000381469727E0) THEN 0.13205518061577046E0 ELSE (-0.14949191612493865E0) END
       + CASE WHEN (CAST(`tenure_months` AS FLOAT64) <= 60.50000190734863E0) THEN CASE WHEN (CAST(`recency_days` AS FLOAT64) <= 120.50000381469727E0) THEN (-0.13886203541514838E0) ELSE 0.140868021316737E0 END WHEN (CAST(`recency_days` AS FLOAT64) <= 121.00000381469727E0) THEN 0.11969576067788204E0 ELSE (-0.13823573530651553E0) END
       + CASE WHEN (CAST(`tenure_months` AS FLOAT64) <= 60.50000190734863E0) THEN CASE WHEN (CAST(`recency_days` AS FLOAT64) <= 120.50000381469727E0) THEN (-0.12947303646913985E0) ELSE 0.12948723500049142E0 END WHEN (CAST(`recency_days` AS FLOAT64) <= 121.00000381469727E0) THEN 0.10928076269229628E0 ELSE (-0.12885398995641775E0) END) AS `_sc_helper_2`
-  FROM `rules`
+  FROM `lets`
 ),
-`model_churn` AS (
+`model_churn_bins` AS (
   -- model churn: churn_gbm.skops (line 62)
-  SELECT
-    `customer_id`, `age`, `csp`, `recent_buyer`, `big_basket`, `excluded`, `complainer`, `loyal`,
-    CASE WHEN (((`age` IS NULL) OR (`income` IS NULL)) OR (`recency_days` IS NULL)) THEN CAST(NULL AS FLOAT64) ELSE CASE WHEN `_sc_helper_2` < (-709.782712893384E0) THEN 0.0E0 ELSE (1.0E0 / (1.0E0 + EXP((-`_sc_helper_2`)))) END END AS `churn`
-  FROM `model_churn_helpers`
-),
-`bins` AS (
   -- bins age_band on age "Age band" (line 48)
   -- bins csp_points on csp (line 56)
   SELECT
-    `customer_id`, `recent_buyer`, `big_basket`, `excluded`, `complainer`, `loyal`, `churn`,
+    `customer_id`, `recent_buyer`, `big_basket`, `excluded`, `complainer`, `loyal`,
+    CASE WHEN (((`age` IS NULL) OR (`income` IS NULL)) OR (`recency_days` IS NULL)) THEN CAST(NULL AS FLOAT64) ELSE CASE WHEN `_sc_helper_2` < (-709.782712893384E0) THEN 0.0E0 ELSE (1.0E0 / (1.0E0 + EXP((-`_sc_helper_2`)))) END END AS `churn`,
     CASE WHEN (`age` IS NULL) THEN 10.0E0 WHEN (`age` < 25) THEN 30.0E0 WHEN ((`age` >= 25) AND (`age` < 40)) THEN 15.0E0 WHEN ((`age` >= 40) AND (`age` < 60)) THEN 0.0E0 WHEN (`age` >= 60) THEN (-5.0E0) ELSE 0.0E0 END AS `age_band`,
     CASE WHEN (`csp` IN ('ouvrier', 'employe')) THEN 10.0E0 WHEN (`csp` IS NULL) THEN 0.0E0 ELSE (-5.0E0) END AS `csp_points`
-  FROM `model_churn`
+  FROM `rules_2_excludes_rules_model_churn_helpers`
 ),
 `points` AS (
   -- points: the sum of the rules and bins
   SELECT
     `customer_id`, `big_basket`, `excluded`, `complainer`, `churn`, `age_band`, `csp_points`,
     (`recent_buyer` + `complainer` + `loyal` + `big_basket` + `age_band` + `csp_points`) AS `points`
-  FROM `bins`
+  FROM `model_churn_bins`
 ),
-`score` AS (
+`score_reason_keys` AS (
   -- score (line 67)
-  SELECT
-    `customer_id`, `big_basket`, `excluded`, `complainer`, `age_band`, `csp_points`,
-    LEAST(GREATEST(ROUND(((500.0E0 + `points`) + (300.0E0 * `churn`))), 0.0E0), 1000.0E0) AS `score`
-  FROM `points`
-),
-`reason_keys` AS (
   -- reasons: each contribution that can be one as an integer key, larger for a larger contribution, ties to the earlier
   SELECT
-    `customer_id`, `excluded`, `score`,
+    `customer_id`, `excluded`,
+    LEAST(GREATEST(ROUND(((500.0E0 + `points`) + (300.0E0 * `churn`))), 0.0E0), 1000.0E0) AS `score`,
     CASE WHEN `complainer` = 60.0E0 THEN 35 ELSE 0 END AS `_sc_reason_key_1_3`,
     CASE WHEN `big_basket` > 0.0E0 THEN CASE WHEN `big_basket` > 60.0E0 THEN 38 WHEN `big_basket` = 60.0E0 THEN 34 WHEN `big_basket` > 30.0E0 THEN 30 WHEN `big_basket` = 30.0E0 THEN 26 WHEN `big_basket` > 15.0E0 THEN 22 WHEN `big_basket` = 15.0E0 THEN 18 WHEN `big_basket` > 10.0E0 THEN 14 WHEN `big_basket` = 10.0E0 THEN 10 ELSE 6 END ELSE 0 END AS `_sc_reason_key_2_4`,
     CASE `age_band` WHEN 30.0E0 THEN 25 WHEN 15.0E0 THEN 17 WHEN 10.0E0 THEN 9 ELSE 0 END AS `_sc_reason_key_3_5`,
     CASE WHEN `csp_points` = 10.0E0 THEN 8 ELSE 0 END AS `_sc_reason_key_4_6`
-  FROM `score`
+  FROM `points`
 ),
-`segments` AS (
+`segments_reasons_best_1` AS (
   -- first matching segment; none for excluded rows
-  SELECT
-    `customer_id`, `excluded`, `score`, `_sc_reason_key_1_3`, `_sc_reason_key_2_4`, `_sc_reason_key_3_5`, `_sc_reason_key_4_6`,
-    CASE WHEN `excluded` IS NULL THEN CASE WHEN (`score` >= 700.0E0) THEN 'high' WHEN (`score` >= 450.0E0) THEN 'medium' WHEN TRUE THEN 'low' END END AS `segment`
-  FROM `reason_keys`
-),
-`reasons_best_1` AS (
   -- reason 1: the largest key
   SELECT
-    `customer_id`, `excluded`, `score`, `_sc_reason_key_1_3`, `_sc_reason_key_2_4`, `_sc_reason_key_3_5`, `_sc_reason_key_4_6`, `segment`,
+    `customer_id`, `excluded`, `score`, `_sc_reason_key_1_3`, `_sc_reason_key_2_4`, `_sc_reason_key_3_5`, `_sc_reason_key_4_6`,
+    CASE WHEN `excluded` IS NULL THEN CASE WHEN (`score` >= 700.0E0) THEN 'high' WHEN (`score` >= 450.0E0) THEN 'medium' WHEN TRUE THEN 'low' END END AS `segment`,
     GREATEST(0, `_sc_reason_key_1_3`, `_sc_reason_key_2_4`, `_sc_reason_key_3_5`, `_sc_reason_key_4_6`) AS `_sc_reason_key_best_1_7`
-  FROM `segments`
+  FROM `score_reason_keys`
 ),
 `reasons_best_2` AS (
   -- reason 2: the largest key below reason 1's
   SELECT
     `customer_id`, `excluded`, `score`, `_sc_reason_key_1_3`, `_sc_reason_key_2_4`, `_sc_reason_key_3_5`, `_sc_reason_key_4_6`, `segment`, `_sc_reason_key_best_1_7`,
     GREATEST(0, CASE WHEN `_sc_reason_key_1_3` < `_sc_reason_key_best_1_7` THEN `_sc_reason_key_1_3` ELSE 0 END, CASE WHEN `_sc_reason_key_2_4` < `_sc_reason_key_best_1_7` THEN `_sc_reason_key_2_4` ELSE 0 END, CASE WHEN `_sc_reason_key_3_5` < `_sc_reason_key_best_1_7` THEN `_sc_reason_key_3_5` ELSE 0 END, CASE WHEN `_sc_reason_key_4_6` < `_sc_reason_key_best_1_7` THEN `_sc_reason_key_4_6` ELSE 0 END) AS `_sc_reason_key_best_2_8`
-  FROM `reasons_best_1`
+  FROM `segments_reasons_best_1`
 ),
 `reasons_best_3` AS (
   -- reason 3: the largest key below reason 2's

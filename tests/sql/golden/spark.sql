@@ -28,49 +28,34 @@ WITH
     ELSE TRUE
   END
 ),
-`lets` AS (
+`lets_rules_bins` AS (
   -- let recency_days (line 38)
   -- let avg_basket (line 39)
-  SELECT
-    `customer_id`, `age`, `income`, `csp`, `tenure_months`, `orders_12m`, `complaints_6m`, `email_opt_in`,
-    DATEDIFF(DATE '2026-11-01', `last_order`) AS `recency_days`,
-    CASE WHEN (`orders_12m` > 0) THEN (`revenue_12m` / NULLIF(CAST(`orders_12m` AS DOUBLE), 0)) ELSE 0.0E0D END AS `avg_basket`
-  FROM `validated`
-),
-`rules` AS (
   -- rule complainer "Two or more complaints" (line 44)
   -- rule loyal "Customer for 3+ years" (line 45)
-  SELECT
-    `customer_id`, `age`, `income`, `csp`, `tenure_months`, `orders_12m`, `email_opt_in`, `recency_days`, `avg_basket`,
-    CASE WHEN (`complaints_6m` >= 2) THEN 60.0E0D ELSE 0.0E0D END AS `complainer`,
-    CASE WHEN (`tenure_months` >= 36) THEN (-25.0E0D) ELSE 0.0E0D END AS `loyal`
-  FROM `lets`
-),
-`bins` AS (
   -- bins age_band on age "Age band" (line 48)
   -- bins csp_points on csp (line 56)
   SELECT
-    `customer_id`, `age`, `income`, `tenure_months`, `orders_12m`, `email_opt_in`, `recency_days`, `avg_basket`, `complainer`, `loyal`,
+    `customer_id`, `age`, `income`, `tenure_months`, `orders_12m`, `email_opt_in`,
+    DATEDIFF(DATE '2026-11-01', `last_order`) AS `recency_days`,
+    CASE WHEN (`orders_12m` > 0) THEN (`revenue_12m` / NULLIF(CAST(`orders_12m` AS DOUBLE), 0)) ELSE 0.0E0D END AS `avg_basket`,
+    CASE WHEN (`complaints_6m` >= 2) THEN 60.0E0D ELSE 0.0E0D END AS `complainer`,
+    CASE WHEN (`tenure_months` >= 36) THEN (-25.0E0D) ELSE 0.0E0D END AS `loyal`,
     CASE WHEN (`age` IS NULL) THEN 10.0E0D WHEN (`age` < 25) THEN 30.0E0D WHEN ((`age` >= 25) AND (`age` < 40)) THEN 15.0E0D WHEN ((`age` >= 40) AND (`age` < 60)) THEN 0.0E0D WHEN (`age` >= 60) THEN (-5.0E0D) ELSE 0.0E0D END AS `age_band`,
     CASE WHEN (`csp` IN ('ouvrier', 'employe')) THEN 10.0E0D WHEN (`csp` IS NULL) THEN 0.0E0D ELSE (-5.0E0D) END AS `csp_points`
-  FROM `rules`
+  FROM `validated`
 ),
-`rules_2` AS (
+`rules_2_model_churn_helpers` AS (
   -- rule recent_buyer "Ordered in the last 30 days" (line 43)
   -- rule big_basket (line 46)
-  SELECT
-    `customer_id`, `age`, `income`, `tenure_months`, `email_opt_in`, `recency_days`, `complainer`, `loyal`, `age_band`, `csp_points`,
-    CASE WHEN (`recency_days` <= 30) THEN (-40.0E0D) ELSE 0.0E0D END AS `recent_buyer`,
-    CASE WHEN (`avg_basket` > 120.0E0D) THEN ((-0.5E0D) * CAST(`orders_12m` AS DOUBLE)) ELSE 0.0E0D END AS `big_basket`
-  FROM `bins`
-),
-`model_churn_helpers` AS (
   -- shared subexpressions, computed once
   SELECT
-    `customer_id`, `age`, `income`, `email_opt_in`, `recency_days`, `complainer`, `loyal`, `age_band`, `csp_points`, `recent_buyer`, `big_basket`,
+    `customer_id`, `age`, `income`, `email_opt_in`, `recency_days`, `complainer`, `loyal`, `age_band`, `csp_points`,
+    CASE WHEN (`recency_days` <= 30) THEN (-40.0E0D) ELSE 0.0E0D END AS `recent_buyer`,
+    CASE WHEN (`avg_basket` > 120.0E0D) THEN ((-0.5E0D) * CAST(`orders_12m` AS DOUBLE)) ELSE 0.0E0D END AS `big_basket`,
     CAST(CAST(CAST(`tenure_months` AS DOUBLE) AS FLOAT) AS DOUBLE) AS `_sc_helper_2`,
     CAST(CAST(CAST(`recency_days` AS DOUBLE) AS FLOAT) AS DOUBLE) AS `_sc_helper_3`
-  FROM `rules_2`
+  FROM `lets_rules_bins`
 ),
 `model_churn_helpers_2` AS (
   -- shared subexpressions, computed once
@@ -81,59 +66,44 @@ WITH
       + CASE WHEN (`_sc_helper_2` <= 60.5E0D) THEN CASE WHEN (`_sc_helper_3` <= 120.5E0D) THEN (-0.15013995876190897E0D) ELSE 0.15476605941661267E0D END WHEN (`_sc_helper_3` <= 121.0E0D) THEN 0.13205518061577046E0D ELSE (-0.14949191612493865E0D) END
       + CASE WHEN (`_sc_helper_2` <= 60.5E0D) THEN CASE WHEN (`_sc_helper_3` <= 120.5E0D) THEN (-0.13886203541514838E0D) ELSE 0.140868021316737E0D END WHEN (`_sc_helper_3` <= 121.0E0D) THEN 0.11969576067788204E0D ELSE (-0.13823573530651553E0D) END
       + CASE WHEN (`_sc_helper_2` <= 60.5E0D) THEN CASE WHEN (`_sc_helper_3` <= 120.5E0D) THEN (-0.12947303646913985E0D) ELSE 0.12948723500049142E0D END WHEN (`_sc_helper_3` <= 121.0E0D) THEN 0.10928076269229628E0D ELSE (-0.12885398995641775E0D) END) AS `_sc_helper_4`
-  FROM `model_churn_helpers`
+  FROM `rules_2_model_churn_helpers`
 ),
-`model_churn` AS (
+`model_churn_points` AS (
   -- model churn: churn_gbm.skops (line 62)
-  SELECT
-    `customer_id`, `email_opt_in`, `complainer`, `loyal`, `age_band`, `csp_points`, `recent_buyer`, `big_basket`,
-    CASE WHEN (((`age` IS NULL) OR (`income` IS NULL)) OR (`recency_days` IS NULL)) THEN CAST(NULL AS DOUBLE) ELSE CASE WHEN `_sc_helper_4` < (-709.782712893384E0D) THEN 0.0E0D ELSE (1.0E0D / (1.0E0D + EXP((-`_sc_helper_4`)))) END END AS `churn`
-  FROM `model_churn_helpers_2`
-),
-`points` AS (
   -- points: the sum of the rules and bins
   SELECT
-    `customer_id`, `email_opt_in`, `complainer`, `age_band`, `csp_points`, `big_basket`, `churn`,
-    (`recent_buyer` + `complainer` + `loyal` + `big_basket` + `age_band` + `csp_points`) AS `points`
-  FROM `model_churn`
-),
-`score` AS (
-  -- score (line 67)
-  SELECT
     `customer_id`, `email_opt_in`, `complainer`, `age_band`, `csp_points`, `big_basket`,
-    CASE WHEN ROUND(((500.0E0D + `points`) + (300.0E0D * `churn`))) IS NULL THEN NULL ELSE LEAST(GREATEST(ROUND(((500.0E0D + `points`) + (300.0E0D * `churn`))), 0.0E0D), 1000.0E0D) END AS `score`
-  FROM `points`
+    CASE WHEN (((`age` IS NULL) OR (`income` IS NULL)) OR (`recency_days` IS NULL)) THEN CAST(NULL AS DOUBLE) ELSE CASE WHEN `_sc_helper_4` < (-709.782712893384E0D) THEN 0.0E0D ELSE (1.0E0D / (1.0E0D + EXP((-`_sc_helper_4`)))) END END AS `churn`,
+    (`recent_buyer` + `complainer` + `loyal` + `big_basket` + `age_band` + `csp_points`) AS `points`
+  FROM `model_churn_helpers_2`
 ),
-`excludes` AS (
+`score_excludes` AS (
+  -- score (line 67)
   -- the first matching exclude names the row's exclusion
   SELECT
-    `customer_id`, `complainer`, `age_band`, `csp_points`, `big_basket`, `score`,
+    `customer_id`, `complainer`, `age_band`, `csp_points`, `big_basket`,
+    CASE WHEN ROUND(((500.0E0D + `points`) + (300.0E0D * `churn`))) IS NULL THEN NULL ELSE LEAST(GREATEST(ROUND(((500.0E0D + `points`) + (300.0E0D * `churn`))), 0.0E0D), 1000.0E0D) END AS `score`,
     CASE WHEN (NOT `email_opt_in`) THEN 'No marketing consent' END AS `excluded`
-  FROM `score`
+  FROM `model_churn_points`
 ),
-`segments` AS (
+`segments_reason_keys` AS (
   -- first matching segment; none for excluded rows
-  SELECT
-    `customer_id`, `complainer`, `age_band`, `csp_points`, `big_basket`, `score`, `excluded`,
-    CASE WHEN `excluded` IS NULL THEN CASE WHEN (`score` >= 700.0E0D) THEN 'high' WHEN (`score` >= 450.0E0D) THEN 'medium' WHEN TRUE THEN 'low' END END AS `segment`
-  FROM `excludes`
-),
-`reason_keys` AS (
   -- reasons: each contribution that can be one as an integer key, larger for a larger contribution, ties to the earlier
   SELECT
-    `customer_id`, `score`, `excluded`, `segment`,
+    `customer_id`, `score`, `excluded`,
+    CASE WHEN `excluded` IS NULL THEN CASE WHEN (`score` >= 700.0E0D) THEN 'high' WHEN (`score` >= 450.0E0D) THEN 'medium' WHEN TRUE THEN 'low' END END AS `segment`,
     CASE WHEN `complainer` = 60.0E0D THEN 35 ELSE 0 END AS `_sc_reason_key_1_5`,
     CASE WHEN `big_basket` > 0.0E0D THEN CASE WHEN `big_basket` > 60.0E0D THEN 38 WHEN `big_basket` = 60.0E0D THEN 34 WHEN `big_basket` > 30.0E0D THEN 30 WHEN `big_basket` = 30.0E0D THEN 26 WHEN `big_basket` > 15.0E0D THEN 22 WHEN `big_basket` = 15.0E0D THEN 18 WHEN `big_basket` > 10.0E0D THEN 14 WHEN `big_basket` = 10.0E0D THEN 10 ELSE 6 END ELSE 0 END AS `_sc_reason_key_2_6`,
     CASE `age_band` WHEN 30.0E0D THEN 25 WHEN 15.0E0D THEN 17 WHEN 10.0E0D THEN 9 ELSE 0 END AS `_sc_reason_key_3_7`,
     CASE WHEN `csp_points` = 10.0E0D THEN 8 ELSE 0 END AS `_sc_reason_key_4_8`
-  FROM `segments`
+  FROM `score_excludes`
 ),
 `reasons_best_1` AS (
   -- reason 1: the largest key
   SELECT
     `customer_id`, `score`, `excluded`, `segment`, `_sc_reason_key_1_5`, `_sc_reason_key_2_6`, `_sc_reason_key_3_7`, `_sc_reason_key_4_8`,
     GREATEST(0, `_sc_reason_key_1_5`, `_sc_reason_key_2_6`, `_sc_reason_key_3_7`, `_sc_reason_key_4_8`) AS `_sc_reason_key_best_1_9`
-  FROM `reason_keys`
+  FROM `segments_reason_keys`
 ),
 `reasons_best_2` AS (
   -- reason 2: the largest key below reason 1's
