@@ -76,15 +76,15 @@ class StatementBuilder:
         program: Program,
         dialect: Dialect,
         table_sql: Sql,
-        kept: Sequence[str] = (),
-        renderer: Renderer | None = None,
+        kept: Sequence[str],
+        renderer: Renderer,
     ) -> None:
         """`renderer` renders the templates the builder fills in itself (the key check's
-        `key_bytes`); the dialect's own templates when not given."""
+        `key_bytes`), with the user's templates first, as it renders the statement."""
         self.program = program
         self.kept = tuple(kept)
         self.dialect = dialect
-        self.templates = renderer or Renderer(dialect)
+        self.templates = renderer
         self.table_sql = table_sql
         taken = {c.name for c in program.inputs} | {d.name for d in program.definitions}
         taken |= results.RESERVED
@@ -474,11 +474,10 @@ class StatementBuilder:
             step = steps[i]
             if fuse and out and not reads(_text(step), [c.name for c in out[-1].columns]):
                 out[-1] = self._fused(out[-1], step)
-                continue
-            out.append(replace(step, source=source))
-            source = step.name
-        # a fused step took a new name: the step after it reads that name
-        return [replace(step, source=out[k - 1].name) if k else step for k, step in enumerate(out)]
+            else:
+                out.append(step)
+        sources = [source, *(step.name for step in out[:-1])]
+        return [replace(step, source=s) for step, s in zip(out, sources, strict=True)]
 
     def _fused(self, before: Step, after: Step) -> Step:
         """One step computing the columns of both (their CTE names joined: `lets_bins`)."""
