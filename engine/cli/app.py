@@ -21,8 +21,10 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
-stdout = Console(highlight=False, soft_wrap=True)
+# No emoji codes: a label such as "VIP :star:" is printed as written (and rich's table of
+# codes is not imported by every command).
+stderr = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+stdout = Console(highlight=False, soft_wrap=True, emoji=False)
 
 BUG_HINT = "this is a bug in scorecard: please report it with the card and the command you ran"
 

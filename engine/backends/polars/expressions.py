@@ -75,15 +75,22 @@ def scalar_type(dtype: pl.DataType) -> ScalarType | None:
 
 def null(type_: ScalarType) -> pl.Expr:
     """A typed null literal."""
-    return pl.lit(None, dtype=polars_dtype(type_))
+    return pl.lit(None).cast(polars_dtype(type_))
 
 
 def literal(value: ir.Value, type_: ScalarType) -> pl.Expr:
-    """A typed literal; floats are float64 so comparisons never fall back to float32."""
+    """A typed literal; floats are float64 so comparisons never fall back to float32.
+
+    Numbers are cast from Polars' untyped literal rather than given `dtype=`, which builds a
+    one-value Series: 7 µs against 27 per literal, and a compiled 100-tree model has about
+    1,500 of them. The optimised plan is the same (the cast is folded into the literal).
+    """
     if value is None:
         return null(type_)
     if type_ is ScalarType.FLOAT:
-        return pl.lit(float(value), dtype=pl.Float64)  # type: ignore[arg-type]
+        return pl.lit(float(value)).cast(pl.Float64)  # type: ignore[arg-type]
+    if type_ is ScalarType.INT:
+        return pl.lit(int(value)).cast(pl.Int64)  # type: ignore[arg-type]
     return pl.lit(value, dtype=polars_dtype(type_))
 
 
