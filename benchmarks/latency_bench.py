@@ -60,6 +60,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
         env = {**os.environ, "SCORECARD_CACHE_DIR": str(out / "cache")}
+        # as on a user's machine, where Python caches the engine's bytecode (with this set,
+        # every engine module is compiled again at each start)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         print(f"{'command':70} {'median s':>9} {'target':>7} sklearn")
         for args in commands(out):
             timed(args, env)  # warms the cache

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -32,6 +33,8 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 SCORECARD = str(ROOT / ".venv" / "bin" / "scorecard")
 DATA = HERE / "data"
 sys.path.insert(0, str(HERE))
+# Processes start as on a user's machine, where Python caches the engine's bytecode.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 from compare import differences  # noqa: E402
 from customers import ensure  # noqa: E402
