@@ -132,21 +132,19 @@ def plan(
     known_rows = rows_known(data)
     # Validation reads the table (Polars, without the GIL) while the cards are prepared and
     # the plan is built (Python): at 1M rows each takes about 0.1 s. Nothing is scored
-    # before it has passed. (Ctrl-C does not wait for it: the thread is a daemon.)
+    # before it has passed. A card's own problem (a bad --param, a model that cannot be
+    # loaded) is raised at once, as before, without waiting for the table's checks, which
+    # end on their daemon thread and are dropped.
     checking = _Background(_check_data, frame, cards, data_name, known_rows, options.check_data)
-    try:
-        runs = [
-            card.prepare(
-                p,
-                prefix=f"{card.name}_" if several else "",
-                small_table=small,
-                validated=options.check_data,
-            )
-            for card, p in zip(cards, params, strict=True)
-        ]
-    except Exception:  # the cards' own problems come before the table's, as they always did
-        checking.wait()
-        raise
+    runs = [
+        card.prepare(
+            p,
+            prefix=f"{card.name}_" if several else "",
+            small_table=small,
+            validated=options.check_data,
+        )
+        for card, p in zip(cards, params, strict=True)
+    ]
     if options.progress is not None:
         frame = counted(frame, options.progress, key)
     try:
@@ -211,11 +209,8 @@ class _Background:
         self._thread = threading.Thread(target=run, name="scorecard-validation", daemon=True)
         self._thread.start()
 
-    def wait(self) -> None:
-        self._thread.join()
-
     def result(self) -> None:
-        self.wait()
+        self._thread.join()
         if self._error is not None:
             raise self._error
 

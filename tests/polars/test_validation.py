@@ -204,3 +204,24 @@ def test_columns_said_always_readable_never_fail_to_read(source: pl.DataType) ->
     if source == pl.UInt64:  # excluded for a reason: its largest values are no Int64
         read = values.select(cast_column("v", source, ScalarType.INT)).to_series()
         assert read.null_count() == 1 and ScalarType.INT not in readable
+
+
+def test_a_cards_own_problem_comes_before_the_tables(tmp_path: Path) -> None:
+    """The table is checked while the card is prepared (on a thread): a bad param is still
+    the one problem reported when the table is also wrong, as when the checks came after."""
+    card_path = tmp_path / "p.scorecard"
+    card_path.write_text(
+        CARD.replace(
+            "rule old when age >= 60 then 10",
+            "param cut : int = 60\nrule old when age >= cut then 10",
+        ),
+        encoding="utf-8",
+    )
+    card = engine.load(card_path)
+    bad_table = write_csv(tmp_path, dict(GOOD, id=["a", "", "a"]))
+    with pytest.raises(ScorecardError) as info:
+        card.apply(bad_table, params={"cutt": 1})
+    assert [d.code for d in info.value.diagnostics] == ["E821"]
+    with pytest.raises(ScorecardError) as info:
+        card.apply(bad_table, params={"cut": 1})
+    assert [d.code for d in info.value.diagnostics] == ["E813", "E814"]
