@@ -48,12 +48,17 @@ def cache_dir() -> Path:
     return Path.home() / ".cache" / "scorecard" / "models"
 
 
+def compiler_sources() -> list[Path]:
+    """The source files of the engine's model compiler: this package's modules (the
+    loaders, the compilers, the IR helpers they build with)."""
+    return sorted(Path(__file__).parent.glob("*.py"))
+
+
 @functools.cache
 def _compiler_digest() -> str:
     """The engine's model compiler, by its source: a change to it changes every key."""
     digest = hashlib.sha256(FORMAT.encode())
-    folder = Path(__file__).parent / "models"
-    for source in sorted(folder.glob("*.py")):
+    for source in compiler_sources():
         digest.update(source.name.encode())
         digest.update(source.read_bytes())
     digest.update(_installed_version("scikit_learn").encode())

@@ -138,3 +138,25 @@ def test_bundled_card_commands_need_no_scikit_learn(tmp_path: Path) -> None:
         done, loaded = _run(args, cache)
         assert done.returncode == 0, (args, done.stdout, done.stderr)
         assert not loaded, args
+
+
+def test_the_key_covers_the_compilers_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change to the model compiler's source misses every cached expression: the key reads
+    the compiler's modules (it once read a folder that did not exist, so an engine upgrade
+    would have served expressions compiled by the old compiler)."""
+    from engine.models import cache
+
+    names = {p.name for p in cache.compiler_sources()}
+    assert {"trees.py", "linear.py", "compile.py", "loading.py", "ir_json.py"} <= names
+    copies = []
+    for source in cache.compiler_sources():
+        copy = tmp_path / source.name
+        copy.write_bytes(source.read_bytes())
+        copies.append(copy)
+    monkeypatch.setattr(cache, "compiler_sources", lambda: copies)
+    before = cache._compiler_digest.__wrapped__()
+    trees = tmp_path / "trees.py"
+    trees.write_bytes(trees.read_bytes() + b"\n# changed\n")
+    assert cache._compiler_digest.__wrapped__() != before
