@@ -160,3 +160,14 @@ def test_the_key_covers_the_compilers_source(
     trees = tmp_path / "trees.py"
     trees.write_bytes(trees.read_bytes() + b"\n# changed\n")
     assert cache._compiler_digest.__wrapped__() != before
+
+
+def test_the_key_reads_the_installed_scikit_learn_version() -> None:
+    """Read from the `.dist-info` folder's name without `importlib.metadata`, it is the
+    version `importlib.metadata` gives; a distribution not installed reads as ""."""
+    from importlib import metadata
+
+    from engine.models import cache
+
+    assert cache._installed_version("scikit_learn") == metadata.version("scikit-learn")
+    assert cache._installed_version("no_such_distribution_here") == ""
