@@ -19,16 +19,17 @@ from typing import TYPE_CHECKING, Any
 
 from engine.evaluate import charts
 from engine.evaluate.charts import Chart
-from engine.evaluate.fairness import Fairness
-from engine.evaluate.metrics import Evaluation
-from engine.evaluate.monitor import Monitoring
-from engine.evaluate.returns import Returns
-from engine.evaluate.stability import Stability
 from engine.evaluate.tables import Table
 from engine.io.outputs import write_text
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # each command imports only the module of its own measure
     import jinja2
+
+    from engine.evaluate.fairness import Fairness
+    from engine.evaluate.metrics import Evaluation
+    from engine.evaluate.monitor import Monitoring
+    from engine.evaluate.returns import Returns
+    from engine.evaluate.stability import Stability
 
 PAGE_WIDTH = 1200
 HEADER_HEIGHT = 110

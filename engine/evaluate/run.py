@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from engine import ir
 from engine.check.params import parse_value
 from engine.diagnostics import ScorecardError, error
-from engine.evaluate import bands, fairness, metrics, monitor, returns, source, stability
+from engine.evaluate import bands, metrics, source
 from engine.evaluate.rows import ReportError, ScoredRows
 from engine.io import tables
 from engine.io.reading import Source
@@ -29,6 +30,9 @@ from engine.run.card import Card
 from engine.run.execute import declared_types, run
 from engine.run.options import Data, Progress, RunOptions
 from engine.run.progress import step
+
+if TYPE_CHECKING:  # each measure's module is imported by its own function, on use
+    from engine.evaluate import fairness, monitor, returns, stability
 
 
 def _reserved(card: Card) -> set[str]:
@@ -169,6 +173,8 @@ def stability_of(
 ) -> stability.Stability:
     """PSI of the score (bins: `score_bands` fixed cuts, else `bins`, else the card's classes,
     else 10), blocks and rules."""
+    from engine.evaluate import stability
+
     cuts = None if score_bands is None else bands.check(score_bands)
     base_rows = score_rows(card, baseline, params=params, progress=progress)
     cur_rows = score_rows(card, current, params=params, progress=progress)
@@ -190,6 +196,8 @@ def fairness_of(
     """Selection rates per group of the column `by` (any column of the table: a `sensitive`
     one, or another; numeric columns with many values banded into quintiles), and the
     disparate impact."""
+    from engine.evaluate import fairness
+
     _check_column(card, data, "--by", by)
     rows = score_rows(card, data, params=params, keep=[by], progress=progress)
     try:
@@ -215,6 +223,8 @@ def returns_of(
     progress: Progress | None = None,
 ) -> returns.Returns:
     """A campaign's returns by class against its control group, and the Qini curve."""
+    from engine.evaluate import returns
+
     outcome = outcome_of(card, target, event, high_score_means)
     _check_column(card, data, "--target", outcome.column)
     _check_column(card, data, "--treatment", treatment)
@@ -262,6 +272,8 @@ def monitor_of(
 ) -> monitor.Monitoring:
     """Every period's figures: the tables split by `period`, or one table per period; PSI over
     fixed `score_bands` when given."""
+    from engine.evaluate import monitor
+
     cuts = None if score_bands is None else bands.check(score_bands)
     step(progress, "reading")
     periods = periods_of(data, period, card)

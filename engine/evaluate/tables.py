@@ -7,12 +7,14 @@ formatted here (percentages with one decimal, ratios with two) and a missing fig
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from engine.evaluate.fairness import Fairness
-from engine.evaluate.metrics import Campaign, Evaluation
-from engine.evaluate.monitor import Monitoring
-from engine.evaluate.returns import Returns, ReturnsRow
-from engine.evaluate.stability import Stability
+if TYPE_CHECKING:  # each command imports only the module of its own measure
+    from engine.evaluate.fairness import Fairness
+    from engine.evaluate.metrics import Campaign, Evaluation
+    from engine.evaluate.monitor import Monitoring
+    from engine.evaluate.returns import Returns, ReturnsRow
+    from engine.evaluate.stability import Stability
 
 DASH = "–"
 
