@@ -1,8 +1,9 @@
 """The progress bar of a long run, on stderr when it is a terminal: the step ("reading",
 "scoring", "binning", "writing"...), and for a step that counts its rows, rows done, rows per
 second and time left; a step without a count shows a spinner and its time. Shown only once
-a run has lasted `progress_draw.DELAY_S` (a quick run prints nothing); nothing on a pipe. Every command
-that reads data uses it (`run_progress`), through `engine.run.options.Progress`."""
+a run has lasted `progress_draw.DELAY_S` (a quick run prints nothing); nothing on a pipe.
+Every command that reads data uses it (`run_progress`), through
+`engine.run.options.Progress`."""
 
 from __future__ import annotations
 

@@ -195,7 +195,11 @@ def _check_data(
 
 
 class _Background:
-    """A call run on a thread of its own; `result` waits for it and raises what it raised."""
+    """A call run on a thread of its own; `result` waits for it and raises what it raised.
+
+    Not `concurrent.futures.ThreadPoolExecutor` (as `engine.fitting.run` uses): the
+    executor's threads are joined when the interpreter exits, so a run stopped by a card's
+    own problem would wait for a long validation to end; this thread is a daemon."""
 
     def __init__(self, call: Callable[..., None], *args: object) -> None:
         self._error: BaseException | None = None
